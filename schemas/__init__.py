@@ -1,0 +1,35 @@
+"""The output contract as strict Pydantic v2 models."""
+
+from .common import Money, Strict, SubjectCode, code_level, parse_money
+from .document import SCHEMA_VERSION, Document, Provenance, RunInfo, Source, Staffing, Usage
+from .findings import Finding, Repair
+from .narrative import Narrative, UndisclosedProjects
+from .performance import Indicator, OverallSheet, Performance, ProjectSheet
+from .tables import (
+    T1,
+    T2,
+    T3,
+    T4,
+    T5,
+    T6,
+    T7,
+    T8,
+    T9,
+    T10,
+    T10_LINE_NAMES,
+    T11,
+    TABLE_MODELS,
+    TABLE_TITLES,
+    Tables,
+)
+from .targets import Target, parse_target
+
+__all__ = [
+    "Money", "Strict", "SubjectCode", "code_level", "parse_money",
+    "SCHEMA_VERSION", "Document", "Provenance", "RunInfo", "Source", "Staffing", "Usage",
+    "Finding", "Repair", "Narrative", "UndisclosedProjects",
+    "Indicator", "OverallSheet", "Performance", "ProjectSheet",
+    "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11",
+    "T10_LINE_NAMES", "TABLE_MODELS", "TABLE_TITLES", "Tables",
+    "Target", "parse_target",
+]

@@ -1,0 +1,70 @@
+"""The Document: one disclosure as JSON (see design/contract.md)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .common import Money, Strict, money_field
+from .findings import Finding
+from .narrative import Narrative
+from .performance import Performance
+from .tables import Tables
+
+SCHEMA_VERSION = "1"
+
+
+class Source(Strict):
+    file: str = Field(description="源文件名")
+    sha256: str | None = None
+    page_count: int | None = Field(default=None, ge=0)
+
+
+class Staffing(Strict):
+    authorized: int | None = Field(default=None, ge=0, description="编制数")
+    actual: int | None = Field(default=None, ge=0, description="实有人数")
+    in_service: int | None = Field(default=None, ge=0, description="在职")
+    retired: int | None = Field(default=None, ge=0, description="退休")
+    separated: int | None = Field(default=None, ge=0, description="离休")
+
+
+class Provenance(Strict):
+    page: int = Field(ge=1)
+    bbox: tuple[float, float, float, float] | None = Field(default=None, description="PDF points x0,y0,x1,y1")
+
+
+class Usage(Strict):
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: Money = money_field("cost in the price table's currency")
+
+
+class RunInfo(Strict):
+    """How the document was produced: engine, prompt, model, effort."""
+
+    engine: str
+    prompt: str | None = None
+    model: str | None = None
+    pages_ocr: list[int] = Field(default_factory=list)
+    seconds: float | None = None
+    usage: Usage | None = None
+    llm_tables: list[str] = Field(default_factory=list, description="tables or sheets the LLM produced")
+
+
+class Document(Strict):
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    doc_id: str
+    source: Source | None = None
+    unit_name: str | None = Field(default=None, description="编制单位 / 预算单位")
+    unit_kind: Literal["单位", "部门"] | None = Field(default=None, description="单位预算 / 部门预算")
+    year: int | None = Field(default=None, ge=1990, le=2100, description="预算年度")
+    money_unit_source: str = Field(default="万元", description="文件所用金额单位")
+    staffing: Staffing | None = None
+    tables: Tables = Field(default_factory=Tables)
+    performance: Performance = Field(default_factory=Performance)
+    narrative: Narrative | None = None
+    findings: list[Finding] = Field(default_factory=list, description="checker findings")
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
+    run: RunInfo | None = None
