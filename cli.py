@@ -1,0 +1,108 @@
+"""budgetx command line.
+
+Exit codes: 0 ok, 1 some document failed (or --strict found errors), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="budgetx",
+    help=(
+        "Extract Chinese government budget disclosures (部门/单位预算公开) into checked JSON.\n\n"
+        "Examples:\n\n"
+        "  budgetx extract samples/ -o out/            # offline layout engine\n\n"
+        "  budgetx check out/*.json --strict\n\n"
+        "  budgetx eval stats eval/data\n\n"
+        "  budgetx schema --json > document.schema.json\n\n"
+        "Exit codes: 0 ok, 1 a document failed, 2 usage error."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+eval_app = typer.Typer(help="Score extractions against the labelled eval set.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+err = Console(stderr=True)
+out = Console()
+
+
+@app.command()
+def schema(
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON Schema of the Document."),
+    model: str = typer.Option("Document", "--model", help="A model of schemas/ to print, e.g. T3, ProjectSheet."),
+) -> None:
+    """Print the output contract: a field overview, or the JSON Schema with --json.
+
+    Example: budgetx schema --json --model ProjectSheet
+    """
+    import schemas
+
+    cls = getattr(schemas, model, None)
+    if cls is None or not hasattr(cls, "model_json_schema"):
+        known = sorted(n for n in schemas.__all__ if hasattr(getattr(schemas, n), "model_json_schema"))
+        err.print(f"error: unknown model {model!r}; known: {', '.join(known)}")
+        raise typer.Exit(2)
+    if as_json:
+        typer.echo(json.dumps(cls.model_json_schema(), ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{model} fields")
+    table.add_column("field")
+    table.add_column("type")
+    table.add_column("中文表头 / description")
+    for name, field in cls.model_fields.items():
+        table.add_row(name, _type_name(field.annotation), field.description or "")
+    out.print(table)
+
+
+def _type_name(annotation: object) -> str:
+    text = getattr(annotation, "__name__", None) or str(annotation)
+    return text.replace("typing.", "").replace("schemas.", "")
+
+
+@eval_app.command("stats")
+def eval_stats(
+    data_dir: Path = typer.Argument(Path("eval/data"), help="Folder of <doc_id>/gold.json files."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Count what each gold file holds: tables, rows, filled cells, sheets, indicators.
+
+    Example: budgetx eval stats eval/data --json
+    """
+    from eval.stats import gold_stats, load_gold_dir
+
+    try:
+        docs = load_gold_dir(data_dir)
+    except Exception as exc:  # a broken gold file is a usage problem with a clear message
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
+    rows = [gold_stats(doc) for doc in docs]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"gold set {data_dir}")
+    for col in ("doc_id", "tables", "rows", "cells", "sheets", "indicators", "findings"):
+        table.add_column(col, justify="left" if col == "doc_id" else "right")
+    for row in rows:
+        table.add_row(row["doc_id"], str(row["tables_present"]), str(row["rows"]), str(row["filled_cells"]),
+                      str(row["sheets"]), str(row["indicators"]), str(row["expected_findings"]))
+    out.print(table)
+
+
+def main(argv: Optional[list[str]] = None) -> None:  # pragma: no cover - console entry
+    app(argv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
