@@ -1,0 +1,214 @@
+"""Recover table grids (cells, merged spans, text) from ruling lines and word boxes.
+
+Works the same on vector rules of born-digital pages and on rules detected in scans: nothing
+here depends on a particular renderer's geometry, only on lines and the words between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .pages import Page, Segment, Word
+
+TOL = 2.5  # points: how far two rules may be apart and still be one
+
+
+@dataclass
+class Cell:
+    row: int
+    col: int
+    row_span: int = 1
+    col_span: int = 1
+    words: list[Word] = field(default_factory=list)
+    bbox: tuple[float, float, float, float] = (0, 0, 0, 0)
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
+
+
+@dataclass
+class Grid:
+    """A table region: base rows × columns, with each base position pointing at its (merged) cell."""
+
+    page: int
+    bbox: tuple[float, float, float, float]
+    row_edges: list[float]
+    col_edges: list[float]
+    cells: list[Cell]
+    owner: list[list[int]]  # owner[r][c] = index into cells
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.row_edges) - 1
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.col_edges) - 1
+
+    def cell(self, r: int, c: int) -> Cell:
+        return self.cells[self.owner[r][c]]
+
+    def text(self, r: int, c: int, anchor_only: bool = True) -> str:
+        """Text at a base position; a merged cell's text only at its top-left unless asked."""
+        cell = self.cell(r, c)
+        if anchor_only and (cell.row != r or cell.col != c):
+            return ""
+        return cell.text
+
+    def row_texts(self, r: int) -> list[str]:
+        return [self.text(r, c) for c in range(self.n_cols)]
+
+
+def group_lines(words: list[Word]) -> list[list[Word]]:
+    """Words grouped into visual lines (vertical overlap), each sorted left to right."""
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w.cy, w.x0)):
+        if lines:
+            last = lines[-1]
+            top = min(w.y0 for w in last)
+            bottom = max(w.y1 for w in last)
+            overlap = min(bottom, word.y1) - max(top, word.y0)
+            if overlap > 0.5 * min(bottom - top, word.y1 - word.y0):
+                last.append(word)
+                continue
+        lines.append([word])
+    return [sorted(line, key=lambda w: w.x0) for line in lines]
+
+
+def join_words(words: list[Word]) -> str:
+    """A cell's text: lines top to bottom, words left to right, no spaces (CJK and split numbers rejoin)."""
+    return "".join(w.text for line in group_lines(words) for w in line).strip()
+
+
+def _merge_collinear(segments: list[Segment], horizontal: bool) -> list[Segment]:
+    """Join pieces of one rule (same position, touching or overlapping extents)."""
+    if horizontal:
+        items = sorted(((s.y0 + s.y1) / 2, s.x0, s.x1) for s in segments)
+    else:
+        items = sorted(((s.x0 + s.x1) / 2, s.y0, s.y1) for s in segments)
+    merged: list[list[float]] = []
+    for pos, a, b in items:
+        for m in merged[-8:]:  # only near neighbours can match after sorting by position
+            if abs(m[0] - pos) <= TOL and a <= m[2] + TOL and b >= m[1] - TOL:
+                m[1], m[2] = min(m[1], a), max(m[2], b)
+                break
+        else:
+            merged.append([pos, a, b])
+    if horizontal:
+        return [Segment(a, pos, b, pos) for pos, a, b in merged]
+    return [Segment(pos, a, pos, b) for pos, a, b in merged]
+
+
+def _components(hs: list[Segment], vs: list[Segment]) -> list[tuple[list[Segment], list[Segment]]]:
+    """Groups of rules that touch each other: one group per table region."""
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if h.x0 - TOL <= v.x0 <= h.x1 + TOL and v.y0 - TOL <= h.y0 <= v.y1 + TOL:
+                parent[find(i)] = find(len(hs) + j)
+    groups: dict[int, tuple[list[Segment], list[Segment]]] = {}
+    for i, h in enumerate(hs):
+        groups.setdefault(find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
+    return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if out and v - out[-1] <= TOL:
+            continue
+        out.append(v)
+    return out
+
+
+def _covered(segs: list[Segment], pos: float, a: float, b: float, horizontal: bool) -> bool:
+    """Is the stretch a..b at pos drawn by some rule (for at least 60% of its length)?"""
+    need = 0.6 * (b - a)
+    total = 0.0
+    for s in segs:
+        spos, sa, sb = ((s.y0, s.x0, s.x1) if horizontal else (s.x0, s.y0, s.y1))
+        if abs(spos - pos) <= TOL:
+            total += max(0.0, min(b, sb) - max(a, sa))
+    return total >= need
+
+
+def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
+    ys = _cluster([h.y0 for h in hs])
+    xs = _cluster([v.x0 for v in vs])
+    nr, nc = len(ys) - 1, len(xs) - 1
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r], ys[r + 1], horizontal=False):
+                parent[find(r * nc + c + 1)] = find(r * nc + c)
+            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1], horizontal=True):
+                parent[find((r + 1) * nc + c)] = find(r * nc + c)
+    spans: dict[int, list[int]] = {}
+    for i in range(nr * nc):
+        spans.setdefault(find(i), []).append(i)
+    cells: list[Cell] = []
+    owner = [[0] * nc for _ in range(nr)]
+    for members in sorted(spans.values()):
+        rows = [m // nc for m in members]
+        cols = [m % nc for m in members]
+        r0, c0 = min(rows), min(cols)
+        cell = Cell(r0, c0, max(rows) - r0 + 1, max(cols) - c0 + 1,
+                    bbox=(xs[c0], ys[r0], xs[max(cols) + 1], ys[max(rows) + 1]))
+        for m in members:
+            owner[m // nc][m % nc] = len(cells)
+        cells.append(cell)
+    for word in page.words:
+        if not (xs[0] - 1 <= word.cx <= xs[-1] + 1 and ys[0] - 1 <= word.cy <= ys[-1] + 1):
+            continue
+        r = _index(ys, word.cy)
+        c = _index(xs, word.cx)
+        cells[owner[r][c]].words.append(word)
+    return Grid(page.number, (xs[0], ys[0], xs[-1], ys[-1]), ys, xs, cells, owner)
+
+
+def _index(edges: list[float], v: float) -> int:
+    for i in range(len(edges) - 1):
+        if v < edges[i + 1]:
+            return i
+    return len(edges) - 2
+
+
+def page_grids(page: Page, min_size: float = 20.0) -> list[Grid]:
+    """Every ruled table region of a page, top to bottom."""
+    hs = _merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
+    vs = _merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
+    grids = []
+    for ghs, gvs in _components(hs, vs):
+        width = max(h.x1 for h in ghs) - min(h.x0 for h in ghs)
+        height = max(v.y1 for v in gvs) - min(v.y0 for v in gvs)
+        if width < min_size or height < min_size:
+            continue
+        grid = build_grid(page, ghs, gvs)
+        if grid.n_rows >= 1 and grid.n_cols >= 1:
+            grids.append(grid)
+    return sorted(grids, key=lambda g: g.bbox[1])
+
+
+def words_outside(page: Page, grids: list[Grid]) -> list[Word]:
+    """Words that are not inside any table region (titles, notes, narrative)."""
+    def inside(w: Word) -> bool:
+        return any(g.bbox[0] - 1 <= w.cx <= g.bbox[2] + 1 and g.bbox[1] - 1 <= w.cy <= g.bbox[3] + 1 for g in grids)
+
+    return [w for w in page.words if not inside(w)]

@@ -1,0 +1,192 @@
+"""OCR for scanned pages: orientation, deskew, words with boxes, and ruling lines.
+
+Backends sit behind a registry keyed by name (``rapidocr`` ships its PP-OCR models inside the
+wheel, so it works offline); another engine (Tesseract, a vision model) is one more factory.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from .errors import OcrError
+from .pages import Segment, Word
+from .registry import Registry
+
+
+@dataclass
+class OcrPage:
+    """What OCR made of one page, in page points of the upright, deskewed page."""
+
+    words: list[Word] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    rotation: int = 0
+    skew: float = 0.0
+
+
+class OcrBackend(Protocol):
+    def read(self, pixmap, page_width: float, page_height: float) -> OcrPage: ...
+
+
+OCR_BACKENDS: Registry[OcrBackend] = Registry("OCR backend")
+
+
+def pixmap_to_array(pixmap) -> np.ndarray:
+    """A PyMuPDF pixmap as an RGB uint8 array (no copy of the pixel data)."""
+    arr = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.h, pixmap.w, pixmap.n)
+    return arr[:, :, :3]
+
+
+def _box_angle(box) -> float:
+    (x0, y0), (x1, y1) = box[0], box[1]
+    return math.degrees(math.atan2(y1 - y0, x1 - x0))
+
+
+def find_rules(grey: np.ndarray, min_frac: float = 0.04) -> list[tuple[int, int, int, int]]:
+    """Horizontal and vertical ruling lines of a scan by morphology, as pixel segments."""
+    import cv2
+
+    # Adaptive threshold copes with uneven brightness and grey paper.
+    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    h, w = binary.shape
+    found: list[tuple[int, int, int, int]] = []
+    for horizontal in (True, False):
+        length = max(10, int((w if horizontal else h) * min_frac))
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+        mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+        # Bridge small breaks from noise or JPEG so one rule stays one segment.
+        bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1) if horizontal else (1, 9))
+        mask = cv2.dilate(mask, bridge)
+        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        for contour in contours:
+            x, y, cw, ch = cv2.boundingRect(contour)
+            if horizontal and ch < max(12, h // 150):
+                found.append((x, y + ch // 2, x + cw, y + ch // 2))
+            elif not horizontal and cw < max(12, w // 150):
+                found.append((x + cw // 2, y, x + cw // 2, y + ch))
+    return found
+
+
+def rotate_image(img: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate by a small angle (degrees, counter-clockwise) on a white background."""
+    import cv2
+
+    h, w = img.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+
+
+def _split_words(text: str, char_boxes, char_scores, box_score: float) -> list[tuple[str, list, float]]:
+    """Split a recognised line at wide gaps between characters (two table cells read as one line)."""
+    if not char_boxes or len(char_boxes) != len(text):
+        return [(text, None, box_score)]
+    heights = [b[2][1] - b[0][1] for b in char_boxes]
+    gap_limit = 0.9 * (sorted(heights)[len(heights) // 2] or 1)
+    groups: list[list[int]] = [[0]]
+    for i in range(1, len(text)):
+        gap = char_boxes[i][0][0] - char_boxes[i - 1][1][0]
+        if gap > gap_limit or text[i] == " ":
+            groups.append([])
+        if text[i] != " ":
+            groups[-1].append(i)
+    result = []
+    for group in groups:
+        if not group:
+            continue
+        x0 = min(char_boxes[i][0][0] for i in group)
+        x1 = max(char_boxes[i][1][0] for i in group)
+        y0 = min(char_boxes[i][0][1] for i in group)
+        y1 = max(char_boxes[i][2][1] for i in group)
+        score = min(char_scores[i] for i in group) if char_scores else box_score
+        result.append(("".join(text[i] for i in group), [x0, y0, x1, y1], score))
+    return result
+
+
+@OCR_BACKENDS.register("rapidocr")
+class RapidOcrBackend:
+    """PP-OCR through RapidOCR on onnxruntime (CPU)."""
+
+    def __init__(self, threads: int | None = None, min_confidence: float = 0.3):
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:  # the OCR extra is optional
+            raise OcrError("RapidOCR is not installed: pip install 'budgetx[ocr]'") from exc
+        params = {}
+        if threads:
+            params = {"intra_op_num_threads": threads, "inter_op_num_threads": 1}
+        self.engine = RapidOCR(**params)
+        self.min_confidence = min_confidence
+
+    def _orientation(self, img: np.ndarray) -> int:
+        """0, 90, 180 or 270: how far to turn the page clockwise so text reads upright."""
+        import cv2
+
+        small = cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        boxes, _ = self.engine(small, use_det=True, use_cls=False, use_rec=False)
+        if not boxes:
+            return 0
+        tall = sum(1 for b in boxes if (b[2][1] - b[0][1]) > 1.5 * (b[1][0] - b[0][0]))
+        turn = 90 if tall > len(boxes) / 2 else 0
+        if turn:
+            small = np.ascontiguousarray(np.rot90(small, k=-1))
+        # The angle classifier tells upright from upside-down on a sample of lines.
+        result, _ = self.engine(small, use_det=True, use_cls=True, use_rec=True)
+        if result:
+            upside = sum(1 for r in result if r[2] < 0.5)
+            if upside > len(result) / 2:
+                turn = (turn + 180) % 360
+        return turn
+
+    def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
+        import cv2
+
+        img = np.ascontiguousarray(pixmap_to_array(pixmap))
+        rotation = self._orientation(img)
+        if rotation:
+            img = np.ascontiguousarray(np.rot90(img, k=-rotation // 90))
+        grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        # Skew from the dominant direction of long ruling lines (or text lines when unruled).
+        skew = self._skew(grey)
+        if abs(skew) > 0.2:
+            img = rotate_image(img, skew)
+            grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        result, _ = self.engine(img, use_cls=False, return_word_box=True)
+        h, w = grey.shape
+        upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
+        sx, sy = upright_w / w, upright_h / h
+        words: list[Word] = []
+        for item in result or []:
+            box, text, score = item[0], item[1], float(item[2])
+            char_boxes = item[3] if len(item) > 3 else None
+            char_scores = item[5] if len(item) > 5 else None
+            for part, bbox, conf in _split_words(text, char_boxes, char_scores, score):
+                if conf < self.min_confidence or not part.strip():
+                    continue
+                if bbox is None:
+                    xs = [p[0] for p in box]
+                    ys = [p[1] for p in box]
+                    bbox = [min(xs), min(ys), max(xs), max(ys)]
+                words.append(Word(part, bbox[0] * sx, bbox[1] * sy, bbox[2] * sx, bbox[3] * sy, conf))
+        segments = [Segment(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in find_rules(grey)]
+        return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew)
+
+    @staticmethod
+    def _skew(grey: np.ndarray) -> float:
+        import cv2
+
+        edges = cv2.Canny(grey, 50, 150)
+        h, w = grey.shape
+        lines = cv2.HoughLinesP(edges, 1, math.pi / 1800, threshold=200, minLineLength=w // 4, maxLineGap=10)
+        if lines is None:
+            return 0.0
+        angles = []
+        for x0, y0, x1, y1 in lines[:, 0]:
+            angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+            if abs(angle) < 5:
+                angles.append(angle)
+        if not angles:
+            return 0.0
+        return float(np.median(angles))

@@ -1,0 +1,228 @@
+"""Open a PDF safely and turn each page into words and ruling lines.
+
+Per page (not per document) we decide whether the text layer can be trusted or the page must
+be OCR'd: scans have no layer, some exports have a layer of private-use glyphs or mojibake.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pymupdf
+
+from .errors import CorruptPdfError, EmptyPdfError, EncryptedPdfError, LimitError, NotPdfError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety caps: an absurd input is refused with a clear error, not a crash."""
+
+    max_bytes: int = 512 * 1024 * 1024
+    max_pages: int = 2000
+    max_page_side_pt: float = 14400.0  # PDF's own limit is 200 in; real pages are ≤ A2
+    max_image_pixels: int = 60_000_000
+    ocr_dpi: int = 200
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word (or CJK run) with its box in page points, top-left origin."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    conf: float = 1.0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A horizontal or vertical ruling line in page points."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def horizontal(self) -> bool:
+        return abs(self.y1 - self.y0) <= abs(self.x1 - self.x0)
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    words: list[Word] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+    source: Literal["text", "ocr"] = "text"
+    ocr_rotation: int = 0  # degrees the scan was turned to read it
+    ocr_skew: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return "".join(w.text for w in self.words)
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_BAD = re.compile(r"[\ue000-\uf8ff\ufffd]")
+
+
+def text_layer_usable(text: str) -> bool:
+    """True when a page's text layer is real text (not empty, not glyph garbage)."""
+    chars = re.sub(r"\s", "", text)
+    if len(chars) < 8:
+        return False
+    bad = len(_BAD.findall(chars))
+    if bad / len(chars) > 0.05:
+        return False
+    cjk = len(_CJK.findall(chars))
+    digits = sum(ch.isdigit() for ch in chars)
+    # A disclosure page is Chinese or a table of numbers; neither means mojibake.
+    return cjk >= 4 or digits / len(chars) > 0.3
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def open_pdf(path: Path, limits: Limits = Limits()) -> pymupdf.Document:
+    """Open a PDF or raise a specific InputError naming the file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise NotPdfError(f"cannot read file ({exc.strerror})", file=path) from exc
+    if size == 0:
+        raise EmptyPdfError("empty file (0 bytes)", file=path)
+    if size > limits.max_bytes:
+        raise LimitError(f"file is {size / 2**20:.0f} MiB, over the {limits.max_bytes / 2**20:.0f} MiB cap", file=path)
+    with open(path, "rb") as fh:
+        head = fh.read(1024)
+    if b"%PDF-" not in head:
+        raise NotPdfError("not a PDF (no %PDF- header)", file=path)
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:  # MuPDF raises its own types for damaged files
+        raise CorruptPdfError(f"corrupt PDF ({exc})", file=path) from exc
+    if doc.needs_pass:
+        doc.close()
+        raise EncryptedPdfError("encrypted PDF (needs a password)", file=path)
+    if doc.page_count == 0:
+        doc.close()
+        raise EmptyPdfError("PDF has no pages", file=path)
+    if doc.page_count > limits.max_pages:
+        count = doc.page_count
+        doc.close()
+        raise LimitError(f"{count} pages, over the {limits.max_pages}-page cap", file=path)
+    return doc
+
+
+def _segments_from_drawings(page: pymupdf.Page) -> list[Segment]:
+    """Ruling lines from vector drawings: stroked lines and thin filled rectangles."""
+    segments: list[Segment] = []
+    for path in page.get_drawings():
+        for item in path["items"]:
+            kind = item[0]
+            if kind == "l":
+                p, q = item[1], item[2]
+                if abs(p.y - q.y) < 1.0 or abs(p.x - q.x) < 1.0:
+                    segments.append(Segment(min(p.x, q.x), min(p.y, q.y), max(p.x, q.x), max(p.y, q.y)))
+            elif kind == "re":
+                r = item[1]
+                if r.height < 2.0 and r.width > 2.0:  # a rule drawn as a thin box
+                    y = (r.y0 + r.y1) / 2
+                    segments.append(Segment(r.x0, y, r.x1, y))
+                elif r.width < 2.0 and r.height > 2.0:
+                    x = (r.x0 + r.x1) / 2
+                    segments.append(Segment(x, r.y0, x, r.y1))
+                elif r.width >= 2.0 and r.height >= 2.0 and path.get("color") is not None:
+                    # A stroked rectangle: its four sides are rules (cell borders).
+                    segments += [
+                        Segment(r.x0, r.y0, r.x1, r.y0), Segment(r.x0, r.y1, r.x1, r.y1),
+                        Segment(r.x0, r.y0, r.x0, r.y1), Segment(r.x1, r.y0, r.x1, r.y1),
+                    ]
+            elif kind == "qu":
+                quad = item[1]
+                r = quad.rect
+                if path.get("color") is not None:
+                    segments += [
+                        Segment(r.x0, r.y0, r.x1, r.y0), Segment(r.x0, r.y1, r.x1, r.y1),
+                        Segment(r.x0, r.y0, r.x0, r.y1), Segment(r.x1, r.y0, r.x1, r.y1),
+                    ]
+    return segments
+
+
+def _words_from_layer(page: pymupdf.Page) -> list[Word]:
+    words = []
+    for x0, y0, x1, y1, text, *_ in page.get_text("words", sort=True):
+        text = text.strip()
+        if text:
+            words.append(Word(text, x0, y0, x1, y1))
+    return words
+
+
+def page_pixmap(page: pymupdf.Page, limits: Limits) -> pymupdf.Pixmap:
+    """Render a page once at the OCR resolution, capped so a huge page cannot exhaust memory."""
+    rect = page.rect
+    dpi = limits.ocr_dpi
+    pixels = (rect.width * dpi / 72) * (rect.height * dpi / 72)
+    if pixels > limits.max_image_pixels:
+        dpi = int(dpi * (limits.max_image_pixels / pixels) ** 0.5)
+    return page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+
+
+def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr=None) -> Page:
+    """Words and ruling lines of one page, from its text layer or from OCR."""
+    page = doc.load_page(index)
+    rect = page.rect
+    if max(rect.width, rect.height) > limits.max_page_side_pt or min(rect.width, rect.height) < 1:
+        raise LimitError(f"absurd page size {rect.width:.0f}×{rect.height:.0f} pt", file=path, page=index + 1)
+    result = Page(number=index + 1, width=rect.width, height=rect.height)
+    words = _words_from_layer(page)
+    if text_layer_usable("".join(w.text for w in words)):
+        result.words = words
+        result.segments = _segments_from_drawings(page)
+        return result
+    result.source = "ocr"
+    if ocr is None:
+        return result
+    pix = page_pixmap(page, limits)
+    ocr_page = ocr.read(pix, page_width=rect.width, page_height=rect.height)
+    result.words = ocr_page.words
+    result.segments = ocr_page.segments
+    result.ocr_rotation = ocr_page.rotation
+    result.ocr_skew = ocr_page.skew
+    if ocr_page.rotation in (90, 270):
+        result.width, result.height = result.height, result.width
+    return result
+
+
+def load_pages(path: Path, limits: Limits = Limits(), ocr=None) -> tuple[list[Page], dict]:
+    """All pages of a PDF plus its source info (file, sha256, page_count)."""
+    path = Path(path)
+    doc = open_pdf(path, limits)
+    try:
+        pages = [load_page(doc, i, path, limits, ocr) for i in range(doc.page_count)]
+        source = {"file": path.name, "sha256": sha256_file(path), "page_count": doc.page_count}
+    finally:
+        doc.close()
+    return pages, source
