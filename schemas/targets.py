@@ -10,7 +10,6 @@ or words ("提高", "是").
 from __future__ import annotations
 
 import re
-import unicodedata
 from decimal import Decimal
 from typing import Literal
 
@@ -46,7 +45,8 @@ class Target(Strict):
 
 def clean_target_text(raw: str) -> str:
     """Remove line breaks and spaces, unify full-width forms (＞＝％ → >=%)."""
-    text = unicodedata.normalize("NFKC", raw)
+    # Full-width ASCII only (＞＝％１ → >=%1); NFKC would also turn "m²" into "m2".
+    text = "".join(chr(ord(ch) - 0xFEE0) if 0xFF01 <= ord(ch) <= 0xFF5E else ch for ch in raw)
     text = re.sub(r"\s+", "", text)
     # NFKC leaves these mathematical and CJK forms alone.
     return text.replace("﹥", ">").replace("﹤", "<").replace("﹦", "=").replace("〉", ">").replace("〈", "<")

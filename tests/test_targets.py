@@ -29,6 +29,8 @@ from .conftest import gold_paths
         ("1", "=", "1", None, None),
         ("不少于3次", ">=", "3", "次", None),
         ("90%-100%", "qualitative", None, None, "90%-100%"),
+        (">=740.34 m ²", ">=", "740.34", "m²", None),
+        ("＞＝１００％", ">=", "100", "%", None),
     ],
 )
 def test_parse_target_cases(raw, op, value, unit, text):
@@ -83,6 +85,6 @@ def test_every_target_in_the_eval_set_round_trips(raw):
         printed_number = rest[: len(rest) - len(target.unit or "")].replace(",", "")
         assert Decimal(printed_number) == target.value
         assert rest.endswith(target.unit or "")
-        assert not any(ch.isdigit() for ch in (target.unit or ""))
+        assert not any(ch.isdecimal() for ch in (target.unit or ""))
     else:
         assert target.text == rest and rest
