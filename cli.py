@@ -69,6 +69,72 @@ def _type_name(annotation: object) -> str:
     return text.replace("typing.", "").replace("schemas.", "")
 
 
+@app.command()
+def extract(
+    inputs: list[Path] = typer.Argument(..., help="PDF files or folders of PDFs."),
+    outdir: Path = typer.Option(..., "-o", "--out", help="Folder for <doc_id>.json outputs."),
+    engine: str = typer.Option("layout", "--engine", help="layout (offline default), llm or hybrid."),
+    ocr: str = typer.Option("rapidocr", "--ocr", help="OCR backend for scanned pages."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
+    force: bool = typer.Option(False, "--force", help="Redo documents whose output is up to date."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per document on stdout."),
+) -> None:
+    """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
+
+    Examples:
+
+      budgetx extract samples/ -o out/
+
+      budgetx extract a.pdf b.pdf -o out/ --jobs 2 --json
+
+    A re-run skips documents whose output is up to date. Exit 1 if any document failed.
+    """
+    import os
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from extractor.batch import find_inputs, run_batch
+    from extractor.engines import ENGINES
+    from extractor.ocr import OCR_BACKENDS
+    from extractor.pipeline import Options
+
+    for registry, name in ((ENGINES, engine), (OCR_BACKENDS, ocr)):
+        if name not in registry.names():
+            known = ", ".join(registry.names())
+            err.print(f"error: unknown {registry.kind} {name!r}; known: {known}")
+            raise typer.Exit(2)
+    pdfs = find_inputs(inputs)
+    missing = [p for p in inputs if not p.exists()]
+    if not pdfs or missing:
+        err.print(f"error: no PDF found in {', '.join(map(str, missing or inputs))}")
+        raise typer.Exit(2)
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    options = Options(engine=engine, ocr=ocr, ocr_threads=threads)
+    failed = 0
+    with Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True, disable=len(pdfs) < 2 or as_json) as progress:
+        task = progress.add_task("extract", total=len(pdfs))
+        for result in run_batch(pdfs, outdir, options, jobs=jobs, force=force):
+            progress.advance(task)
+            failed += result.status == "failed"
+            if as_json:
+                typer.echo(json.dumps({"file": str(result.path), "status": result.status,
+                                       "output": str(result.output) if result.output else None,
+                                       "error": result.error, **result.summary}, ensure_ascii=False))
+            elif result.status == "failed":
+                err.print(f"[red]FAILED[/red] {result.error}", highlight=False)
+            elif result.status == "skipped":
+                err.print(f"skipped {result.path.name} (up to date)", highlight=False)
+            else:
+                s = result.summary
+                err.print(f"ok {result.path.name}: {s['tables']} tables, {s['sheets']} sheets, "
+                          f"{s['pages_ocr']}/{s['pages']} pages OCR'd, {s['findings']} findings "
+                          f"({s['errors']} errors), {s['seconds']:.1f}s", highlight=False)
+    if failed:
+        err.print(f"{failed} of {len(pdfs)} documents failed")
+        raise typer.Exit(1)
+
+
 @eval_app.command("stats")
 def eval_stats(
     data_dir: Path = typer.Argument(Path("eval/data"), help="Folder of <doc_id>/gold.json files."),

@@ -45,6 +45,7 @@ class RunInfo(Strict):
     """How the document was produced: engine, prompt, model, effort."""
 
     engine: str
+    version: str | None = Field(default=None, description="budgetx output version (stale outputs are redone)")
     prompt: str | None = None
     model: str | None = None
     pages_ocr: list[int] = Field(default_factory=list)

@@ -1,0 +1,223 @@
+"""The checker's engine: named rules, identities (lhs = Σ rhs) and their evaluation.
+
+Most rules are sums: a printed total equals the sum of printed parts. A rule module yields
+``Identity`` objects; this module evaluates them against the Document's cells with the
+rounding band, and the localiser and the repairer reuse the same evaluation with a cell
+overridden ("what if this cell read 330.39?").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from schemas import Document
+
+Severity = Literal["error", "warning", "info"]
+
+# Each printed cell is rounded to 0.01, so it may be off by 0.005 from the value it stands for.
+BAND_PER_CELL = Decimal("0.005")
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named rule: a stable id, its default severity and what it states."""
+
+    id: str
+    severity: Severity
+    zh: str
+    en: str
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, zh: str, en: str, severity: Severity = "error") -> str:
+    """Register a rule id (idempotent) and return it, so modules can keep it as a constant."""
+    RULES.setdefault(rule_id, Rule(rule_id, severity, zh, en))
+    return rule_id
+
+
+@dataclass(frozen=True)
+class Identity:
+    """``lhs = Σ rhs`` over JSON pointers into the Document.
+
+    A blank cell of a printed grid counts as 0 (it adds nothing), but an identity whose cells
+    are all blank is not checked. ``lhs_optional`` is for figures that may simply not be
+    stated (a narrative number, a sheet's 资金总额): a null lhs then skips the identity.
+    ``alts`` are other right-hand sides that are accepted too (e.g. "with the carryover").
+    ``targets`` replaces the lhs pointer by constants (indicator weights: 90 or 100).
+    """
+
+    rule: str
+    lhs: str | None
+    rhs: tuple[str, ...]
+    tables: tuple[str, ...]
+    severity: Severity | None = None
+    alts: tuple[tuple[str, ...], ...] = ()
+    targets: tuple[Decimal, ...] = ()
+    lhs_optional: bool = False
+    note: str = ""
+
+    @property
+    def primary(self) -> tuple[str, ...]:
+        """The pointers a finding names: lhs first, then the summed cells."""
+        return ((self.lhs,) if self.lhs else ()) + self.rhs
+
+    @property
+    def cells(self) -> frozenset[str]:
+        """Every pointer whose value the identity reads, alternatives included."""
+        out = set(self.primary)
+        for alt in self.alts:
+            out.update(alt)
+        return frozenset(out)
+
+
+@dataclass
+class Outcome:
+    """The evaluation of one identity: ok or failed, with the figures of the primary form."""
+
+    identity: Identity
+    ok: bool
+    expected: Decimal | None
+    actual: Decimal | None
+    difference: Decimal | None
+    unbroken: bool = False  # a total printed while every part is blank: no single cell explains it
+
+
+class Values:
+    """Cell values by JSON pointer, with optional overrides for what-if evaluation."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self._cache: dict[str, Decimal | None] = {}
+        self.overrides: dict[str, Decimal | None] = {}
+
+    def get(self, pointer: str) -> Decimal | None:
+        if pointer in self.overrides:
+            return self.overrides[pointer]
+        if pointer not in self._cache:
+            self._cache[pointer] = _as_decimal(resolve(self.doc, pointer))
+        return self._cache[pointer]
+
+    def forget(self) -> None:
+        """Drop cached values (after the Document was changed in place)."""
+        self._cache.clear()
+
+
+def resolve(root: Any, pointer: str) -> Any:
+    """Resolve a JSON pointer; None when any step is missing (an absent total row, a short list)."""
+    obj = root
+    for part in pointer.strip("/").split("/"):
+        if obj is None:
+            return None
+        if isinstance(obj, list):
+            index = int(part)
+            obj = obj[index] if 0 <= index < len(obj) else None
+        elif isinstance(obj, dict):
+            obj = obj.get(part)
+        elif isinstance(obj, BaseModel):
+            obj = getattr(obj, part, None)
+        else:
+            return None
+    return obj
+
+
+def _as_decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    return None  # text cells (names, codes) are never summed
+
+
+def band(n_cells: int) -> Decimal:
+    """The rounding band of a sum of n printed cells (at least one cell's worth)."""
+    return BAND_PER_CELL * max(n_cells, 1)
+
+
+def _side(pointers: Iterable[str], values: Values) -> tuple[Decimal, int]:
+    total, printed = ZERO, 0
+    for pointer in pointers:
+        value = values.get(pointer)
+        if value is not None:
+            total += value
+            printed += 1
+    return total, printed
+
+
+def evaluate(identity: Identity, values: Values) -> Outcome | None:
+    """Evaluate an identity; None when it does not apply (nothing printed, lhs not stated).
+
+    expected is Σ rhs, actual the lhs, difference actual − expected (for constant targets:
+    expected is the nearest allowed value and actual the sum).
+    """
+    if identity.targets:
+        total, printed = _side(identity.rhs, values)
+        if printed == 0:
+            return None  # no weight printed at all: nothing to add up
+        if any(abs(target - total) <= band(printed) for target in identity.targets):
+            return Outcome(identity, True, total, total, ZERO)
+        expected = min(identity.targets, key=lambda target: (abs(target - total), target))
+        return Outcome(identity, False, expected, total, total - expected)
+    lhs_value = values.get(identity.lhs) if identity.lhs else None
+    if lhs_value is None and identity.lhs_optional:
+        return None
+    if all(values.get(pointer) is None for pointer in identity.primary):
+        return None
+    actual = lhs_value if lhs_value is not None else ZERO
+    first: tuple[Decimal, int] | None = None
+    for rhs in (identity.rhs, *identity.alts):
+        total, printed = _side(rhs, values)
+        if abs(actual - total) <= band(printed):
+            return Outcome(identity, True, total, actual, actual - total)
+        first = first or (total, printed)
+    assert first is not None
+    expected, printed = first
+    return Outcome(identity, False, expected, actual, actual - expected, unbroken=printed == 0)
+
+
+def holds(identity: Identity, values: Values) -> bool:
+    """True when the identity holds (or does not apply) under the current overrides."""
+    outcome = evaluate(identity, values)
+    return outcome is None or outcome.ok
+
+
+@dataclass
+class Context:
+    """What rule generators read: the Document, its values and the shared tree helpers."""
+
+    doc: Document
+    values: Values
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, key: str) -> Any:
+        return getattr(self.doc.tables, key)
+
+    def present(self, *keys: str) -> bool:
+        """True when every named table is printed."""
+        return all(self.table(key).present for key in keys)
+
+
+def money_fields(model: type[BaseModel], skip: Iterable[str] = ()) -> list[str]:
+    """The money columns of a row model, in declaration (printed) order."""
+    skipped = set(skip)
+    return [name for name, info in model.model_fields.items()
+            if name not in skipped and name not in {"code", "name", "project_name", "line"}
+            and "Decimal" in str(info.annotation)]
+
+
+def flatten(items: Iterable[Any]) -> Iterator[Any]:
+    """Yield identities and findings from generators that may yield lists."""
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            yield from item
+        else:
+            yield item

@@ -1,0 +1,167 @@
+"""The fixed-line tables: t1 and t4 (income lines beside expense 类 lines) and t10 (三公 lines)."""
+
+from __future__ import annotations
+
+import re
+
+from .columns import as_money, is_amount, money_role
+from .grid import Grid
+from .locate import Region, normalise
+from .read_tables import column_labels, header_split
+
+# (words that must occur, field); income side of t1, before and after "二、上年结转结余".
+T1_CURRENT: list[tuple[tuple[str, ...], str]] = [
+    (("本年收入",), "current_year_income"),
+    (("一般财力",), "general_fiscal_resources"),
+    (("上级", "一般公共"), "general_transfer_upper"),
+    (("一般公共",), "general_budget"),
+    (("政府性基金收入",), "gov_fund_income"),
+    (("上级", "政府性基金"), "gov_fund_transfer_upper"),
+    (("政府性基金",), "gov_fund"),
+    (("国有资本经营收入",), "state_capital_income"),
+    (("上级", "国有资本"), "state_capital_transfer_upper"),
+    (("国有资本",), "state_capital"),
+    (("专户",), "fiscal_special_account"),
+    (("单位资金",), "unit_funds"),
+    (("事业收入",), "business_income"),
+    (("上级补助",), "upper_subsidy_income"),
+    (("附属单位",), "affiliated_remittance"),
+    (("经营收入",), "business_operation_income"),
+    (("其他收入",), "other_income"),
+]
+T1_CARRYOVER: list[tuple[tuple[str, ...], str]] = [
+    (("上年结转",), "carryover"),
+    (("非财政",), "nonfiscal_carryover"),
+    (("财政拨款结转",), "fiscal_carryover"),
+    (("一般公共",), "fiscal_carryover_general"),
+    (("政府性基金",), "fiscal_carryover_gov_fund"),
+    (("国有资本",), "fiscal_carryover_state_capital"),
+    (("专户",), "nonfiscal_carryover_special_account"),
+    (("单位资金",), "nonfiscal_carryover_unit_funds"),
+]
+T4_INCOME: list[tuple[tuple[str, ...], str]] = [
+    (("财政拨款",), "fiscal_total"),
+    (("一般公共",), "general_budget"),
+    (("政府性基金",), "gov_fund"),
+    (("国有资本",), "state_capital"),
+]
+T10_LINES: list[tuple[tuple[str, ...], str]] = [
+    (("合计",), "total"),
+    (("出国",), "outbound"),
+    (("接待",), "reception"),
+    (("购置", "运行"), "vehicles"),
+    (("小计",), "vehicles"),
+    (("购置",), "vehicle_purchase"),
+    (("运行",), "vehicle_operation"),
+]
+_CODE_NAME = re.compile(r"^(\d{3})(.*)$")
+
+
+def match_line(label: str, rules: list[tuple[tuple[str, ...], str]]) -> str | None:
+    text = normalise(label)
+    for words, name in rules:
+        if all(w in text for w in words):
+            return name
+    return None
+
+
+def _split_column(grid: Grid, start: int) -> int:
+    """First column of the expense side: where the header's 支出 group (or 功能分类) begins."""
+    for r in range(start):
+        for c in range(1, grid.n_cols):
+            cell = grid.cell(r, c)
+            if cell.col != c:
+                continue
+            text = normalise(cell.text)
+            if text.startswith(("支出", "财政拨款支出", "功能分类", "功能")) or text in ("支出", "支"):
+                return c
+    return max(2, grid.n_cols // 2)
+
+
+def read_two_sided(region: Region, table: str):
+    """t1/t4: (income fields, expense rows, income_total, expense_total) with amounts."""
+    income: dict[str, object] = {}
+    expense: list[dict] = []
+    totals: dict[str, object] = {}
+    carry = False
+    split = None
+    out_roles: list[str | None] = []
+    for grid in region.grids:
+        start = header_split(grid)
+        if start or split is None:
+            split = _split_column(grid, start)
+            labels = column_labels(grid, start)
+            out_roles = [money_role("t4", lab) if table == "t4" and lab else None for lab in labels]
+        for r in range(start, grid.n_rows):
+            left = [normalise(grid.text(r, c)) for c in range(split)]
+            right = [normalise(grid.text(r, c)) for c in range(split, grid.n_cols)]
+            label = next((t for t in left if t and not is_amount(t)), "")
+            amount = next((as_money(t) for t in left if is_amount(t)), None)
+            if label:
+                if "总计" in label or "合计" in label and "收入" in label:
+                    totals["income_total"] = amount
+                elif table == "t1":
+                    if "上年结转" in label:
+                        carry = True
+                    name = match_line(label, T1_CARRYOVER if carry else T1_CURRENT)
+                    if name and name not in income:
+                        income[name] = amount
+                else:
+                    name = match_line(label, T4_INCOME)
+                    if name and name not in income:
+                        income[name] = amount
+            _read_expense(grid, r, split, right, table, out_roles, expense, totals)
+    return income, expense, totals
+
+
+def _read_expense(grid, r, split, right, table, out_roles, expense, totals) -> None:
+    texts = [t for t in right if t and not is_amount(t)]
+    label = "".join(texts)
+    if table == "t1":
+        amounts = [as_money(t) for t in right if is_amount(t)]
+        values = {"amount": amounts[0] if amounts else None}
+    else:
+        values = {}
+        for i, t in enumerate(right):
+            role = out_roles[split + i] if split + i < len(out_roles) else None
+            if role and is_amount(t) and role not in values:
+                values[role] = as_money(t)
+        if not values:  # header gave no roles: schema order
+            amounts = [as_money(t) for t in right if is_amount(t)]
+            values = dict(zip(("total", "general_budget", "gov_fund", "state_capital"), amounts))
+    if not label:
+        return
+    if "总计" in label or "合计" in label:
+        totals["expense_total"] = values.get("amount") if table == "t1" else values
+        return
+    match = _CODE_NAME.match(label)
+    code, name = (match.group(1), match.group(2) or None) if match else (None, label)
+    if code is None and not any(v is not None for v in values.values()):
+        return
+    expense.append({"code": code, "name": name, **values})
+
+
+def read_t10(region: Region) -> list[dict]:
+    """The 三公 lines with their four amounts, the 合计 line included (line "total")."""
+    lines: list[dict] = []
+    roles: list[str | None] = []
+    for grid in region.grids:
+        start = header_split(grid)
+        if start:
+            roles = [money_role("t10", lab) if lab else None for lab in column_labels(grid, start)]
+        for r in range(start, grid.n_rows):
+            texts = [normalise(grid.text(r, c)) for c in range(grid.n_cols)]
+            label = next((t for t in texts if t and not is_amount(t)), "")
+            line = match_line(label, T10_LINES)
+            if not line or any(item["line"] == line for item in lines):
+                continue
+            values: dict[str, object] = {}
+            for c, t in enumerate(texts):
+                role = roles[c] if c < len(roles) else None
+                if role and is_amount(t) and role not in values:
+                    values[role] = as_money(t)
+            if not roles:
+                amounts = [as_money(t) for t in texts if is_amount(t)]
+                values = dict(zip(("total", "general_budget", "gov_fund", "state_capital"), amounts))
+            lines.append({"line": line, "name": label, **values})
+    return lines

@@ -1,0 +1,141 @@
+"""Performance target sheets: label → value pairs of the form part, and the indicator rows."""
+
+from __future__ import annotations
+
+import re
+
+from .columns import as_money
+from .grid import Grid
+from .locate import Region, normalise
+
+PROJECT_LABELS: list[tuple[str, str]] = [
+    ("预算单位", "unit_name"), ("单位名称", "unit_name"), ("项目名称", "project_name"),
+    ("项目负责人", "manager"), ("负责人", "manager"), ("年度预算总额", "budget_total"),
+    ("预算总额", "budget_total"), ("财政拨款", "budget_fiscal"), ("其他资金", "budget_other"),
+    ("项目总体目标", "overall_goal"), ("总体目标", "overall_goal"),
+]
+OVERALL_LABELS: list[tuple[str, str]] = [
+    ("单位名称", "unit_name"), ("部门名称", "unit_name"), ("部门(单位)名称", "unit_name"),
+    ("单位联系人", "contact"), ("联系人", "contact"), ("联系电话", "phone"),
+    ("年度绩效目标", "annual_goal"), ("年度主要任务", "annual_goal"),
+    ("资金总额", "budget_total"), ("上级安排", "budget_upper"), ("本级安排", "budget_local"),
+    ("其他", "budget_other"),
+]
+MONEY_KEYS = {"budget_total", "budget_fiscal", "budget_other", "budget_upper", "budget_local"}
+INDICATOR_COLUMNS: list[tuple[tuple[str, ...], str]] = [
+    (("一级",), "level1"), (("二级",), "level2"), (("三级",), "level3"),
+    (("设置依据",), "basis"), (("设定依据",), "basis"), (("依据",), "basis"),
+    (("指标值",), "target_raw"), (("上年",), "last_year"), (("权重",), "weight"), (("分值",), "weight"),
+    (("赋分",), "scoring_rule"), (("评分",), "scoring_rule"), (("佐证",), "evidence"),
+]
+_LABEL_VALUE = re.compile(r"^(.*?)[:：](.+)$")
+
+
+def _label_of(text: str, labels: list[tuple[str, str]]) -> str | None:
+    clean = re.sub(r"[（(].*?[)）]|[:：]", "", text)
+    for word, key in labels:
+        if clean.startswith(word) or clean == word:
+            return key
+    return None
+
+
+def _indicator_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
+    for r in range(grid.n_rows):
+        texts = [normalise(grid.text(r, c, anchor_only=False)) for c in range(grid.n_cols)]
+        if any("一级" in t for t in texts) and any("三级" in t or "指标值" in t for t in texts):
+            roles: dict[int, str] = {}
+            for c, t in enumerate(texts):
+                for words, role in INDICATOR_COLUMNS:
+                    if all(w in t for w in words) and role not in roles.values():
+                        roles[c] = role
+                        break
+            return r, roles
+    return None
+
+
+def read_sheet(region: Region, overall: bool) -> dict:
+    """A sheet's fields and indicators as plain data for the schema models."""
+    labels = OVERALL_LABELS if overall else PROJECT_LABELS
+    data: dict[str, object] = {"indicators": [], "pages": list(region.pages)}
+    roles: dict[int, str] | None = None
+    last: dict[str, str | None] = {"level1": None, "level2": None}
+    for grid in region.grids:
+        header = _indicator_header(grid)
+        form_end = header[0] if header else (grid.n_rows if roles is None else 0)
+        if header:
+            roles = header[1]
+        _read_form(grid, form_end, labels, data)
+        if roles is None:
+            continue
+        first = header[0] + 1 if header else 0
+        for r in range(first, grid.n_rows):
+            ind = _read_indicator(grid, r, roles, last)
+            if ind is not None:
+                data["indicators"].append(ind)  # type: ignore[union-attr]
+    return data
+
+
+def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict) -> None:
+    for r in range(end):
+        cells = []
+        seen = set()
+        for c in range(grid.n_cols):
+            idx = grid.owner[r][c]
+            if idx in seen:
+                continue
+            seen.add(idx)
+            cells.append(grid.cells[idx].text.strip())
+        pending: str | None = None
+        for text in cells:
+            norm = normalise(text)
+            if not norm:
+                continue
+            key = _label_of(norm, labels)
+            if key is not None:
+                match = _LABEL_VALUE.match(norm)
+                if match and _label_of(match.group(1), labels) == key and match.group(2):
+                    _store(data, key, match.group(2))
+                    pending = None
+                else:
+                    pending = key
+                continue
+            if pending is not None:
+                _store(data, pending, text)
+                pending = None
+
+
+def _store(data: dict, key: str, value: str) -> None:
+    if key in data and data[key] is not None:
+        return
+    if key in MONEY_KEYS:
+        data[key] = as_money(normalise(value))
+    elif key in ("annual_goal", "overall_goal"):
+        data[key] = normalise(value)
+    else:
+        data[key] = normalise(value)
+
+
+def _read_indicator(grid: Grid, r: int, roles: dict[int, str], last: dict) -> dict | None:
+    ind: dict[str, object] = {}
+    for c, role in roles.items():
+        text = normalise(grid.text(r, c, anchor_only=False))
+        if role in ind:
+            continue
+        ind[role] = text or None
+    for level in ("level1", "level2"):
+        if ind.get(level):
+            last[level] = ind[level]
+            if level == "level1":
+                last["level2"] = None if not ind.get("level2") else last["level2"]
+        else:
+            ind[level] = last[level]
+    if not any(ind.get(k) for k in ("level3", "target_raw", "weight")):
+        return None
+    weight = ind.pop("weight", None)
+    if weight is not None:
+        amount = as_money(str(weight).rstrip("分%"))
+        if amount is None:
+            ind["weight_raw"] = weight
+        else:
+            ind["weight"] = amount
+    return ind

@@ -1,0 +1,187 @@
+"""Map located table grids to the schema's rows: header labels → columns, rows → codes and amounts.
+
+A table may arrive as several grids (continued over pages, with or without a repeated header):
+the column roles found in the first header carry over to continuation grids of the same width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .columns import as_money, is_amount, is_code_text, key_role, money_role
+from .grid import Grid
+from .locate import Region, normalise
+
+TOTAL_WORDS = ("合计", "总计")
+
+
+@dataclass
+class ReadRow:
+    """One table row as read: key texts, amounts by field, where it was."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    is_total: bool = False
+    page: int = 0
+    bbox: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+
+
+def header_split(grid: Grid) -> int:
+    """Index of the first data row: a row holding an amount, a code, or a 合计 label."""
+    for r in range(grid.n_rows):
+        texts = [normalise(grid.text(r, c)) for c in range(grid.n_cols)]
+        if any(is_amount(t) or is_code_text(t) for t in texts if t):
+            return r
+        if any(t.startswith(TOTAL_WORDS) for t in texts):
+            return r
+    return grid.n_rows
+
+
+def column_labels(grid: Grid, header_rows: int) -> list[str]:
+    """Each column's header path: the distinct header cells over it, top to bottom."""
+    labels = []
+    for c in range(grid.n_cols):
+        parts: list[str] = []
+        seen: set[int] = set()
+        for r in range(header_rows):
+            idx = grid.owner[r][c]
+            if idx in seen:
+                continue
+            seen.add(idx)
+            text = normalise(grid.cells[idx].text)
+            if text:
+                parts.append(text)
+        labels.append("".join(parts))
+    return labels
+
+
+def column_roles(table: str, labels: list[str]) -> list[str | None]:
+    """Role of each column: a key part (code/name) or a money field."""
+    roles: list[str | None] = []
+    for label in labels:
+        role = key_role(table, label)
+        if role is None and label:
+            role = money_role(table, label)
+        roles.append(role)
+    return roles
+
+
+def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[str | None]:
+    """Fill roles the header did not name from the data itself (code digits, names)."""
+    roles = list(roles)
+    for c, role in enumerate(roles):
+        if role is not None:
+            continue
+        texts = [normalise(grid.text(r, c)) for r in range(start, grid.n_rows)]
+        texts = [t for t in texts if t]
+        if not texts:
+            continue
+        if all(t.isdigit() for t in texts):
+            lengths = {len(t) for t in texts}
+            if lengths <= {3}:
+                roles[c] = "code_l"
+            elif lengths <= {2}:
+                roles[c] = "code_k" if "code_k" not in roles else "code_x"
+            elif lengths <= {3, 5, 7}:
+                roles[c] = "code"
+    return roles
+
+
+class CodedTableReader:
+    """Reads the coded tables (t2, t3, t5, t6, t7, t8, t9) and t11 of one region."""
+
+    def __init__(self, table: str, money_fields: list[str]):
+        self.table = table
+        self.money_fields = money_fields
+
+    def read(self, region: Region) -> list[ReadRow]:
+        rows: list[ReadRow] = []
+        roles: list[str | None] | None = None
+        prefix = {"l": "", "k": ""}
+        for grid in region.grids:
+            start = header_split(grid)
+            if start > 0:
+                roles = column_roles(self.table, column_labels(grid, start))
+            if roles is None or len(roles) != grid.n_cols:
+                roles = self._positional_roles(grid, start)
+            roles = _infer_key_roles(grid, start, roles)
+            for r in range(start, grid.n_rows):
+                row = self._read_row(grid, r, roles, prefix)
+                if row is not None:
+                    rows.append(row)
+        return rows
+
+    def _positional_roles(self, grid: Grid, start: int) -> list[str | None]:
+        """No usable header: amounts are the right-most columns in schema order."""
+        roles: list[str | None] = [None] * grid.n_cols
+        amount_cols = [c for c in range(grid.n_cols)
+                       if any(is_amount(normalise(grid.text(r, c))) for r in range(start, grid.n_rows))]
+        if amount_cols:
+            first = amount_cols[0]
+            for i, c in enumerate(range(first, grid.n_cols)):
+                if i < len(self.money_fields):
+                    roles[c] = self.money_fields[i]
+            if first >= 1:
+                roles[first - 1] = "name"
+        return roles
+
+    def _read_row(self, grid: Grid, r: int, roles: list[str | None], prefix: dict) -> ReadRow | None:
+        row = ReadRow(page=grid.page)
+        key: dict[str, str] = {}
+        for c, role in enumerate(roles):
+            if role is None:
+                continue
+            cell = grid.cell(r, c)
+            text = normalise(grid.text(r, c, anchor_only=role not in ("code_l", "code_k", "name")))
+            if role.startswith("code") or role in ("name", "project_name"):
+                if text and role not in key:
+                    key[role] = text
+                continue
+            if role in row.values:
+                continue
+            if text:
+                row.values[role] = as_money(text)
+                row.bbox[role] = cell.bbox
+        label = "".join(key.get(k, "") for k in ("code_l", "code_k", "code_x", "code", "name"))
+        first_text = normalise(grid.text(r, 0, anchor_only=False))
+        if label.startswith(TOTAL_WORDS) or first_text.startswith(TOTAL_WORDS) or key.get("name", "") in TOTAL_WORDS:
+            row.is_total = True
+            row.values["name"] = next((w for w in TOTAL_WORDS if w in (label or first_text)), "合计")
+            row.values["code"] = None
+            return row
+        code = self._code(key, prefix)
+        name = key.get("name")
+        if name and code is None:
+            # "201一般公共服务支出" or "30101基本工资" printed in one cell.
+            head = name[:7]
+            digits = "".join(ch for ch in head if ch.isdigit())
+            if len(digits) in (3, 5, 7) and name.startswith(digits):
+                code, name = digits, name[len(digits):] or None
+        if self.table != "t11":
+            row.values["code"] = code
+        row.values["name"] = name
+        if self.table == "t7":
+            row.values["project_name"] = key.get("project_name")
+        if not any(v is not None for k, v in row.values.items() if k in self.money_fields) and not name and not code:
+            return None
+        return row
+
+    @staticmethod
+    def _code(key: dict[str, str], prefix: dict) -> str | None:
+        if "code" in key and key["code"].isdigit():
+            return key["code"]
+        lead, mid, leaf = key.get("code_l", ""), key.get("code_k", ""), key.get("code_x", "")
+        if not (lead or mid or leaf):
+            return None
+        # Child rows may leave the parent digits blank; carry them from the rows above.
+        if lead:
+            prefix["l"], prefix["k"] = lead[:3], ""
+        elif prefix["l"]:
+            lead = prefix["l"]
+        if mid:
+            prefix["k"] = mid
+        elif leaf and prefix["k"]:
+            mid = prefix["k"]
+        code = lead + mid + (leaf if mid else "")
+        if len(lead) > 3:  # "20103" printed in the 类 column: already concatenated
+            code = lead + mid + leaf
+        return code if code.isdigit() and len(code) in (3, 5, 7) else None

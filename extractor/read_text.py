@@ -1,0 +1,96 @@
+"""Facts stated in running text: unit, year, staffing (概况) and the narrative's figures (情况说明)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .columns import as_money
+from .locate import Layout, normalise
+
+_NUM = r"(\d[\d,]*(?:\.\d+)?)"
+_INT = r"(\d+)"
+
+
+def joined(lines: list[str]) -> str:
+    """Running text with the PDF's line breaks and spaces removed."""
+    return "".join(normalise(line) for line in lines)
+
+
+def read_year(layout: Layout) -> int | None:
+    titles = [r.title for r in layout.regions] + [normalise(x) for x in layout.front_lines[:10]]
+    years = Counter(int(m) for t in titles for m in re.findall(r"(20\d\d)年", t))
+    return years.most_common(1)[0][0] if years else None
+
+
+def read_unit_name(layout: Layout) -> str | None:
+    """The 编制单位 of the tables, else the name in the 概况 title."""
+    names: Counter[str] = Counter()
+    for region in layout.regions:
+        for line in region.lines:
+            m = re.search(r"编制单位[:：](.+?)(?:单位[:：]|金额单位|$)", normalise(line))
+            if m and m.group(1):
+                names[m.group(1)] += 1
+    if names:
+        return names.most_common(1)[0][0]
+    text = joined(layout.front_lines[:6]) + "".join(r.title for r in layout.regions if r.kind == "profile")
+    m = re.search(r"20\d\d年(.+?)(?:部门|单位)?概况", text)
+    return m.group(1) if m else None
+
+
+def read_staffing(layout: Layout) -> dict | None:
+    text = joined(layout.front_lines) + joined([ln for r in layout.regions if r.kind == "profile" for ln in r.lines])
+    fields = {
+        "authorized": r"编制(?:数|人数)?(?:为)?" + _INT,
+        "actual": r"实有人数(?:为)?" + _INT,
+        "in_service": r"在职(?:人员)?" + _INT,
+        "retired": r"退休(?:人员)?" + _INT,
+        "separated": r"离休(?:人员)?" + _INT,
+    }
+    found = {}
+    for key, pattern in fields.items():
+        m = re.search(pattern, text)
+        found[key] = int(m.group(1)) if m else None
+    return found if any(v is not None for v in found.values()) else None
+
+
+NARRATIVE_PATTERNS: dict[str, str] = {
+    "total_budget": r"收支总预算" + _NUM + "万元",
+    "income_budget": r"收入预算" + _NUM + "万元",
+    "expense_budget": r"支出预算" + _NUM + "万元",
+    "expense_basic": r"基本支出" + _NUM + "万元",
+    "expense_project": r"项目支出" + _NUM + "万元",
+    "three_public_total": r"三公.?经费(?:预算|支出)?(?:数|为|合计)?" + _NUM + "万元",
+    "three_public_outbound": r"因公出国\(境\)费" + _NUM + "万元",
+    "three_public_reception": r"公务接待费" + _NUM + "万元",
+    "three_public_vehicle_purchase": r"公务用车购置费" + _NUM + "万元",
+    "three_public_vehicle_operation": r"公务用车运行(?:维护)?费" + _NUM + "万元",
+    "operating_funds": r"(?:机关|事业单位)运行经费(?:预算)?(?:为)?" + _NUM + "万元",
+    "procurement_total": r"政府采购预算(?:总额)?(?:为)?" + _NUM + "万元",
+    "procurement_goods": r"货物(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
+    "procurement_works": r"工程(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
+    "procurement_services": r"服务(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
+}
+
+
+def read_narrative(layout: Layout) -> dict | None:
+    regions = [r for r in layout.regions if r.kind == "narrative"]
+    if not regions:
+        return None
+    text = joined([line for r in regions for line in r.lines])
+    data: dict[str, object] = {}
+    for key, pattern in NARRATIVE_PATTERNS.items():
+        m = re.search(pattern, text)
+        data[key] = as_money(m.group(1)) if m else None
+    m = re.search(r"当年财政拨款项目" + _INT + r"个,?涉及(?:预算)?金额" + _NUM + "万元", text)
+    if m:
+        data["performance_project_count"], data["performance_project_amount"] = int(m.group(1)), as_money(m.group(2))
+    m = re.search(r"当年非财政拨款项目" + _INT + r"个,?涉及(?:预算)?金额" + _NUM + "万元", text)
+    if m:
+        data["nonfiscal_project_count"], data["nonfiscal_project_amount"] = int(m.group(1)), as_money(m.group(2))
+    undisclosed = []
+    for m in re.finditer(_INT + r"个(线下|涉密|转移支付)项目,?涉及(?:预算)?金额" + _NUM + "万元", text):
+        undisclosed.append({"kind": m.group(2), "count": int(m.group(1)), "amount": as_money(m.group(3))})
+    data["undisclosed_projects"] = undisclosed
+    data["unfilled_template"] = [m.group(0) for m in re.finditer(r"X{2,}万元|\*部门\(单位\)\*|注意事项[:：]?", text)]
+    return data
