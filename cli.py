@@ -166,6 +166,35 @@ def eval_stats(
     out.print(table)
 
 
+@eval_app.command("score")
+def eval_score(
+    pred_dir: Path = typer.Argument(..., help="Folder of predicted <doc_id>.json Documents."),
+    gold_dir: Path = typer.Argument(Path("eval/data"), help="Folder of <doc_id>/gold.json."),
+    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
+) -> None:
+    """Score predictions made by anything that speaks the contract against the gold set.
+
+    Example: budgetx eval score out/ eval/data --json
+    """
+    from eval.report import print_score
+    from eval.score import score_dirs, summarise
+
+    if not pred_dir.is_dir() or not gold_dir.is_dir():
+        err.print(f"error: not a folder: {pred_dir if not pred_dir.is_dir() else gold_dir}")
+        raise typer.Exit(2)
+    try:
+        scores, missing = score_dirs(pred_dir, gold_dir)
+    except ValueError as exc:
+        err.print(f"error: {exc}".splitlines()[0])
+        raise typer.Exit(1) from exc
+    report = summarise(scores)
+    report["missing_predictions"] = missing
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print_score(report, out)
+
+
 def main(argv: Optional[list[str]] = None) -> None:  # pragma: no cover - console entry
     app(argv)
 

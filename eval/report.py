@@ -1,0 +1,39 @@
+"""Rich tables for score reports (the terminal view of eval score/run/compare)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from schemas.tables import TABLE_TITLES
+
+
+def pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.2f}%"
+
+
+def print_score(report: dict, console: Console) -> None:
+    """Overall and per-table cell metrics, sheets and findings."""
+    o = report["overall"]
+    console.print(f"cells: exact {pct(o['cell_exact'])}  precision {pct(o['cell_precision'])}  "
+                  f"recall {pct(o['cell_recall'])}  F1 {pct(o['cell_f1'])}  "
+                  f"({o['correct']} correct, {o['wrong']} wrong, {o['missing']} missing, {o['extra']} extra)")
+    table = Table(title="per table")
+    for col in ("table", "title", "exact", "precision", "recall", "presence", "correct", "wrong", "missing", "extra"):
+        table.add_column(col, justify="left" if col in ("table", "title") else "right")
+    for key in TABLE_TITLES:
+        m = report["tables"][key]
+        table.add_row(key, TABLE_TITLES[key], pct(m["cell_exact"]), pct(m["cell_precision"]), pct(m["cell_recall"]),
+                      pct(m["presence_accuracy"]), str(m["correct"]), str(m["wrong"]), str(m["missing"]),
+                      str(m["extra"]))
+    console.print(table)
+    s = report["sheets"]
+    console.print(f"sheets: precision {pct(s['sheet_precision'])} recall {pct(s['sheet_recall'])}; "
+                  f"sheet amounts exact {pct(s['fields']['cell_exact'])}; indicators precision "
+                  f"{pct(s['indicator_precision'])} recall {pct(s['indicator_recall'])}, targets exact "
+                  f"{pct(s['target_exact'])}, weights exact {pct(s['weight_exact'])}")
+    f = report["findings"]
+    console.print(f"findings: precision {pct(f['precision'])} recall {pct(f['recall'])} "
+                  f"({f['pred']} predicted, {f['expected']} expected)")
+    if report.get("missing_predictions"):
+        console.print(f"[yellow]no prediction for: {', '.join(report['missing_predictions'])}[/yellow]")

@@ -1,0 +1,244 @@
+"""Score a predicted Document against gold: cells, rows, sheets, indicators, text, findings.
+
+Rows are matched by key (subject code, project or item name; names fuzzily, and a fuzzy match
+is reported as such); cells are compared exactly as Decimals. A cell counts when either side
+holds a value: equal → correct; gold only → missing; prediction only → extra; both but
+different → wrong (counted once as a false positive and once as a false negative).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rapidfuzz import fuzz
+
+from schemas import Document, Finding
+from schemas.tables import TABLE_TITLES
+
+FUZZY_MIN = 85.0
+KEY_FIELDS = {"code", "name", "project_name", "line"}
+
+
+def norm_text(text: str | None) -> str:
+    """Compare form of a label: NFKC, no whitespace, unified brackets."""
+    if text is None:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", text).replace("“", '"').replace("”", '"')
+
+
+@dataclass
+class Counts:
+    correct: int = 0
+    wrong: int = 0
+    missing: int = 0
+    extra: int = 0
+
+    def add(self, other: "Counts") -> None:
+        self.correct += other.correct
+        self.wrong += other.wrong
+        self.missing += other.missing
+        self.extra += other.extra
+
+    def metrics(self) -> dict:
+        tp, fp, fn = self.correct, self.wrong + self.extra, self.wrong + self.missing
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        union = tp + self.wrong + self.missing + self.extra
+        return {
+            "cell_precision": round(precision, 6), "cell_recall": round(recall, 6), "cell_f1": round(f1, 6),
+            "cell_exact": round(tp / union, 6) if union else 1.0,
+            "correct": tp, "wrong": self.wrong, "missing": self.missing, "extra": self.extra,
+        }
+
+
+@dataclass
+class DocScore:
+    doc_id: str
+    tables: dict[str, Counts] = field(default_factory=dict)
+    table_presence: dict[str, bool] = field(default_factory=dict)
+    fuzzy_matches: list[tuple[str, str, str]] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # gold pointer → correct/wrong/missing; +pred → extra
+    sheets: dict = field(default_factory=dict)
+    text: dict[str, float] = field(default_factory=dict)
+    findings: dict = field(default_factory=dict)
+
+    def overall(self) -> Counts:
+        total = Counts()
+        for counts in self.tables.values():
+            total.add(counts)
+        return total
+
+
+def _rows(table) -> list[tuple[str, dict]]:
+    """A table's scoreable rows as (pointer, plain dict), the total and t1/t4 income included."""
+    out = []
+    data = table.model_dump(mode="python")
+    for i, row in enumerate(data.get("rows", [])):
+        out.append((f"rows/{i}", row))
+    if data.get("income") is not None:
+        out.append(("income", {"line": "__income__", **data["income"]}))
+    total = data.get("total")
+    if total is not None:
+        flat = dict(total)
+        if isinstance(flat.get("expense_total"), dict):  # t4: nested expense totals
+            for k, v in flat.pop("expense_total").items():
+                flat[f"expense_total/{k}"] = v
+        out.append(("total", {"line": "__total__", **flat}))
+    return out
+
+
+def _row_key(row: dict) -> tuple:
+    return (row.get("line"), row.get("code"), norm_text(row.get("project_name")), norm_text(row.get("name")))
+
+
+def match_rows(gold: list[tuple[str, dict]], pred: list[tuple[str, dict]]):
+    """Pairs (gold, pred or None), unmatched preds, and the fuzzy pairs' names."""
+    pairs: list[tuple[tuple[str, dict], tuple[str, dict] | None]] = []
+    fuzzy: list[tuple[str, str, str]] = []
+    left = list(pred)
+    pending = []
+    for g in gold:  # 1) exact key
+        k = _row_key(g[1])
+        hit = next((p for p in left if _row_key(p[1]) == k), None)
+        if hit is not None:
+            left.remove(hit)
+            pairs.append((g, hit))
+        else:
+            pending.append(g)
+    for g in pending:  # 2) same line/code, name fuzzily
+        gk = _row_key(g[1])
+        best, best_score = None, FUZZY_MIN
+        for p in left:
+            pk = _row_key(p[1])
+            if pk[0] != gk[0] or (gk[1] and pk[1] and gk[1] != pk[1]):
+                continue
+            score = fuzz.ratio(gk[2] + gk[3], pk[2] + pk[3])
+            if score >= best_score:
+                best, best_score = p, score
+        if best is not None:
+            left.remove(best)
+            fuzzy.append((g[0], gk[2] or gk[3], _row_key(best[1])[2] or _row_key(best[1])[3]))
+        pairs.append((g, best))
+    return pairs, left, fuzzy
+
+
+def _compare(g: Decimal | None, p: Decimal | None) -> str | None:
+    if g is None and p is None:
+        return None
+    if g is None:
+        return "extra"
+    if p is None:
+        return "missing"
+    return "correct" if g == p else "wrong"
+
+
+def score_table(key: str, gold_table, pred_table, score: DocScore) -> None:
+    counts = Counts()
+    pairs, extras, fuzzy = match_rows(_rows(gold_table) if gold_table.present else [],
+                                      _rows(pred_table) if pred_table.present else [])
+    score.fuzzy_matches += [(f"/tables/{key}/{a}", b, c) for a, b, c in fuzzy]
+    for (gptr, grow), hit in pairs:
+        prow = hit[1] if hit else {}
+        for name, gval in grow.items():
+            if name in KEY_FIELDS or not (isinstance(gval, Decimal) or gval is None):
+                continue
+            outcome = _compare(gval, prow.get(name))
+            if outcome:
+                setattr(counts, outcome, getattr(counts, outcome) + 1)
+                score.cells[f"/tables/{key}/{gptr}/{name}"] = outcome
+    for pptr, prow in extras:
+        for name, pval in prow.items():
+            if name not in KEY_FIELDS and isinstance(pval, Decimal):
+                counts.extra += 1
+                score.cells[f"+/tables/{key}/{pptr}/{name}"] = "extra"
+    score.tables[key] = counts
+    score.table_presence[key] = gold_table.present == pred_table.present
+
+
+def text_similarity(a: str | None, b: str | None) -> float:
+    if not a and not b:
+        return 1.0
+    return fuzz.ratio(norm_text(a), norm_text(b)) / 100.0
+
+
+def score_document(pred: Document, gold: Document, expected: list[Finding] | None = None) -> DocScore:
+    """Every measure for one document."""
+    from .score_sheets import score_findings, score_sheets
+
+    score = DocScore(doc_id=gold.doc_id)
+    for key in TABLE_TITLES:
+        score_table(key, getattr(gold.tables, key), getattr(pred.tables, key), score)
+    score.sheets = score_sheets(pred, gold)
+    score.text = {
+        "unit_name": text_similarity(pred.unit_name, gold.unit_name),
+        "unit_kind": float(pred.unit_kind == gold.unit_kind),
+        "year": float(pred.year == gold.year),
+        "staffing": float((pred.staffing.model_dump() if pred.staffing else None)
+                          == (gold.staffing.model_dump() if gold.staffing else None)),
+    }
+    if expected is not None:
+        score.findings = score_findings(pred.findings, expected)
+    return score
+
+
+def summarise(scores: list[DocScore]) -> dict:
+    """The --json report: overall, per table, sheets, findings, per document."""
+    overall = Counts()
+    per_table: dict[str, Counts] = {k: Counts() for k in TABLE_TITLES}
+    presence: dict[str, list[bool]] = {k: [] for k in TABLE_TITLES}
+    for s in scores:
+        for k, c in s.tables.items():
+            per_table[k].add(c)
+            overall.add(c)
+            presence[k].append(s.table_presence[k])
+    from .score_sheets import merge_findings, merge_sheets
+
+    return {
+        "overall": overall.metrics(),
+        "tables": {k: {**per_table[k].metrics(),
+                       "presence_accuracy": round(sum(presence[k]) / len(presence[k]), 6) if presence[k] else 1.0}
+                   for k in TABLE_TITLES},
+        "sheets": merge_sheets([s.sheets for s in scores]),
+        "findings": merge_findings([s.findings for s in scores if s.findings]),
+        "documents": {s.doc_id: {"overall": s.overall().metrics(), "sheets": s.sheets, "text": s.text,
+                                 "findings": s.findings, "fuzzy_matches": s.fuzzy_matches}
+                      for s in scores},
+    }
+
+
+def load_expected(gold_path) -> list[Finding] | None:
+    """expected_findings.json beside a gold.json, if there is one."""
+    import json
+    from pathlib import Path
+
+    path = Path(gold_path).with_name("expected_findings.json")
+    if not path.exists():
+        return None
+    return [Finding.model_validate(x) for x in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def score_dirs(pred_dir, gold_dir) -> tuple[list[DocScore], list[str]]:
+    """Score every <doc_id>.json in pred_dir against gold_dir/<doc_id>/gold.json.
+
+    Returns the scores and the gold documents that had no prediction (scored as empty).
+    """
+    from pathlib import Path
+
+    scores, missing = [], []
+    for gold_path in sorted(Path(gold_dir).glob("*/gold.json")):
+        gold = Document.model_validate_json(gold_path.read_text(encoding="utf-8"))
+        pred_path = Path(pred_dir) / f"{gold.doc_id}.json"
+        if not pred_path.exists():  # e.g. <doc_id>.scan.json from a scanned sample
+            pred_path = next(iter(sorted(Path(pred_dir).glob(f"{gold.doc_id}.*.json"))), pred_path)
+        if pred_path.exists():
+            pred = Document.model_validate_json(pred_path.read_text(encoding="utf-8"))
+        else:
+            missing.append(gold.doc_id)
+            pred = Document(doc_id=gold.doc_id)
+        scores.append(score_document(pred, gold, load_expected(gold_path)))
+    return scores, missing
