@@ -43,6 +43,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
+def clean(text: str) -> str:
+    """A printed value without the layout's spaces and line breaks, characters kept as printed."""
+    return re.sub(r"\s+", "", text)
+
+
 def title_kind(line: str) -> str | None:
     """The part a short line titles, or None for ordinary text."""
     text = normalise(line)

@@ -172,12 +172,42 @@ def _segments_from_drawings(page: pymupdf.Page) -> list[Segment]:
 
 
 def _words_from_layer(page: pymupdf.Page) -> list[Word]:
-    words = []
-    for x0, y0, x1, y1, text, *_ in page.get_text("words", sort=True):
-        text = text.strip()
-        if text:
-            words.append(Word(text, x0, y0, x1, y1))
+    """Words from the text layer, split at spaces and at gaps between characters.
+
+    CJK text has no spaces, so two adjacent table cells can come out as one "word"; a gap
+    wider than a third of the font size separates them.
+    """
+    words: list[Word] = []
+    flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    for block in page.get_text("rawdict", flags=flags)["blocks"]:
+        for line in block.get("lines", ()):
+            if line["dir"][0] < 0.5:  # vertical or rotated text is read by its own lines
+                pass
+            for span in line["spans"]:
+                gap_limit = 0.33 * span["size"]
+                current: list = []
+                for ch in span["chars"]:
+                    c = ch["c"]
+                    if c.isspace():
+                        _flush(current, words)
+                        current = []
+                        continue
+                    if current and ch["bbox"][0] - current[-1]["bbox"][2] > gap_limit:
+                        _flush(current, words)
+                        current = []
+                    current.append(ch)
+                _flush(current, words)
     return words
+
+
+def _flush(chars: list, words: list[Word]) -> None:
+    if not chars:
+        return
+    words.append(Word(
+        "".join(ch["c"] for ch in chars),
+        min(ch["bbox"][0] for ch in chars), min(ch["bbox"][1] for ch in chars),
+        max(ch["bbox"][2] for ch in chars), max(ch["bbox"][3] for ch in chars),
+    ))
 
 
 def page_pixmap(page: pymupdf.Page, limits: Limits) -> pymupdf.Pixmap:

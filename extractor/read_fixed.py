@@ -6,7 +6,7 @@ import re
 
 from .columns import as_money, is_amount, money_role
 from .grid import Grid
-from .locate import Region, normalise
+from .locate import Region, clean, normalise
 from .read_tables import column_labels, header_split
 
 # (words that must occur, field); income side of t1, before and after "二、上年结转结余".
@@ -93,8 +93,8 @@ def read_two_sided(region: Region, table: str):
             labels = column_labels(grid, start)
             out_roles = [money_role("t4", lab) if table == "t4" and lab else None for lab in labels]
         for r in range(start, grid.n_rows):
-            left = [normalise(grid.text(r, c)) for c in range(split)]
-            right = [normalise(grid.text(r, c)) for c in range(split, grid.n_cols)]
+            left = [clean(grid.text(r, c)) for c in range(split)]
+            right = [clean(grid.text(r, c)) for c in range(split, grid.n_cols)]
             label = next((t for t in left if t and not is_amount(t)), "")
             amount = next((as_money(t) for t in left if is_amount(t)), None)
             if label:
@@ -150,7 +150,7 @@ def read_t10(region: Region) -> list[dict]:
         if start:
             roles = [money_role("t10", lab) if lab else None for lab in column_labels(grid, start)]
         for r in range(start, grid.n_rows):
-            texts = [normalise(grid.text(r, c)) for c in range(grid.n_cols)]
+            texts = [clean(grid.text(r, c)) for c in range(grid.n_cols)]
             label = next((t for t in texts if t and not is_amount(t)), "")
             line = match_line(label, T10_LINES)
             if not line or any(item["line"] == line for item in lines):

@@ -6,7 +6,7 @@ import re
 
 from .columns import as_money
 from .grid import Grid
-from .locate import Region, normalise
+from .locate import Region, clean, normalise
 
 PROJECT_LABELS: list[tuple[str, str]] = [
     ("预算单位", "unit_name"), ("单位名称", "unit_name"), ("项目名称", "project_name"),
@@ -32,9 +32,10 @@ _LABEL_VALUE = re.compile(r"^(.*?)[:：](.+)$")
 
 
 def _label_of(text: str, labels: list[tuple[str, str]]) -> str | None:
-    clean = re.sub(r"[（(].*?[)）]|[:：]", "", text)
+    bare = re.sub(r"[（(].*?[)）]|[:：]", "", text)
+    bare = bare.removeprefix("其中")
     for word, key in labels:
-        if clean.startswith(word) or clean == word:
+        if bare.startswith(word):
             return key
     return None
 
@@ -107,18 +108,13 @@ def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict) 
 def _store(data: dict, key: str, value: str) -> None:
     if key in data and data[key] is not None:
         return
-    if key in MONEY_KEYS:
-        data[key] = as_money(normalise(value))
-    elif key in ("annual_goal", "overall_goal"):
-        data[key] = normalise(value)
-    else:
-        data[key] = normalise(value)
+    data[key] = as_money(normalise(value)) if key in MONEY_KEYS else clean(value)
 
 
 def _read_indicator(grid: Grid, r: int, roles: dict[int, str], last: dict) -> dict | None:
     ind: dict[str, object] = {}
     for c, role in roles.items():
-        text = normalise(grid.text(r, c, anchor_only=False))
+        text = clean(grid.text(r, c, anchor_only=False))
         if role in ind:
             continue
         ind[role] = text or None

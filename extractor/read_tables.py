@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from .columns import as_money, is_amount, is_code_text, key_role, money_role
 from .grid import Grid
-from .locate import Region, normalise
+from .locate import Region, clean, normalise
 
 TOTAL_WORDS = ("合计", "总计")
 
@@ -31,7 +31,7 @@ def header_split(grid: Grid) -> int:
         texts = [normalise(grid.text(r, c)) for c in range(grid.n_cols)]
         if any(is_amount(t) or is_code_text(t) for t in texts if t):
             return r
-        if any(t.startswith(TOTAL_WORDS) for t in texts):
+        if normalise(grid.text(r, 0, anchor_only=False)).startswith(TOTAL_WORDS):  # an empty table's 合计 line
             return r
     return grid.n_rows
 
@@ -131,10 +131,11 @@ class CodedTableReader:
             if role is None:
                 continue
             cell = grid.cell(r, c)
-            text = normalise(grid.text(r, c, anchor_only=role not in ("code_l", "code_k", "name")))
+            raw = clean(grid.text(r, c, anchor_only=role not in ("code_l", "code_k", "name")))
+            text = normalise(raw)
             if role.startswith("code") or role in ("name", "project_name"):
                 if text and role not in key:
-                    key[role] = text
+                    key[role] = raw if role in ("name", "project_name") else text
                 continue
             if role in row.values:
                 continue

@@ -28,7 +28,7 @@ def read_unit_name(layout: Layout) -> str | None:
     names: Counter[str] = Counter()
     for region in layout.regions:
         for line in region.lines:
-            m = re.search(r"编制单位[:：](.+?)(?:单位[:：]|金额单位|$)", normalise(line))
+            m = re.search(r"编制(?:单位|部门)[:：](.+?)(?:单位[:：]|金额单位|$)", normalise(line))
             if m and m.group(1):
                 names[m.group(1)] += 1
     if names:

@@ -23,7 +23,12 @@ def _money_fields(table: str) -> list[str]:
 
 
 def _merge(regions: list[Region]) -> Region:
-    """A table printed as several regions (a repeated title on a continuation page) is one table."""
+    """A table printed as several regions (a repeated title on a continuation page) is one table.
+
+    Regions without any grid or text (a 目录 entry) are dropped when the table itself is found.
+    """
+    real = [r for r in regions if r.grids or r.empty_note]
+    regions = real or regions
     first = regions[0]
     for extra in regions[1:]:
         first.grids += extra.grids
