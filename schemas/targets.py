@@ -71,7 +71,8 @@ def parse_target(raw: str | None) -> Target | None:
         unit = rest[match.end():] or None
         if unit is None or _UNIT.match(unit):
             return Target(op=op or "=", value=Decimal(number), unit=unit)
-    if op is not None and rest:
-        # "=2024年11月15日前", ">=90%-100%": an operator over text that is no single number.
-        return Target(op=op, value=None, unit=None, text=rest)
+    if op is not None:
+        # "=2024年11月15日前": an operator over text that is no single number; a bare ">="
+        # (its number lost in the source) keeps the operator with no value.
+        return Target(op=op, value=None, unit=None, text=rest or None)
     return Target(op="qualitative", value=None, unit=None, text=text)
