@@ -49,7 +49,8 @@ class Identity:
 
     A blank cell of a printed grid counts as 0 (it adds nothing), but an identity whose cells
     are all blank is not checked. ``lhs_optional`` is for figures that may simply not be
-    stated (a narrative number, a sheet's 资金总额): a null lhs then skips the identity.
+    stated (a narrative number, a sheet's 资金总额): a null lhs then skips the identity;
+    ``rhs_optional`` likewise skips it when no part is printed.
     ``alts`` are other right-hand sides that are accepted too (e.g. "with the carryover").
     ``targets`` replaces the lhs pointer by constants (indicator weights: 90 or 100).
     """
@@ -62,12 +63,19 @@ class Identity:
     alts: tuple[tuple[str, ...], ...] = ()
     targets: tuple[Decimal, ...] = ()
     lhs_optional: bool = False
+    rhs_optional: bool = False  # a breakdown that may simply not be printed (其中 lines of a sheet)
+    lhs_more: tuple[str, ...] = ()  # further cells added to the lhs (a figure printed once per unit)
     note: str = ""
+
+    @property
+    def left(self) -> tuple[str, ...]:
+        """The cells on the left-hand side."""
+        return ((self.lhs,) if self.lhs else ()) + self.lhs_more
 
     @property
     def primary(self) -> tuple[str, ...]:
         """The pointers a finding names: lhs first, then the summed cells."""
-        return ((self.lhs,) if self.lhs else ()) + self.rhs
+        return self.left + self.rhs
 
     @property
     def cells(self) -> frozenset[str]:
@@ -153,35 +161,47 @@ def _side(pointers: Iterable[str], values: Values) -> tuple[Decimal, int]:
     return total, printed
 
 
+def residuals(identity: Identity, values: Values) -> list[tuple[Decimal, Decimal, Decimal]] | None:
+    """(lhs − rhs, band, Σ rhs) for the primary form and each alternative; None if it does not apply.
+
+    For constant targets the lhs is each allowed target in turn.
+    """
+    if identity.targets:
+        total, printed = _side(identity.rhs, values)
+        if printed == 0:
+            return None  # no weight printed at all: nothing to add up
+        return [(target - total, band(printed), total) for target in identity.targets]
+    actual, printed_left = _side(identity.left, values)
+    if printed_left == 0 and identity.lhs_optional:
+        return None
+    if identity.rhs_optional and all(values.get(pointer) is None for pointer in identity.rhs):
+        return None
+    if all(values.get(pointer) is None for pointer in identity.primary):
+        return None
+    out = []
+    for rhs in (identity.rhs, *identity.alts):
+        total, printed = _side(rhs, values)
+        out.append((actual - total, band(printed + max(printed_left - 1, 0)), total))
+    return out
+
+
 def evaluate(identity: Identity, values: Values) -> Outcome | None:
     """Evaluate an identity; None when it does not apply (nothing printed, lhs not stated).
 
     expected is Σ rhs, actual the lhs, difference actual − expected (for constant targets:
     expected is the nearest allowed value and actual the sum).
     """
+    forms = residuals(identity, values)
+    if forms is None:
+        return None
+    ok = any(abs(diff) <= width for diff, width, _ in forms)
     if identity.targets:
-        total, printed = _side(identity.rhs, values)
-        if printed == 0:
-            return None  # no weight printed at all: nothing to add up
-        if any(abs(target - total) <= band(printed) for target in identity.targets):
-            return Outcome(identity, True, total, total, ZERO)
+        total = forms[0][2]
         expected = min(identity.targets, key=lambda target: (abs(target - total), target))
-        return Outcome(identity, False, expected, total, total - expected)
-    lhs_value = values.get(identity.lhs) if identity.lhs else None
-    if lhs_value is None and identity.lhs_optional:
-        return None
-    if all(values.get(pointer) is None for pointer in identity.primary):
-        return None
-    actual = lhs_value if lhs_value is not None else ZERO
-    first: tuple[Decimal, int] | None = None
-    for rhs in (identity.rhs, *identity.alts):
-        total, printed = _side(rhs, values)
-        if abs(actual - total) <= band(printed):
-            return Outcome(identity, True, total, actual, actual - total)
-        first = first or (total, printed)
-    assert first is not None
-    expected, printed = first
-    return Outcome(identity, False, expected, actual, actual - expected, unbroken=printed == 0)
+        return Outcome(identity, ok, expected, total, total - expected)
+    diff, _, total = forms[0]
+    unbroken = not ok and all(values.get(pointer) is None for pointer in identity.rhs)
+    return Outcome(identity, ok, total, total + diff, diff, unbroken=unbroken)
 
 
 def holds(identity: Identity, values: Values) -> bool:

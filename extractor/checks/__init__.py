@@ -1,0 +1,144 @@
+"""The checker: reconcile every number within tables, across tables and against the narrative.
+
+``check(doc)`` returns ``schemas.Finding`` objects. Rules live in small modules and register
+their stable ids in ``RULES`` (see eval/data/RULES.md); arithmetic rules are ``Identity``
+objects evaluated with the rounding band (a difference inside n × 0.005 is not reported),
+the rest yield findings directly. Failing identities are then localised to a suspect cell and,
+where one OCR-plausible change of that cell makes them hold, given a repair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from schemas import Document, Finding
+
+from .core import RULES, Context, Identity, Outcome, Rule, Values, evaluate
+from .labels import field_label, fmt, label
+from .localise import Blame, Localiser
+from .rules_cross import cross_rules
+from .rules_narrative import completeness_rules, narrative_rules, profile_rules
+from .rules_sheets import missing_sheets, sheet_rules
+from .rules_tables import table_rules
+
+__all__ = ["RULES", "Rule", "check", "GENERATORS"]
+
+GENERATORS: list[Callable[[Context], Iterator[Any]]] = [
+    table_rules, cross_rules, sheet_rules, missing_sheets, narrative_rules, profile_rules, completeness_rules,
+]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
+    """Every finding of one Document: errors first, then warnings, then info.
+
+    ``ocr_pages`` adds to ``doc.run.pages_ocr``: pages whose numbers were read by OCR, where a
+    failure that a repair explains is put down to the extraction rather than the source.
+    """
+    values = Values(doc)
+    ctx = Context(doc, values)
+    outcomes: list[Outcome] = []
+    direct: list[Finding] = []
+    for generate in GENERATORS:
+        for item in generate(ctx):
+            if isinstance(item, Finding):
+                direct.append(item)
+            elif isinstance(item, Identity):
+                outcome = evaluate(item, values)
+                if outcome is not None:
+                    outcomes.append(outcome)
+    blames = Localiser(outcomes, values).suspects()
+    ocr = set(ocr_pages) | set(doc.run.pages_ocr if doc.run else ())
+    findings = [_finding(doc, outcome, blames.get(i)) for i, outcome in enumerate(outcomes) if not outcome.ok]
+    findings += direct
+    for finding in findings:
+        finding.cause = _cause(doc, finding, ocr)
+    return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+def _finding(doc: Document, outcome: Outcome, blame: Blame | None) -> Finding:
+    identity = outcome.identity
+    spec = RULES[identity.rule]
+    return Finding(
+        rule=identity.rule,
+        severity=identity.severity or spec.severity,
+        tables=list(identity.tables),
+        locations=list(identity.primary),
+        expected=outcome.expected,
+        actual=outcome.actual,
+        difference=outcome.difference,
+        message=_message(doc, outcome, blame),
+        suspect=blame.pointer if blame else None,
+        repair=blame.repair if blame else None,
+    )
+
+
+def _message(doc: Document, outcome: Outcome, blame: Blame | None) -> str:
+    identity = outcome.identity
+    spec = RULES[identity.rule]
+    parts = [_term(doc, p, identity.lhs) for p in identity.rhs[:4]]
+    if len(identity.rhs) > 4:
+        parts.append(f"等{len(identity.rhs)}项")
+    terms = " + ".join(parts) or "（无）"
+    if identity.targets:
+        head = f"{spec.zh}：{terms} 合计 {fmt(outcome.actual)}"
+    else:
+        left = " + ".join(label(doc, p) for p in identity.left) or "（无）"
+        head = (f"{spec.zh}：{left} {fmt(outcome.actual)} ≠ {terms} {fmt(outcome.expected)}，"
+                f"差 {fmt(outcome.difference)}")
+    if identity.note:
+        head += f"（{identity.note}）"
+    tail = f" / {spec.en}: {fmt(outcome.actual)} != {fmt(outcome.expected)} (diff {fmt(outcome.difference)})"
+    if blame and blame.repair:
+        repair = blame.repair
+        head += f"；疑 {label(doc, repair.pointer)} 应为 {fmt(repair.new)}（读作 {fmt(repair.old)}，{repair.kind}）"
+        tail += f"; {repair.pointer} probably {fmt(repair.new)} ({repair.kind})"
+    elif blame:
+        head += f"；可疑单元格 {label(doc, blame.pointer)}"
+    return head + tail
+
+
+def _term(doc: Document, pointer: str, lhs: str | None) -> str:
+    # A cell of the lhs's own row is named by its column alone (row sums read better that way).
+    if lhs and pointer.rpartition("/")[0] == lhs.rpartition("/")[0]:
+        return field_label(doc, pointer)
+    return label(doc, pointer)
+
+
+def _pages(doc: Document, pointer: str) -> set[int] | None:
+    """Pages a cell was read from; None when nothing records it."""
+    prov = doc.provenance.get(pointer)
+    if prov is not None:
+        return {prov.page}
+    parts = pointer.strip("/").split("/")
+    if parts[0] == "tables" and len(parts) > 1:
+        table = getattr(doc.tables, parts[1], None)
+        return set(table.pages) if table is not None and table.pages else None
+    if parts[0] == "performance" and len(parts) > 1:
+        sheet = doc.performance.overall if parts[1] == "overall" else (
+            doc.performance.projects[int(parts[2])] if len(parts) > 2 and parts[2].isdigit()
+            and int(parts[2]) < len(doc.performance.projects) else None)
+        return set(sheet.pages) if sheet is not None and sheet.pages else None
+    return None
+
+
+def _cause(doc: Document, finding: Finding, ocr: set[int]) -> str:
+    """source: read from a text layer; extraction: OCR'd and a repair explains it; else unknown."""
+    if not ocr:
+        return "source"
+    everything_ocr = bool(doc.source and doc.source.page_count
+                          and set(range(1, doc.source.page_count + 1)) <= ocr)
+    cells = finding.locations + ([finding.repair.pointer] if finding.repair else [])
+    on_ocr = False
+    for pointer in cells:
+        pages = _pages(doc, pointer)
+        if (pages is None and everything_ocr) or (pages and pages & ocr):
+            on_ocr = True
+    if not on_ocr:
+        return "source"
+    if finding.repair is not None:
+        pages = _pages(doc, finding.repair.pointer)
+        if (pages is None and everything_ocr) or (pages and pages & ocr):
+            return "extraction"
+    return "unknown"
