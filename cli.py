@@ -195,6 +195,100 @@ def eval_score(
         print_score(report, out)
 
 
+@eval_app.command("run")
+def eval_run(
+    engine: str = typer.Option("layout", "--engine", help="layout, llm or hybrid."),
+    outdir: Path = typer.Option(..., "-o", "--out", help="Run folder: writes run.json and pred/<kind>/."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", help="Prompt variant of the llm/hybrid engine."),
+    model: Optional[str] = typer.Option(None, "--model", help="Model of the llm/hybrid engine."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="Mode of the llm/hybrid engine."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for llm/hybrid."),
+    set_dir: Path = typer.Option(Path("eval/data"), "--set", help="Folder of <doc_id>/gold.json."),
+    samples: Path = typer.Option(Path("samples"), "--samples", help="Folder of <doc_id>.pdf and <doc_id>.scan.pdf."),
+    kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, or both."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
+    as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
+) -> None:
+    """Extract every document of the eval set from its sample PDFs, score it and record the run.
+
+    Examples:
+
+      budgetx eval run --engine layout -o runs/layout
+
+      budgetx eval run --engine llm --prompt v2 --model gpt-4o-mini --kind clean -o runs/llm-v2
+
+    A gold document with no sample PDF is listed as not run; a failed extraction scores as empty.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from eval.run import KINDS, RunConfig, load_gold_set, print_run, run_eval
+    from extractor.engines import ENGINES
+
+    if engine not in ENGINES.names():
+        err.print(f"error: unknown engine {engine!r}; known: {', '.join(ENGINES.names())}")
+        raise typer.Exit(2)
+    if kind not in (*KINDS, "both"):
+        err.print(f"error: --kind must be clean, scan or both, not {kind!r}")
+        raise typer.Exit(2)
+    config = RunConfig(engine=engine, prompt=prompt, model=model, mode=mode, base_url=base_url,
+                       set_dir=str(set_dir), samples_dir=str(samples),
+                       kinds=list(KINDS) if kind == "both" else [kind], jobs=jobs)
+    try:
+        total = len(load_gold_set(set_dir)) * len(config.kinds)
+        ENGINES.create(engine, **config.engine_options())  # a bad option fails here, not once per document
+    except Exception as exc:  # a usage problem (no gold set, bad engine option): say it plainly
+        err.print(f"error: {exc}".splitlines()[0])
+        raise typer.Exit(2) from exc
+    with Progress(TextColumn("eval run"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("run", total=total)
+
+        def advance(kind_name, doc_run) -> None:
+            progress.advance(task)
+            if doc_run.status == "failed":
+                progress.console.print(f"[red]failed[/red] {kind_name} {doc_run.doc_id}: {doc_run.error}",
+                                       highlight=False)
+
+        record = run_eval(config, outdir, on_result=advance)
+    if as_json:
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2, default=float))
+    else:
+        print_run(record, out)
+        err.print(f"wrote {outdir / 'run.json'}")
+
+
+@eval_app.command("compare")
+def eval_compare(
+    runs: list[Path] = typer.Argument(..., help="Run folders (or their run.json); the first is the baseline."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report with plots."),
+    as_json: bool = typer.Option(False, "--json", help="Print figures and changed cells as JSON."),
+    limit: int = typer.Option(40, "--limit", help="Changed cells listed per pair in the terminal."),
+) -> None:
+    """Compare eval runs: figures side by side with deltas, and the cells one got right and the other not.
+
+    Example: budgetx eval compare runs/llm-v1 runs/llm-v2 --html report.html
+    """
+    from eval.compare import as_json as compare_json
+    from eval.compare import compare, print_compare
+
+    try:
+        result = compare(runs)
+    except (OSError, ValueError) as exc:
+        err.print(f"error: {exc}".splitlines()[0])
+        raise typer.Exit(2) from exc
+    if html is not None:
+        from extractor.batch import write_atomic
+
+        from eval.html_report import render_html
+
+        write_atomic(html, render_html(result))
+        err.print(f"wrote {html}")
+    if as_json:
+        typer.echo(json.dumps(compare_json(result), ensure_ascii=False, indent=2))
+    else:
+        print_compare(result, out, limit=limit)
+
+
 def main(argv: Optional[list[str]] = None) -> None:  # pragma: no cover - console entry
     app(argv)
 

@@ -1,0 +1,265 @@
+"""An eval run: extract every document of the labelled set from its sample PDFs, score it, keep a record.
+
+The record (runs/NAME/run.json) holds everything `eval compare` needs without re-scoring: the
+configuration, the code version, per-kind and per-document metrics, tokens, cost, seconds and each
+document's per-cell outcome map. Predictions go to runs/NAME/pred/<kind>/ so they can be re-scored or
+inspected. A gold document without a sample PDF is listed as not run and left out of the figures
+(it says nothing about the engine); a document whose extraction fails is scored as an empty
+prediction, because a failure is a real cost to the user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from schemas import Document
+
+from .score import DocScore, load_expected, score_document, summarise
+
+RUN_FORMAT = "budgetx-run/1"
+KINDS = ("clean", "scan")
+SAMPLE_SUFFIX = {"clean": ".pdf", "scan": ".scan.pdf"}  # samples/<doc_id><suffix>
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class RunConfig:
+    """What was run; stored verbatim in the record so two runs can be told apart."""
+
+    engine: str = "layout"
+    prompt: str | None = None
+    model: str | None = None
+    mode: str | None = None
+    base_url: str | None = None
+    set_dir: str = "eval/data"
+    samples_dir: str = "samples"
+    kinds: list[str] = field(default_factory=lambda: list(KINDS))
+    jobs: int = 1
+
+    def engine_options(self) -> dict:
+        """Only the options given: an engine that takes none must not see a prompt=None."""
+        opts = {"prompt": self.prompt, "model": self.model, "mode": self.mode, "base_url": self.base_url}
+        return {k: v for k, v in opts.items() if v is not None}
+
+
+@dataclass
+class DocRun:
+    """One document of one kind after extraction (or the lack of it)."""
+
+    doc_id: str
+    status: str  # ok | failed | not_run
+    pred_path: Path | None = None
+    error: str | None = None
+
+
+def load_gold_set(set_dir: Path) -> dict[str, tuple[Document, Path]]:
+    """doc_id → (gold Document, path of its gold.json)."""
+    out = {}
+    for path in sorted(Path(set_dir).glob("*/gold.json")):
+        gold = Document.model_validate_json(path.read_text(encoding="utf-8"))
+        out[gold.doc_id] = (gold, path)
+    if not out:
+        raise FileNotFoundError(f"{set_dir}: no */gold.json files")
+    return out
+
+
+def sample_path(samples_dir: Path, doc_id: str, kind: str) -> Path:
+    return Path(samples_dir) / f"{doc_id}{SAMPLE_SUFFIX[kind]}"
+
+
+def extract_kind(doc_ids: list[str], kind: str, config: RunConfig, pred_dir: Path,
+                 on_result: Callable[[str, DocRun], None] | None = None) -> dict[str, DocRun]:
+    """Extract the samples of one kind into pred_dir; every gold document gets a DocRun."""
+    from extractor.batch import output_path, run_batch
+    from extractor.pipeline import Options
+
+    runs: dict[str, DocRun] = {}
+    pdfs: dict[Path, str] = {}
+    for doc_id in doc_ids:
+        pdf = sample_path(Path(config.samples_dir), doc_id, kind)
+        if pdf.exists():
+            pdfs[pdf] = doc_id
+        else:
+            runs[doc_id] = DocRun(doc_id, "not_run", error=f"no sample {pdf}")
+            if on_result:
+                on_result(kind, runs[doc_id])
+    threads = max(1, (os.cpu_count() or 1) // max(1, config.jobs))
+    options = Options(engine=config.engine, ocr_threads=threads, engine_options=config.engine_options())
+    # force: a run measures this configuration, so nothing is reused from an earlier one
+    for result in run_batch(list(pdfs), pred_dir, options, jobs=config.jobs, force=True):
+        doc_id = pdfs[result.path]
+        if result.status == "ok":
+            runs[doc_id] = DocRun(doc_id, "ok", result.output)
+        else:  # a stale prediction from an earlier run must not be scored as this one's
+            output_path(pred_dir, result.path).unlink(missing_ok=True)
+            runs[doc_id] = DocRun(doc_id, "failed", error=result.error)
+        if on_result:
+            on_result(kind, runs[doc_id])
+    return {d: runs[d] for d in doc_ids}
+
+
+def _usage(doc: Document | None) -> dict:
+    usage = doc.run.usage if doc is not None and doc.run is not None else None
+    if usage is None:
+        return {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": Decimal(0)}
+    return {"calls": usage.calls, "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
+            "cost": usage.cost or Decimal(0)}
+
+
+def _add_usage(total: dict, part: dict) -> None:
+    for k, v in part.items():
+        total[k] = total.get(k, 0) + v
+
+
+def _doc_entry(run: DocRun, score: DocScore | None, pred: Document | None, base: Path | None) -> dict:
+    entry: dict = {"status": run.status, "error": run.error,
+                   "pred": (os.path.relpath(run.pred_path, base) if run.pred_path and base else
+                            str(run.pred_path) if run.pred_path else None)}
+    if score is None:
+        return entry
+    entry["seconds"] = pred.run.seconds if pred is not None and pred.run is not None else None
+    entry["usage"] = _usage(pred)
+    entry["tables"] = {k: {**c.metrics(), "presence": score.table_presence[k]} for k, c in score.tables.items()}
+    entry["cells"] = score.cells
+    return entry
+
+
+def score_kind(gold_set: dict[str, tuple[Document, Path]], runs: dict[str, DocRun], base: Path | None = None) -> dict:
+    """Score one kind's predictions; the section of the run record for that kind."""
+    scores: list[DocScore] = []
+    entries: dict[str, dict] = {}
+    usage: dict = {"calls": 0, "input_tokens": 0, "output_tokens": 0, "cost": Decimal(0)}
+    seconds = 0.0
+    for doc_id, run in runs.items():
+        gold, gold_path = gold_set[doc_id]
+        if run.status == "not_run":
+            entries[doc_id] = _doc_entry(run, None, None, base)
+            continue
+        pred = None
+        if run.status == "ok":
+            pred = Document.model_validate_json(Path(run.pred_path).read_text(encoding="utf-8"))
+        score = score_document(pred or Document(doc_id=doc_id), gold, load_expected(gold_path))
+        scores.append(score)
+        entries[doc_id] = _doc_entry(run, score, pred, base)
+        _add_usage(usage, entries[doc_id]["usage"])
+        seconds += entries[doc_id]["seconds"] or 0.0
+    section: dict = {"documents_scored": len(scores),
+                     "not_run": [d for d, r in runs.items() if r.status == "not_run"],
+                     "failed": [d for d, r in runs.items() if r.status == "failed"],
+                     "usage": usage, "seconds": round(seconds, 3)}
+    if scores:  # with nothing scored, an all-100% summary would be a lie
+        report = summarise(scores)
+        for doc_id, per_doc in report.pop("documents").items():
+            entries[doc_id].update(per_doc)
+        section.update(report)
+    section["documents"] = entries
+    return section
+
+
+def git_state(root: Path = ROOT) -> dict:
+    """The commit the run was made from, and whether tracked files differed from it."""
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no") if commit else None
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def budgetx_version() -> str | None:
+    from importlib import metadata
+
+    try:
+        return metadata.version("budgetx")
+    except metadata.PackageNotFoundError:  # running from a checkout that is not installed
+        import tomllib
+
+        try:
+            return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+        except (OSError, KeyError, ValueError):
+            return None
+
+
+def _json_default(obj):
+    if isinstance(obj, Decimal):  # costs: exact in the record, a plain number for readers
+        return float(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+def make_record(name: str, config: RunConfig, kinds: dict[str, dict], seconds: float) -> dict:
+    usage: dict = {}
+    for section in kinds.values():
+        _add_usage(usage, section["usage"])
+    return {"format": RUN_FORMAT, "name": name,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "config": asdict(config), "git": git_state(), "budgetx_version": budgetx_version(),
+            "seconds": round(seconds, 3), "usage": usage, "kinds": kinds}
+
+
+def write_record(outdir: Path, record: dict) -> Path:
+    from extractor.batch import write_atomic
+
+    path = Path(outdir) / "run.json"
+    write_atomic(path, json.dumps(record, ensure_ascii=False, indent=1, default=_json_default))
+    return path
+
+
+def run_eval(config: RunConfig, outdir: Path,
+             on_result: Callable[[str, DocRun], None] | None = None) -> dict:
+    """Extract, score and record every document of the set for each kind; returns the record."""
+    started = time.perf_counter()
+    outdir = Path(outdir)
+    gold_set = load_gold_set(Path(config.set_dir))
+    kinds = {}
+    for kind in config.kinds:
+        pred_dir = outdir / "pred" / kind
+        runs = extract_kind(list(gold_set), kind, config, pred_dir, on_result)
+        kinds[kind] = score_kind(gold_set, runs, base=outdir)
+    record = make_record(outdir.name, config, kinds, time.perf_counter() - started)
+    write_record(outdir, record)
+    return record
+
+
+def load_run(path: Path) -> dict:
+    """A run record from runs/NAME or runs/NAME/run.json."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "run.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if record.get("format") != RUN_FORMAT:
+        raise ValueError(f"{path}: not a budgetx run record (format {record.get('format')!r})")
+    return record
+
+
+def print_run(record: dict, console) -> None:
+    """The figures of a run, one block per kind (clean, scan), as rich tables."""
+    from .report import print_score
+
+    for kind, section in record["kinds"].items():
+        u = section["usage"]
+        console.rule(f"{record['name']} · {kind} · engine {record['config']['engine']}")
+        console.print(f"{section['documents_scored']} documents scored, {len(section['failed'])} failed, "
+                      f"{len(section['not_run'])} not run; {u['calls']} calls, {u['input_tokens']} in / "
+                      f"{u['output_tokens']} out tokens, cost {float(u['cost']):.4f}; "
+                      f"{section['seconds']:.1f}s extracting", highlight=False)
+        if section["failed"]:
+            for doc_id in section["failed"]:
+                console.print(f"[red]failed[/red] {doc_id}: {section['documents'][doc_id]['error']}", highlight=False)
+        if section["not_run"]:
+            console.print(f"[yellow]not run (no sample): {', '.join(section['not_run'])}[/yellow]", highlight=False)
+        if "overall" in section:
+            print_score(section, console)
