@@ -289,6 +289,45 @@ def eval_compare(
         print_compare(result, out, limit=limit)
 
 
+@app.command()
+def render(
+    gold: Path = typer.Argument(..., help="A gold.json (any Document JSON)."),
+    output: Path = typer.Option(..., "-o", "--output", help="The PDF to write."),
+    scan: bool = typer.Option(False, "--scan", help="Make a scanned PDF (page images, no text layer)."),
+    style: int = typer.Option(0, "--style", help="Layout style number (fonts, rules, widths, breaks)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the random choices (layout details, scan noise)."),
+) -> None:
+    """Render a Document to a PDF that looks like a real disclosure.
+
+    Example: budgetx render eval/data/000_5dac6d90f1d45d5f/gold.json -o out/000.pdf --scan --style 2
+    """
+    from eval.corpus.render import render_file
+
+    if not gold.exists():
+        err.print(f"error: no such file: {gold}")
+        raise typer.Exit(2)
+    path = render_file(gold, output, style=style, seed=seed, scan=scan)
+    out.print(f"wrote {path} ({path.stat().st_size // 1024} kB)")
+
+
+@app.command()
+def synth(
+    n: int = typer.Option(10, "--n", help="How many documents."),
+    output: Path = typer.Option(..., "-o", "--output", help="Folder for <doc_id>/ with gold, findings, PDFs."),
+    seed: int = typer.Option(0, "--seed", help="Seed; the same seed gives the same documents."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write clean.pdf and scan.pdf."),
+) -> None:
+    """Generate synthetic, internally consistent disclosures with planted source inconsistencies.
+
+    Writes DIR/<doc_id>/gold.json, expected_findings.json, clean.pdf and scan.pdf.
+    Example: budgetx synth --n 20 -o out/synth --seed 7
+    """
+    from eval.corpus.make_samples import write_synthetic
+
+    for doc_dir in write_synthetic(n, output, seed, pdf=pdf):
+        out.print(f"wrote {doc_dir}")
+
+
 def main(argv: Optional[list[str]] = None) -> None:  # pragma: no cover - console entry
     app(argv)
 

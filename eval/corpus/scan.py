@@ -21,8 +21,8 @@ SEAL_RED = np.array([40, 30, 215], dtype=np.float32)  # BGR of stamp-pad ink
 
 
 def scan_pdf(data: bytes, seed: int = 0, dpi: int | None = None, colour: bool | None = None,
-             quality: int | None = None) -> bytes:
-    """Scan every page of a PDF (bytes in, bytes out); None parameters are drawn from the seed."""
+             quality: int | None = None, pages: list[int] | None = None) -> bytes:
+    """Scan the pages of a PDF (all, or the 0-based `pages`); None parameters are drawn from the seed."""
     rng = np.random.default_rng(seed)
     src = pymupdf.open("pdf", data)
     dpi = dpi or int(rng.choice([150, 200, 240, 300]))
@@ -33,6 +33,8 @@ def scan_pdf(data: bytes, seed: int = 0, dpi: int | None = None, colour: bool | 
     out = pymupdf.open()
     rotated_one = False
     for page in src:
+        if pages is not None and page.number not in pages:
+            continue
         img = _raster(page, dpi)
         for rect in seal_pages.get(page.number, []):
             img = _stamp(img, rect, dpi, unit, rng)
