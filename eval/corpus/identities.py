@@ -38,9 +38,10 @@ class Checker:
         """lhs = Σ parts beyond the rounding band (n × 0.005) is a finding."""
         actual = _v(self.doc, lhs) if lhs_value is None else lhs_value
         expected = sum((_v(self.doc, p) for p in parts), ZERO)
-        if _get(self.doc, lhs) is None and lhs_value is None or (parts and all(_get(self.doc, p) is None for p in parts)):
-            return  # nothing printed on one side: a blank, not an arithmetic claim
-        if abs(actual - expected) > Decimal("0.005") * max(len(parts), 1):
+        printed = [p for p in parts if _get(self.doc, p) is not None]
+        if _get(self.doc, lhs) is None and lhs_value is None or (parts and not printed and actual == 0):
+            return  # a blank total, or blanks against a zero: no arithmetic claim
+        if abs(actual - expected) > Decimal("0.005") * max(len(printed), 1):
             tables = sorted({p.split("/")[2] for p in [lhs] + parts if p.startswith("/tables/")})
             self.findings.append(Finding(
                 rule=rule, severity=severity, tables=tables, locations=[lhs] + parts, expected=expected,

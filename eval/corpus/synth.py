@@ -96,17 +96,16 @@ def _plan(rng: random.Random, doc_id: str) -> Plan:
         p.add_project(rng.choice(project_codes), _project_name(rng, p), _amount(rng, 0.2, 30), "unit")
     if rng.random() < 0.3:
         for _ in range(rng.randint(1, 3)):
-            name = f"{p.year - 1}年" + rng.choice(codes.PROJECT_STEMS)
+            name = f"{p.year - 1}年" + _project_name(rng, p).split("-")[-1].removeprefix(f"{p.year}年")
             p.add_project(rng.choice(project_codes), name, _amount(rng, 0.5, 20), "carry")
     return p
 
 
 def _project_name(rng: random.Random, p: Plan) -> str:
-    stem = rng.choice(codes.PROJECT_STEMS)
-    name = rng.choice(["", "部门专项-", f"{p.year}年"]) + stem
-    while any(name == q.name for q in p.projects):
-        name += "（续）"
-    return name
+    # Distinct stems: sheets are matched to t7 rows by fuzzy name, so near-twins would be ambiguous.
+    used = {q.name.split("-")[-1].removeprefix(f"{p.year}年").removeprefix(f"{p.year - 1}年") for q in p.projects}
+    stems = [s for s in codes.PROJECT_STEMS if s not in used] or codes.PROJECT_STEMS
+    return rng.choice(["", "部门专项-", f"{p.year}年"]) + rng.choice(stems)
 
 
 def _document(p: Plan, rng: random.Random) -> Document:
