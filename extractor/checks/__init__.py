@@ -14,7 +14,7 @@ from typing import Any
 
 from schemas import Document, Finding
 
-from .core import RULES, Context, Identity, Outcome, Rule, Values, evaluate
+from .core import RULES, Context, Identity, Outcome, Rule, Values, evaluate, flatten
 from .labels import field_label, fmt, label
 from .localise import Blame, Localiser
 from .rules_cross import cross_rules
@@ -41,7 +41,7 @@ def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
     outcomes: list[Outcome] = []
     direct: list[Finding] = []
     for generate in GENERATORS:
-        for item in generate(ctx):
+        for item in flatten(generate(ctx)):
             if isinstance(item, Finding):
                 direct.append(item)
             elif isinstance(item, Identity):
@@ -50,21 +50,22 @@ def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
                     outcomes.append(outcome)
     blames = Localiser(outcomes, values).suspects()
     ocr = set(ocr_pages) | set(doc.run.pages_ocr if doc.run else ())
-    findings = [_finding(doc, outcome, blames.get(i)) for i, outcome in enumerate(outcomes) if not outcome.ok]
+    findings = [_finding(doc, values, outcome, blames.get(i)) for i, outcome in enumerate(outcomes)
+                if not outcome.ok]
     findings += direct
     for finding in findings:
         finding.cause = _cause(doc, finding, ocr)
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
 
 
-def _finding(doc: Document, outcome: Outcome, blame: Blame | None) -> Finding:
+def _finding(doc: Document, values: Values, outcome: Outcome, blame: Blame | None) -> Finding:
     identity = outcome.identity
     spec = RULES[identity.rule]
     return Finding(
         rule=identity.rule,
         severity=identity.severity or spec.severity,
         tables=list(identity.tables),
-        locations=list(identity.primary),
+        locations=locations(identity, values),
         expected=outcome.expected,
         actual=outcome.actual,
         difference=outcome.difference,
@@ -72,6 +73,17 @@ def _finding(doc: Document, outcome: Outcome, blame: Blame | None) -> Finding:
         suspect=blame.pointer if blame else None,
         repair=blame.repair if blame else None,
     )
+
+
+def locations(identity: Identity, values: Values) -> list[str]:
+    """The cells a finding names: its total(s), then the printed parts.
+
+    Blank parts add nothing and would bury the message (t4 lists 30 function classes, most
+    blank), so they are named only when no part is printed at all: then the blank cells are
+    exactly where the missing breakdown belongs.
+    """
+    printed = [p for p in identity.rhs if values.get(p) is not None]
+    return list(identity.left) + (printed or list(identity.rhs))
 
 
 def _message(doc: Document, outcome: Outcome, blame: Blame | None) -> str:

@@ -19,8 +19,10 @@ from schemas import Document
 
 Severity = Literal["error", "warning", "info"]
 
-# Each printed cell is rounded to 0.01, so it may be off by 0.005 from the value it stands for.
+# Each printed cell is rounded to 0.01, so it may be off by 0.005 from the value it stands for;
+# a document that prints whole 万元 throughout is off by up to 0.5 per cell.
 BAND_PER_CELL = Decimal("0.005")
+BAND_PER_WHOLE_CELL = Decimal("0.5")
 ZERO = Decimal(0)
 
 
@@ -105,6 +107,7 @@ class Values:
         self.doc = doc
         self._cache: dict[str, Decimal | None] = {}
         self.overrides: dict[str, Decimal | None] = {}
+        self.per_cell = BAND_PER_WHOLE_CELL if prints_whole_units(doc) else BAND_PER_CELL
 
     def get(self, pointer: str) -> Decimal | None:
         if pointer in self.overrides:
@@ -146,9 +149,18 @@ def _as_decimal(value: Any) -> Decimal | None:
     return None  # text cells (names, codes) are never summed
 
 
-def band(n_cells: int) -> Decimal:
+def band(n_cells: int, per_cell: Decimal = BAND_PER_CELL) -> Decimal:
     """The rounding band of a sum of n printed cells (at least one cell's worth)."""
-    return BAND_PER_CELL * max(n_cells, 1)
+    return per_cell * max(n_cells, 1)
+
+
+def prints_whole_units(doc: Document) -> bool:
+    """True when every amount of the tables is printed without decimals (whole 万元)."""
+    from schemas.cells import amount_cells
+
+    exponents = [value.as_tuple().exponent for _, value in amount_cells(doc)]
+    # A handful of round figures ("40", "100") is no evidence; a whole document of them is.
+    return len(exponents) >= 20 and all(isinstance(e, int) and e >= 0 for e in exponents)
 
 
 def _side(pointers: Iterable[str], values: Values) -> tuple[Decimal, int]:
@@ -170,7 +182,7 @@ def residuals(identity: Identity, values: Values) -> list[tuple[Decimal, Decimal
         total, printed = _side(identity.rhs, values)
         if printed == 0:
             return None  # no weight printed at all: nothing to add up
-        return [(target - total, band(printed), total) for target in identity.targets]
+        return [(target - total, band(printed, values.per_cell), total) for target in identity.targets]
     actual, printed_left = _side(identity.left, values)
     if printed_left == 0 and identity.lhs_optional:
         return None
@@ -181,7 +193,7 @@ def residuals(identity: Identity, values: Values) -> list[tuple[Decimal, Decimal
     out = []
     for rhs in (identity.rhs, *identity.alts):
         total, printed = _side(rhs, values)
-        out.append((actual - total, band(printed + max(printed_left - 1, 0)), total))
+        out.append((actual - total, band(printed + max(printed_left - 1, 0), values.per_cell), total))
     return out
 
 

@@ -79,10 +79,11 @@ class Localiser:
 
     def blame(self, pointer: str) -> Blame | None:
         """The best single change of one cell, or None when no change of it helps."""
-        old = self.values.get(pointer)
+        printed = self.values.get(pointer)
         fails = [i for i in self.index.get(pointer, []) if i in self.failing]
-        if old is None or not fails:
+        if not fails:
             return None
+        old = printed if printed is not None else Decimal(0)  # a blank cell may be the one missing
         targets = self._required(pointer, old, fails)
         best: tuple[tuple, Decimal, _Trial] | None = None
         for value in {v for v, _ in targets}:
@@ -91,7 +92,8 @@ class Localiser:
                 key = (len(trial.fixed), -trial.residual)
                 if best is None or key > best[0]:
                     best = (key, value, trial)
-        repair, neighbour, repaired = self._repair(pointer, old, targets)
+        repair, neighbour, repaired = (self._repair(pointer, old, targets) if printed is not None
+                                       else (None, None, None))
         if best is None and repair is None:
             return None
         if best is None or (repaired is not None and len(repaired.fixed) >= len(best[2].fixed)):

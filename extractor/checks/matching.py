@@ -21,8 +21,9 @@ _BRACKETED = re.compile(r"（[^（）]*）|\([^()]*\)")
 _NOISE = re.compile(r"[\s“”\"'‘’「」《》·、，,。:：;；\-—_]")
 # Generic endings that carry no identity: 项目/经费/资金/费 … (stripped repeatedly). "工作" stays:
 # "驻村工作" must still contain enough to be found inside "访惠聚驻村工作".
-_SUFFIX = re.compile(r"(项目|经费|资金|专项|费用|费)$")
-MIN_SCORE = 60.0
+_SUFFIX = re.compile(r"(项目|经费|资金|支出|费用|费)$")
+MIN_SCORE = 60.0  # name similarity plus the amount bonus, to pair a sheet with a t7 project at all
+NAME_MIN = 70.0  # below this the pairing rests on the amount: the names are not the same project name
 AMOUNT_BONUS = 15.0
 
 
@@ -68,12 +69,17 @@ class Match:
     score: float  # name similarity 0–100, before the amount bonus
     exact: bool
 
+    @property
+    def weak(self) -> bool:
+        """Paired by amount more than by name ("开发区驻守项目" vs "开发区工作经费项目", both 50)."""
+        return self.score < NAME_MIN
+
 
 def t7_groups(doc: Document) -> list[Group]:
     """The t7 project rows grouped by normalised name, in printed order."""
     groups: dict[str, Group] = {}
     for i, row in enumerate(doc.tables.t7.rows):
-        if not is_project(row):
+        if not is_project(row) or not has_name(row.project_name):
             continue
         key = normalise(row.project_name) or row.project_name or str(i)
         group = groups.setdefault(key, Group(key, [], [], Decimal(0)))
@@ -83,11 +89,24 @@ def t7_groups(doc: Document) -> list[Group]:
     return list(groups.values())
 
 
+def has_name(text: str | None) -> bool:
+    """A project name, not an amount that landed in the name column ("100")."""
+    return bool(text) and re.search(r"[^\d.,\s]", text or "") is not None
+
+
+def is_fiscal(sheet: object) -> bool:
+    """A sheet funded by 财政拨款 (a sheet with 财政拨款 0 and 其他资金 only is a non-fiscal project)."""
+    fiscal, other = getattr(sheet, "budget_fiscal", None), getattr(sheet, "budget_other", None)
+    return not (not fiscal and other is not None and other > 0)
+
+
 def match_sheets(doc: Document) -> tuple[dict[int, Match], list[Group]]:
     """One-to-one sheet → t7 group matches (greedy on score); and the groups left unmatched."""
     groups = t7_groups(doc)
     pairs: list[tuple[float, float, int, int]] = []
     for s, sheet in enumerate(doc.performance.projects):
+        if not is_fiscal(sheet):
+            continue  # t7 lists general-budget projects only
         for g, group in enumerate(groups):
             name_score = max(similarity(sheet.project_name, name) for name in group.names)
             score = name_score

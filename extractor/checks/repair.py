@@ -70,7 +70,8 @@ def candidates(old: Decimal) -> dict[Decimal, str]:
     out: dict[Decimal, str] = {}
 
     def add(value: Decimal | None, kind: str) -> None:
-        if value is None or value == old:
+        # Amounts are printed to the cent at most: a third decimal is never a reading.
+        if value is None or value == old or value != value.quantize(CENT):
             return
         # Decimal("1.5") and Decimal("1.50") are one key: the first spelling is kept.
         if value not in out or KIND_RANK[kind] < KIND_RANK[out[value]]:

@@ -13,7 +13,8 @@ from schemas import Finding
 
 from .core import Context, Identity, rule
 from .labels import fmt
-from .tree import build_tree, class_rows, is_unit_line
+from .rules_tables import T2_FISCAL_PARTS, blank_columns
+from .tree import build_tree, class_rows, is_project, is_unit_line
 
 X_T1_T2 = rule("x.t1_total_eq_t2_total", "表1收入总计 = 表2合计", "t1 income total = t2 total")
 X_T1_T3 = rule("x.t1_total_eq_t3_total", "表1收入总计 = 表3合计", "t1 income total = t3 total")
@@ -49,17 +50,16 @@ T1_INCOME = "/tables/t1/income"
 T1_TOTAL = "/tables/t1/total/income_total"
 
 
-def total_cells(ctx: Context, key: str, col: str) -> tuple[str, ...]:
+def total_cells(ctx: Context, key: str, col: str) -> tuple[str, ...] | None:
     """The cells that hold a table's total of one column.
 
-    The printed 合计 row when there is one; otherwise the top-level rows; an empty table
-    (本表为空表) has none, i.e. it stands for 0.
+    The printed 合计 row; an empty table (本表为空表) has none, i.e. it stands for 0; a table
+    with rows but no 合计 row gives None: its total is unknown (rows may be missing too).
     """
     table = ctx.table(key)
     if table.total is not None:
         return (f"/tables/{key}/total/{col}",)
-    top = build_tree(table.rows).top()
-    return tuple(f"/tables/{key}/rows/{i}/{col}" for i in top)
+    return None if table.rows else ()
 
 
 def _class_cells(ctx: Context, key: str, prefix: str, col: str) -> tuple[str, ...]:
@@ -67,11 +67,13 @@ def _class_cells(ctx: Context, key: str, prefix: str, col: str) -> tuple[str, ..
     return tuple(f"/tables/{key}/rows/{i}/{col}" for i in class_rows(rows, build_tree(rows), prefix))
 
 
-def _eq(rule_id: str, tables: tuple[str, ...], left: tuple[str, ...], right: tuple[str, ...],
-        **kw: Any) -> Identity:
-    """left = right where either side may be one printed cell or a few rows."""
+def _eq(rule_id: str, tables: tuple[str, ...], left: tuple[str, ...] | None, right: tuple[str, ...] | None,
+        **kw: Any) -> list[Identity]:
+    """left = right where either side may be one printed cell or a few rows (None: unknown, skip)."""
+    if left is None or right is None:
+        return []
     lhs = left[0] if left else None
-    return Identity(rule_id, lhs, right, tables, lhs_more=left[1:], **kw)
+    return [Identity(rule_id, lhs, right, tables, lhs_more=left[1:], **kw)]
 
 
 def cross_rules(ctx: Context) -> Iterator[Identity | Finding]:
@@ -105,7 +107,7 @@ def cross_rules(ctx: Context) -> Iterator[Identity | Finding]:
             cells = total_cells(ctx, key, "total")
             yield _eq(r1, (key, "t1"), cells, (f"{T1_INCOME}/{field}",),
                       alts=((f"{T1_INCOME}/{field}", f"{T1_INCOME}/fiscal_carryover_{field}"),))
-        if ctx.present(key, "t4"):
+        if ctx.present(key, "t4") and ctx.doc.tables.t4.total is not None:
             yield _eq(r4, (key, "t4"), total_cells(ctx, key, "total"), (f"/tables/t4/total/expense_total/{t4col}",))
     if ctx.present("t3", "t7"):
         yield from _t3_parts(ctx)
@@ -113,20 +115,23 @@ def cross_rules(ctx: Context) -> Iterator[Identity | Finding]:
 
 def _classes(ctx: Context, key: str, rule_id: str, col: str) -> Iterator[Identity]:
     """Each 类 on t1's expense side against the same 类 in t2/t3."""
+    # Only the 类 lines t1 prints: t1 lists the whole template, so an absent line means a
+    # truncated reading, not a zero.
     t1_rows = {row.code: i for i, row in enumerate(ctx.doc.tables.t1.rows) if row.code}
-    other = {row.code[:3] for row in ctx.table(key).rows if row.code}
-    for code in sorted(set(t1_rows) | other):
-        left = (f"/tables/t1/rows/{t1_rows[code]}/amount",) if code in t1_rows else ()
-        yield _eq(rule_id, ("t1", key), left, _class_cells(ctx, key, code, col))
+    for code in sorted(t1_rows):
+        yield _eq(rule_id, ("t1", key), (f"/tables/t1/rows/{t1_rows[code]}/amount",),
+                  _class_cells(ctx, key, code, col))
 
 
-def _t4_classes(ctx: Context) -> Iterator[Identity]:
+def _t4_classes(ctx: Context) -> Iterator[list[Identity]]:
     t4_rows = ctx.doc.tables.t4.rows
     by_code = {row.code: i for i, row in enumerate(t4_rows) if row.code and len(row.code) == 3}
-    other = {row.code[:3] for row in ctx.doc.tables.t2.rows if row.code}
-    for code in sorted(set(by_code) | other):
-        left = (f"/tables/t4/rows/{by_code[code]}/total",) if code in by_code else ()
-        yield _eq(X_T4_T2, ("t4", "t2"), left, _class_cells(ctx, "t2", code, "fiscal_subtotal"))
+    # A t2 that never prints its 小计 column: the six fiscal columns stand in for it.
+    unprinted = "fiscal_subtotal" in blank_columns(ctx.doc.tables.t2, ["fiscal_subtotal"])
+    columns = T2_FISCAL_PARTS if unprinted else ("fiscal_subtotal",)
+    for code in sorted(by_code):  # the 类 lines t4 prints (see _classes)
+        right = tuple(p for col in columns for p in _class_cells(ctx, "t2", code, col))
+        yield _eq(X_T4_T2, ("t4", "t2"), (f"/tables/t4/rows/{by_code[code]}/total",), right)
 
 
 def _codes(ctx: Context) -> Iterator[Identity]:
@@ -136,15 +141,19 @@ def _codes(ctx: Context) -> Iterator[Identity]:
     codes |= {row.code for row in ctx.doc.tables.t7.rows if row.code and len(row.code) == 7}
     for code in sorted(codes):
         left = tuple(f"/tables/t5/rows/{i}/project" for i, row in enumerate(t5_rows) if row.code == code)
-        yield _eq(X_CODE_T7, ("t5", "t7"), left, _class_cells(ctx, "t7", code, "total"))
+        projects = tuple(f"/tables/t7/rows/{i}/total" for i, row in enumerate(ctx.doc.tables.t7.rows)
+                         if row.code == code and is_project(row))
+        # The project rows themselves (a 项 subtotal line is checked by t7.hierarchy).
+        yield _eq(X_CODE_T7, ("t5", "t7"), left, projects or _class_cells(ctx, "t7", code, "total"))
 
 
 def _t5_t4(ctx: Context) -> Iterator[Identity | Finding]:
     left = total_cells(ctx, "t5", "total")
     t4_general = ("/tables/t4/total/expense_total/general_budget",)
     with_carry = t4_general + (f"{T1_INCOME}/fiscal_carryover_general",)
-    identity = _eq(X_T5_T4, ("t5", "t4"), left, t4_general, alts=(with_carry,))
-    yield identity
+    if left is None or ctx.doc.tables.t4.total is None:
+        return
+    yield from _eq(X_T5_T4, ("t5", "t4"), left, t4_general, alts=(with_carry,))
     # Both conventions occur in the seeds; when only the second holds, say which one this is.
     values = ctx.values
     t5_total = sum((values.get(p) or 0 for p in left), start=0)
@@ -210,14 +219,18 @@ def _t10_t6(ctx: Context) -> Iterator[Identity]:
 
 def _t3_parts(ctx: Context) -> Iterator[Identity]:
     """t3's project total = general-budget projects + fund projects + carryover + non-fiscal projects."""
-    parts = total_cells(ctx, "t7", "total")
+    parts: tuple[str, ...] | None = total_cells(ctx, "t7", "total")
     for key in ("t8", "t9"):
-        if ctx.present(key):
-            parts += total_cells(ctx, key, "project")
-    carry = ()
+        if ctx.present(key) and parts is not None:
+            more = total_cells(ctx, key, "project")
+            parts = None if more is None else parts + more
+    carry: tuple[str, ...] | None = ()
     if ctx.present("t11"):
-        carry = total_cells(ctx, "t11", "fiscal_project") + total_cells(ctx, "t11", "nonfiscal_project")
+        fiscal, nonfiscal_carry = total_cells(ctx, "t11", "fiscal_project"), total_cells(ctx, "t11", "nonfiscal_project")
+        carry = None if fiscal is None or nonfiscal_carry is None else fiscal + nonfiscal_carry
     nonfiscal = ("/narrative/nonfiscal_project_amount",) if ctx.doc.narrative else ()
     # Some units already count the carried-over projects inside t7: accept that form too.
+    if parts is None or carry is None:
+        return
     yield _eq(X_T3_PARTS, ("t3", "t7", "t8", "t9", "t11"), total_cells(ctx, "t3", "project"),
               parts + carry + nonfiscal, alts=(parts + nonfiscal,))

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from itertools import combinations
 
 from schemas import Finding
 from schemas.tables import TABLE_TITLES
 
 from .core import Context, Identity, rule
+from .matching import is_fiscal
 from .rules_cross import total_cells
-from .tree import build_tree, is_project, is_unit_line
+from .tree import build_tree, is_heading, is_project, is_unit_line
 
 N = "/narrative"
 NARR_T1 = {
@@ -34,12 +36,12 @@ NARR_T10 = {
 }
 OPERATING = rule("narr.operating_funds", "情况说明 机关/事业单位运行经费 = 表6合计公用经费",
                  "narrative operating funds = t6 total public", severity="warning")
-PROJECT_COUNT = rule("narr.project_count", "情况说明 当年财政拨款项目个数 = 项目绩效目标表个数（加不予公开项目）",
-                     "narrative project count = sheets (+ undisclosed)")
-PROJECT_AMOUNT = rule("narr.project_amount", "情况说明 当年财政拨款项目金额 = 项目绩效目标表金额之和（加不予公开项目）",
-                      "narrative project amount = Σ sheets (+ undisclosed)")
+# Warnings: a mismatch is usually about scope (which projects the sentence counts), not arithmetic.
+PROJECT_COUNT = rule("narr.project_count", "情况说明 当年财政拨款项目个数 = 财政拨款项目绩效目标表个数（加不予公开项目）",
+                     "narrative project count = fiscal sheets (+ undisclosed)", severity="warning")
+PROJECT_AMOUNT = rule("narr.project_amount", "情况说明 当年财政拨款项目金额 = 财政拨款项目绩效目标表金额之和（加不予公开项目）",
+                      "narrative project amount = Σ fiscal sheets (+ undisclosed)", severity="warning")
 PROCUREMENT = rule("narr.procurement_sum", "政府采购预算 = 货物 + 工程 + 服务", "procurement = goods + works + services")
-PROCUREMENT_SME = rule("narr.procurement_sme", "面向中小企业预留 ≤ 政府采购预算", "SME reservation <= procurement total")
 STAFFING = rule("profile.staffing_sum", "实有人数 = 在职 + 退休 + 离休", "actual staff = in service + retired + separated")
 TABLE_MISSING = rule("complete.table_missing", "规定公开的表格未印出", "a mandated table is not printed",
                      severity="warning")
@@ -86,7 +88,7 @@ def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
                rhs_optional=True)
     if narr.procurement_sme is not None and narr.procurement_total is not None \
             and narr.procurement_sme > narr.procurement_total:
-        yield Finding(rule=PROCUREMENT_SME, tables=["narrative"],
+        yield Finding(rule=PROCUREMENT, tables=["narrative"],
                       locations=[f"{N}/procurement_sme", f"{N}/procurement_total"],
                       expected=narr.procurement_total, actual=narr.procurement_sme,
                       difference=narr.procurement_sme - narr.procurement_total,
@@ -95,30 +97,40 @@ def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
     yield from _projects(ctx)
 
 
-def _projects(ctx: Context) -> Iterator[Identity | Finding]:
+def _projects(ctx: Context) -> Iterator[Finding]:
+    """当年财政拨款项目 N 个，涉及 X 万元 = the fiscal sheets, plus projects declared undisclosed.
+
+    Which declared kinds belong to the count is the unit's reading (线下 projects may include
+    last year's carryover projects), so any subset of the declared entries is accepted; when
+    none fits, the expectation shown counts the current-year kinds.
+    """
     narr = ctx.doc.narrative
     assert narr is not None
-    sheets = ctx.doc.performance.projects
-    declared = list(enumerate(narr.undisclosed_projects))
-    current = [k for k, entry in declared if not CARRYOVER_KIND.search(entry.kind)]
-    subsets = [list(c) for n in range(len(declared) + 1) for c in combinations([k for k, _ in declared], n)]
-    subsets.sort(key=lambda c: c != current)  # the likeliest reading first: current-year kinds only
-    amounts = tuple(f"/performance/projects/{s}/budget_total" for s in range(len(sheets)))
-    forms = [amounts + tuple(f"{N}/undisclosed_projects/{k}/amount" for k in subset) for subset in subsets]
-    yield _opt(PROJECT_AMOUNT, f"{N}/performance_project_amount", forms[0], ("narrative", "performance"),
-               alts=tuple(forms[1:]))
-    stated = narr.performance_project_count
-    if stated is None:
-        return
-    counts = [len(sheets) + sum(narr.undisclosed_projects[k].count or 0 for k in subset) for subset in subsets]
-    if stated not in counts:
-        yield Finding(rule=PROJECT_COUNT, tables=["narrative", "performance"],
-                      locations=[f"{N}/performance_project_count"]
-                      + [f"{N}/undisclosed_projects/{k}/count" for k in current],
-                      expected=counts[0], actual=stated, difference=stated - counts[0],
-                      message=f"情况说明称当年财政拨款项目 {stated} 个，项目绩效目标表 {len(sheets)} 张"
-                              f"（加声明不予公开的项目共 {counts[0]} 个） / narrative states {stated} projects, "
-                              f"sheets (+ undisclosed) give {counts[0]}",
+    sheets = [s for s in ctx.doc.performance.projects if is_fiscal(s)]
+    declared = narr.undisclosed_projects[:6]  # 2^6 readings at most
+    current = [k for k, entry in enumerate(declared) if not CARRYOVER_KIND.search(entry.kind)]
+    subsets = [list(c) for n in range(len(declared) + 1) for c in combinations(range(len(declared)), n)]
+    subsets.sort(key=lambda c: c != current)  # the likeliest reading first
+    count = len(sheets)
+    amount = sum((s.budget_total or Decimal(0) for s in sheets), Decimal(0))
+    readings = [(count + sum(declared[k].count or 0 for k in c),
+                 amount + sum((declared[k].amount or Decimal(0) for k in c), Decimal(0))) for c in subsets]
+    tolerance = ctx.values.per_cell * (len(sheets) + len(declared) or 1)
+    checks = (("count", narr.performance_project_count, PROJECT_COUNT, 0),
+              ("amount", narr.performance_project_amount, PROJECT_AMOUNT, 1))
+    for field, stated, rule_id, at in checks:
+        if stated is None:
+            continue
+        if any(abs(Decimal(stated) - reading[at]) <= (tolerance if at else 0) for reading in readings):
+            continue
+        expected = readings[0][at]
+        yield Finding(rule=rule_id, severity="warning", tables=["narrative", "performance"],
+                      locations=[f"{N}/performance_project_{field}"]
+                      + [f"{N}/undisclosed_projects/{k}/{field}" for k in current] + ["/performance/projects"],
+                      expected=expected, actual=stated, difference=Decimal(stated) - expected,
+                      message=f"情况说明称当年财政拨款项目{'个数' if at == 0 else '金额'} {stated}，"
+                              f"财政拨款项目绩效目标表 {len(sheets)} 张（加声明不予公开的项目）为 {expected} / "
+                              f"narrative states {stated}, fiscal sheets (+ undisclosed) give {expected}",
                       cause="source")
 
 
@@ -139,6 +151,8 @@ def completeness_rules(ctx: Context) -> Iterator[Finding]:
     for key in ("t2", "t3", "t5", "t6", "t7", "t8", "t9"):
         if ctx.table(key).present:
             yield from _subtotals(ctx, key)
+    if ctx.present("t10"):
+        yield from _t10_subtotal(ctx)
     if ctx.doc.narrative is not None:
         for k, text in enumerate(ctx.doc.narrative.unfilled_template):
             yield Finding(rule=TEMPLATE, severity="warning", tables=["narrative"],
@@ -148,31 +162,88 @@ def completeness_rules(ctx: Context) -> Iterator[Finding]:
 
 
 def _subtotals(ctx: Context, key: str) -> Iterator[Finding]:
-    """A 类 or 款 line missing above rows whose siblings elsewhere do have theirs."""
+    """A 类/款 line (or, in t7, a 项 subtotal line) missing above rows whose peers elsewhere have theirs.
+
+    A line printed without any amount counts as missing too; a table that prints only leaf
+    rows throughout is a style, not a finding.
+    """
     rows = ctx.table(key).rows
     tree = build_tree(rows)
     printed = {(tree.group[i], row.code) for i, row in enumerate(rows)
-               if row.code and not is_project(row) and not is_unit_line(row)}
-    levels = {len(code) for _, code in printed}
-    seen: set[tuple] = set()
+               if row.code and not is_project(row) and not is_unit_line(row) and i not in tree.headings}
+    orphans: dict[tuple, list[int]] = {}
     for i, row in enumerate(rows):
-        if not row.code:
+        if not row.code or i in tree.headings:
             continue
-        for length in (3, 5):
-            if length not in levels or len(row.code) <= length:
-                continue
+        lengths = [n for n in (3, 5) if len(row.code) > n]
+        if key == "t7" and is_project(row):
+            lengths.append(7)  # t7 may print 项 subtotal lines above its projects
+        for length in lengths:
             missing = (tree.group[i], row.code[:length])
-            if missing not in printed and missing not in seen:
-                seen.add(missing)
-                yield Finding(rule=SUBTOTAL_MISSING, severity="warning", tables=[key],
-                              locations=[f"/tables/{key}/rows/{i}/code"],
-                              message=f"表{key[1:]} 缺少 {missing[1]} 的小计行（其他{'类' if length == 3 else '款'}均印出）"
-                                      f" / t{key[1:]} has no subtotal row for {missing[1]}",
-                              cause="source")
+            if missing not in printed:
+                orphans.setdefault(missing, []).append(i)
+    for (_, code), members in orphans.items():
+        if not _prints_level(printed, orphans, len(code)):
+            continue
+        level = {3: "类", 5: "款", 7: "项"}[len(code)]
+        yield Finding(rule=SUBTOTAL_MISSING, severity="warning", tables=[key],
+                      locations=[f"/tables/{key}/rows/{i}" for i in members],
+                      message=f"表{key[1:]} 缺少 {code} 的{level}级小计行（其他{level}均印出） / "
+                              f"t{key[1:]} has no subtotal row for {code} although it prints the others",
+                      cause="source")
+
+
+def _prints_level(printed: set, orphans: dict, length: int) -> bool:
+    """The table's style prints this level: most of the subtotals it would need are there.
+
+    One stray 款 line in a table that otherwise prints 类 and 项 only does not make every
+    other 款 "missing".
+    """
+    have = sum(1 for _, code in printed if len(code) == length)
+    lack = sum(1 for _, code in orphans if len(code) == length)
+    return have > lack
+
+
+def _t10_subtotal(ctx: Context) -> Iterator[Finding]:
+    """公务用车购置及运行费（小计） printed blank while its two lines carry amounts."""
+    rows = ctx.doc.tables.t10.rows
+    where = {row.line: i for i, row in enumerate(rows)}
+    if "vehicles" not in where or not is_heading(rows[where["vehicles"]]):
+        return
+    parts = [rows[where[line]] for line in ("vehicle_purchase", "vehicle_operation") if line in where]
+    cols = [c for c in ("total", "general_budget", "gov_fund", "state_capital")
+            if any(getattr(part, c) for part in parts)]
+    if cols:
+        amount = sum((getattr(part, "total") or Decimal(0) for part in parts), Decimal(0))
+        yield Finding(rule=SUBTOTAL_MISSING, severity="warning", tables=["t10"],
+                      locations=[f"/tables/t10/rows/{where['vehicles']}/{c}" for c in cols], expected=amount,
+                      message=f"表10 公务用车购置及运行费（小计）为空，而其下两行合计 {amount} / "
+                              f"t10 vehicles subtotal is blank while its lines add up to {amount}",
+                      cause="source")
+
+
+def _bare_template(sheet: object) -> bool:
+    """A sheet with its labels only: no name, goal, budget, and no indicator beyond 一级/二级 labels."""
+    filled = [getattr(sheet, f, None) for f in ("unit_name", "project_name", "annual_goal", "overall_goal",
+                                                 "budget_total", "budget_fiscal", "budget_upper", "budget_local")]
+    indicators = getattr(sheet, "indicators", [])
+    content = any(i.level3 or i.target_raw or i.weight is not None or i.weight_raw for i in indicators)
+    return not any(v is not None and v != "" for v in filled) and not content
 
 
 def _sheet_placeholders(ctx: Context) -> Iterator[Finding]:
+    """Placeholder text in a sheet, or a sheet printed as the bare template."""
+    overall = ctx.doc.performance.overall
+    if overall is not None and _bare_template(overall):
+        yield Finding(rule=TEMPLATE, severity="warning", tables=["performance"], locations=["/performance/overall"],
+                      message="整体绩效目标表未填写（无单位、目标、预算与指标内容） / the overall sheet is an unfilled template",
+                      cause="source")
     for s, sheet in enumerate(ctx.doc.performance.projects):
+        if _bare_template(sheet):
+            yield Finding(rule=TEMPLATE, severity="warning", tables=["performance"],
+                          locations=[f"/performance/projects/{s}"],
+                          message="项目绩效目标表未填写 / a project sheet is an unfilled template", cause="source")
+            continue
         base = f"/performance/projects/{s}"
         fields = [(f"{base}/project_name", sheet.project_name), (f"{base}/overall_goal", sheet.overall_goal)]
         fields += [(f"{base}/indicators/{j}/{f}", getattr(ind, f)) for j, ind in enumerate(sheet.indicators)

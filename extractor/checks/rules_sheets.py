@@ -8,7 +8,7 @@ from decimal import Decimal
 from schemas import Finding
 
 from .core import Context, Identity, rule
-from .matching import match_sheets
+from .matching import is_fiscal, match_sheets
 
 WEIGHTS = rule("sheet.weights_sum", "指标分值权重合计为 90 或 100", "indicator weights sum to 90 or 100")
 WEIGHT_TEXT = rule("sheet.weight_not_number", "分值权重印为文字（是/否）而非数字",
@@ -17,8 +17,6 @@ SPLIT = rule("sheet.budget_split", "年度预算总额 = 财政拨款 + 其他�
 EQ_T7 = rule("sheet.project_eq_t7", "项目年度预算总额 = 表7同名项目", "sheet budget = its t7 row(s)")
 NOT_IN_T7 = rule("sheet.project_not_in_t7", "绩效目标表的项目在表7中找不到", "a sheet's project has no t7 row",
                  severity="warning")
-NAME_FUZZY = rule("sheet.name_fuzzy", "绩效目标表与表7项目名称不完全一致（模糊匹配）",
-                  "sheet and t7 project names differ (matched fuzzily)", severity="info")
 OVERALL_SPLIT = rule("overall.budget_split", "整体绩效 资金总额 = 上级安排 + 本级安排 + 其他资金",
                      "overall budget = upper + local + other")
 OVERALL_T1 = rule("x.overall_eq_t1", "整体绩效 资金总额 = 表1收入总计", "overall budget = t1 income total")
@@ -75,23 +73,21 @@ def _against_t7(ctx: Context) -> Iterator[Identity | Finding]:
     for s, sheet in enumerate(doc.performance.projects):
         base = f"/performance/projects/{s}"
         match = matches.get(s)
-        if match is None:
+        if match is None or match.weak:
+            if not is_fiscal(sheet):
+                continue  # a non-fiscal project has no place in t7
+            near = [f"/tables/t7/rows/{i}/project_name" for i in match.group.rows] if match else []
+            hint = f"；表7有同额项目“{match.group.names[0]}”，名称不同" if match else ""
             yield Finding(rule=NOT_IN_T7, severity="warning", tables=["performance", "t7"],
-                          locations=[f"{base}/project_name"],
-                          message=f"项目绩效目标表“{sheet.project_name}”在表7中没有对应项目 / "
+                          locations=[f"{base}/project_name"] + near,
+                          message=f"项目绩效目标表“{sheet.project_name}”在表7中没有同名项目{hint} / "
                                   f"no t7 project row matches sheet {sheet.project_name!r}",
-                          suspect=None, cause="source")
+                          cause="source")
             continue
         rows = tuple(f"/tables/t7/rows/{i}/total" for i in match.group.rows)
+        # Names differ in small ways between the two places: say when the pairing was fuzzy.
         note = "" if match.exact else f"名称模糊匹配“{match.group.names[0]}” / fuzzy name match"
         yield Identity(EQ_T7, f"{base}/budget_total", rows, ("performance", "t7"), lhs_optional=True, note=note)
-        if not match.exact:
-            yield Finding(rule=NAME_FUZZY, severity="info", tables=["performance", "t7"],
-                          locations=[f"{base}/project_name"] + [f"/tables/t7/rows/{i}/project_name"
-                                                                for i in match.group.rows],
-                          message=f"绩效目标表“{sheet.project_name}”按名称模糊匹配表7“{match.group.names[0]}”"
-                                  f"（相似度 {match.score:.0f}） / sheet matched to t7 row by fuzzy name",
-                          cause="source")
 
 
 SHEET_MISSING = rule("complete.sheet_missing", "表7项目没有绩效目标表，也未声明不予公开",

@@ -9,7 +9,7 @@ from typing import Any
 from schemas.tables import BasicProjectRow, FundRow, T2Row, T6Row, T7Row, T11Row
 
 from .core import Context, Identity, money_fields, rule
-from .tree import Tree, build_tree
+from .tree import Tree, build_tree, is_heading
 
 # ---- rule ids ------------------------------------------------------------------------
 
@@ -88,7 +88,7 @@ def _row_pointers(key: str, table: Any) -> list[str]:
 def table_rules(ctx: Context) -> Iterator[Identity]:
     """Every in-table identity of the printed tables."""
     if ctx.present("t1"):
-        yield from _t1(len(ctx.doc.tables.t1.rows))
+        yield from _t1(len(ctx.doc.tables.t1.rows), ctx.doc.tables.t1.total is not None)
     if ctx.present("t4"):
         yield from _t4(ctx)
     if ctx.present("t10"):
@@ -97,20 +97,58 @@ def table_rules(ctx: Context) -> Iterator[Identity]:
         table = ctx.table(key)
         if not table.present:
             continue
+        blank = blank_columns(table, COLUMNS[key])
+        splits = [(f"{key}.row_total", total, parts)] + SUB_SPLITS.get(key, [])
+        grand_only = _grand_total_only(table, COLUMNS[key])
         for base in _row_pointers(key, table):
-            yield _sum(f"{key}.row_total", key, f"{base}/{total}", [f"{base}/{p}" for p in parts])
-            if key == "t2":
-                yield _sum(T2_FISCAL, key, f"{base}/fiscal_subtotal", [f"{base}/{p}" for p in T2_FISCAL_PARTS])
-            if key == "t11":
-                for side, rule_id in (("fiscal", T11_FISCAL), ("nonfiscal", T11_NONFISCAL)):
-                    yield _sum(rule_id, key, f"{base}/{side}_total",
-                               [f"{base}/{side}_{p}" for p in ("basic_personnel", "basic_public", "project")])
+            if grand_only and base.endswith("/total"):
+                continue  # a 合计 row that prints only its grand total: nothing to split
+            for rule_id, lhs, rhs in splits:
+                if lhs in blank:
+                    continue  # the table never prints this subtotal: a style, not an error
+                yield _sum(rule_id, key, f"{base}/{lhs}", [f"{base}/{p}" for p in _stand_in(key, rhs, blank)])
         tree = t11_tree(table.rows, ctx.doc.unit_name) if key == "t11" else build_tree(table.rows)
-        yield from hierarchy(key, table, tree, COLUMNS[key])
+        yield from hierarchy(key, table, tree, [c for c in COLUMNS[key] if c not in blank],
+                             total_columns=["total"] if grand_only else None)
 
 
-def hierarchy(key: str, table: Any, tree: Tree, columns: Sequence[str]) -> Iterator[Identity]:
-    """Parent = Σ children and 合计 = Σ top-level rows, for every column."""
+# Splits of a row's subtotal columns, checked next to the row total.
+SUB_SPLITS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "t2": [(T2_FISCAL, "fiscal_subtotal", T2_FISCAL_PARTS)],
+    "t11": [(T11_FISCAL, "fiscal_total", ("fiscal_basic_personnel", "fiscal_basic_public", "fiscal_project")),
+            (T11_NONFISCAL, "nonfiscal_total",
+             ("nonfiscal_basic_personnel", "nonfiscal_basic_public", "nonfiscal_project"))],
+}
+
+
+def _grand_total_only(table: Any, columns: Sequence[str]) -> bool:
+    """The 合计 row prints its grand total only, while the rows print the other columns (a style)."""
+    if table.total is None:
+        return False
+    others = [c for c in columns if c != "total"]
+    if any(getattr(table.total, c) is not None for c in others):
+        return False
+    return any(getattr(row, c) is not None for row in table.rows for c in others)
+
+
+def blank_columns(table: Any, columns: Sequence[str]) -> set[str]:
+    """Columns blank in every row and in the 合计: the table does not print them."""
+    rows = list(table.rows) + ([table.total] if table.total is not None else [])
+    return {col for col in columns if all(getattr(row, col) is None for row in rows)}
+
+
+def _stand_in(key: str, parts: Sequence[str], blank: set[str]) -> list[str]:
+    """Replace a subtotal column the table never prints by its own parts."""
+    out: list[str] = []
+    subs = {lhs: rhs for _, lhs, rhs in SUB_SPLITS.get(key, [])}
+    for part in parts:
+        out.extend(subs[part] if part in blank and part in subs else (part,))
+    return out
+
+
+def hierarchy(key: str, table: Any, tree: Tree, columns: Sequence[str],
+              total_columns: Sequence[str] | None = None) -> Iterator[Identity]:
+    """Parent = Σ children and 合计 = Σ top-level rows, for every column (of the 合计: total_columns)."""
     rows = f"/tables/{key}/rows"
     for parent in range(len(table.rows)):
         kids = tree.children(parent)
@@ -119,11 +157,11 @@ def hierarchy(key: str, table: Any, tree: Tree, columns: Sequence[str]) -> Itera
                 yield _sum(f"{key}.hierarchy", key, f"{rows}/{parent}/{col}", [f"{rows}/{k}/{col}" for k in kids])
     if table.total is not None:
         top = tree.top()
-        for col in columns:
+        for col in (columns if total_columns is None else total_columns):
             yield _sum(f"{key}.total_sum", key, f"/tables/{key}/total/{col}", [f"{rows}/{k}/{col}" for k in top])
 
 
-def _t1(n_rows: int) -> Iterator[Identity]:
+def _t1(n_rows: int, has_total: bool) -> Iterator[Identity]:
     inc = "/tables/t1/income"
     yield _sum(T1_CURRENT, "t1", f"{inc}/current_year_income",
                [f"{inc}/{f}" for f in ("general_budget", "gov_fund", "state_capital", "fiscal_special_account",
@@ -141,6 +179,8 @@ def _t1(n_rows: int) -> Iterator[Identity]:
                [f"{inc}/fiscal_carryover_{f}" for f in ("general", "gov_fund", "state_capital")])
     yield _sum(T1_NONFISCAL_CARRY, "t1", f"{inc}/nonfiscal_carryover",
                [f"{inc}/nonfiscal_carryover_{f}" for f in ("special_account", "unit_funds")])
+    if not has_total:
+        return  # no 总计 line printed (or read): nothing to add up to
     yield _sum(T1_INCOME_TOTAL, "t1", "/tables/t1/total/income_total",
                [f"{inc}/current_year_income", f"{inc}/carryover"])
     yield _sum(T1_EXPENSE_TOTAL, "t1", "/tables/t1/total/expense_total",
@@ -152,9 +192,12 @@ def _t4(ctx: Context) -> Iterator[Identity]:
     t4 = ctx.doc.tables.t4
     inc = "/tables/t4/income"
     yield _sum(T4_INCOME, "t4", f"{inc}/fiscal_total", [f"{inc}/{c}" for c in T4_COLUMNS[1:]])
-    bases = [f"/tables/t4/rows/{i}" for i in range(len(t4.rows))] + ["/tables/t4/total/expense_total"]
+    bases = [f"/tables/t4/rows/{i}" for i in range(len(t4.rows))]
+    bases += ["/tables/t4/total/expense_total"] if t4.total is not None else []
     for base in bases:
         yield _sum("t4.row_total", "t4", f"{base}/total", [f"{base}/{c}" for c in T4_COLUMNS[1:]])
+    if t4.total is None:
+        return  # the 总计 line is not printed (or not read)
     top = build_tree(t4.rows).top()
     for col in T4_COLUMNS:
         yield _sum(T4_EXPENSE_SUM, "t4", f"/tables/t4/total/expense_total/{col}",
@@ -169,11 +212,16 @@ def _t10(ctx: Context) -> Iterator[Identity]:
         where["total"] = "/tables/t10/total"
     for base in where.values():
         yield _sum("t10.row_total", "t10", f"{base}/total", [f"{base}/{c}" for c in T4_COLUMNS[1:]])
+    vehicles_row = next((row for row in t10.rows if row.line == "vehicles"), None)
+    # A 小计 line printed without any amount is not printed: its two lines stand in for it
+    # (completeness reports the missing subtotal).
+    vehicles = ("vehicles",) if vehicles_row is not None and not is_heading(vehicles_row) else (
+        "vehicle_purchase", "vehicle_operation")
     for col in T4_COLUMNS:
         if "total" in where:
-            parts = [f"{where[line]}/{col}" for line in ("outbound", "reception", "vehicles") if line in where]
+            parts = [f"{where[line]}/{col}" for line in ("outbound", "reception", *vehicles) if line in where]
             yield _sum(T10_TOTAL, "t10", f"{where['total']}/{col}", parts)
-        if "vehicles" in where:
+        if vehicles == ("vehicles",):
             parts = [f"{where[line]}/{col}" for line in ("vehicle_purchase", "vehicle_operation") if line in where]
             yield _sum(T10_VEHICLES, "t10", f"{where['vehicles']}/{col}", parts)
 
@@ -187,14 +235,16 @@ def t11_tree(rows: Sequence[T11Row], unit_name: str | None) -> Tree:
     """t11 rows carry no codes: unit lines (by name) head the item lines below them."""
     parent: dict[int, int | None] = {}
     group: dict[int, int | None] = {}
+    headings = frozenset(i for i, row in enumerate(rows) if is_heading(row))
     head: int | None = None
     for i, row in enumerate(rows):
         if _is_t11_unit(row.name, unit_name):
             head = i
             parent[i] = group[i] = None
         else:
-            parent[i] = group[i] = head
-    return Tree(parent=parent, group=group)
+            group[i] = head
+            parent[i] = head if head not in headings else None
+    return Tree(parent=parent, group=group, headings=headings)
 
 
 def _is_t11_unit(name: str | None, unit_name: str | None) -> bool:

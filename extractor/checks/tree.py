@@ -5,6 +5,9 @@ no project name, e.g. "库尔勒市朝阳街道办事处"); codes repeat from on
 are looked up inside the unit's group. A 款 row's parent is its 类 row, a 项 row's its 款 row,
 and when a level is not printed the nearest printed ancestor takes its place. In t7 a project
 row's parent is the 项 subtotal line of the same code when one is printed.
+
+A row printed with no amount at all is a heading, not a subtotal: it is left out of the sums
+and its children count toward the next printed ancestor (or the 合计).
 """
 
 from __future__ import annotations
@@ -19,6 +22,12 @@ def is_project(row: Any) -> bool:
     return getattr(row, "project_name", None) is not None
 
 
+def is_heading(row: Any) -> bool:
+    """A row with a label but no amount in any column."""
+    return all(value is None for name, value in row
+               if name not in {"code", "name", "project_name", "line"})
+
+
 def is_unit_line(row: Any) -> bool:
     """A group header of a 部门 table: no code, no project, but a name."""
     return (getattr(row, "code", "absent") is None and not is_project(row)
@@ -31,13 +40,14 @@ class Tree:
 
     parent: dict[int, int | None]
     group: dict[int, int | None]  # row -> its unit line (None when the table has none)
+    headings: frozenset[int] = frozenset()
 
     def children(self, index: int) -> list[int]:
-        return [i for i, p in self.parent.items() if p == index]
+        return [i for i, p in self.parent.items() if p == index and i not in self.headings]
 
     def top(self) -> list[int]:
         """Rows with no printed parent: what the 合计 row adds up."""
-        return [i for i, p in self.parent.items() if p is None]
+        return [i for i, p in self.parent.items() if p is None and i not in self.headings]
 
 
 def build_tree(rows: Sequence[Any]) -> Tree:
@@ -50,23 +60,25 @@ def build_tree(rows: Sequence[Any]) -> Tree:
             group[i] = None
         else:
             group[i] = header
+    headings = frozenset(i for i, row in enumerate(rows) if is_heading(row))
     by_code: dict[tuple[int | None, str], list[int]] = {}
     for i, row in enumerate(rows):
         code = getattr(row, "code", None)
-        if code and not is_project(row) and not is_unit_line(row):
+        if code and not is_project(row) and not is_unit_line(row) and i not in headings:
             by_code.setdefault((group[i], code), []).append(i)
     parent: dict[int, int | None] = {}
     for i, row in enumerate(rows):
         if is_unit_line(row):
             parent[i] = None
             continue
-        parent[i] = group[i]
+        unit = group[i]
+        parent[i] = unit if unit is not None and unit not in headings else None
         for code in _ancestor_codes(row):
             found = by_code.get((group[i], code))
             if found:
                 parent[i] = _nearest(found, i)
                 break
-    return Tree(parent=parent, group=group)
+    return Tree(parent=parent, group=group, headings=headings)
 
 
 def _ancestor_codes(row: Any) -> list[str]:
@@ -92,7 +104,7 @@ def class_rows(rows: Sequence[Any], tree: Tree, prefix: str) -> list[int]:
     out: list[int] = []
     for i, row in enumerate(rows):
         code = getattr(row, "code", None)
-        if not code or not code.startswith(prefix):
+        if not code or not code.startswith(prefix) or i in tree.headings:
             continue
         p = tree.parent[i]
         parent_code = getattr(rows[p], "code", None) if p is not None else None
