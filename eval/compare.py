@@ -80,6 +80,14 @@ def _get(run: dict, kind: str, *path: str) -> float | None:
     return obj
 
 
+def _table_exact(run: dict, kind: str, table: str) -> float | None:
+    """A table's cells exact, or None when neither gold nor prediction had a cell in it (not a 100%)."""
+    m = _get(run, kind, "tables", table)
+    if not m or not (m["correct"] + m["wrong"] + m["missing"] + m["extra"]):
+        return None
+    return m["cell_exact"]
+
+
 def collect_metrics(runs: list[dict]) -> list[Metric]:
     """Overall, sheet, finding, per-table and cost figures of each kind, one value per run."""
     out: list[Metric] = []
@@ -95,7 +103,7 @@ def collect_metrics(runs: list[dict]) -> list[Metric]:
         add("findings", "precision", "findings precision", ("findings", "precision"))
         add("findings", "recall", "findings recall", ("findings", "recall"))
         for table, title in TABLE_TITLES.items():
-            add("table", table, f"{table} {title}", ("tables", table, "cell_exact"))
+            out.append(Metric(kind, "table", table, f"{table} {title}", [_table_exact(r, kind, table) for r in runs]))
         add("cost", "input_tokens", "input tokens", ("usage", "input_tokens"), "int", False)
         add("cost", "output_tokens", "output tokens", ("usage", "output_tokens"), "int", False)
         add("cost", "cost", "cost", ("usage", "cost"), "cost", False)

@@ -69,18 +69,20 @@ def _table_bars(kind: str, runs: list[dict], metrics: list) -> str:
     for i, run in enumerate(runs):
         values = [by_key["cell_exact"].values[i]] + [by_key[t].values[i] for t in TABLE_TITLES]
         series.append((run["name"], values))
-    return bar_chart(cats, series, f"{kind}: cells exact per table (t1 … t11; higher is better)")
+    return (bar_chart(cats, series, f"{kind}: cells exact per table (t1 … t11; higher is better)") +
+            '<p class="muted">A hollow stub: the table had no cell to score (blank in gold and prediction).</p>')
 
 
 def _cost_scatter(runs: list[dict], kinds: list[str]) -> str:
     points = []
     for i, run in enumerate(runs):
-        for kind in kinds:
+        for k, kind in enumerate(kinds):
             section = run["kinds"].get(kind) or {}
             if "overall" in section:
-                points.append((f"{run['name']} · {kind}", i, float(section["usage"]["cost"]),
+                points.append((f"{run['name']} · {kind}", i, k, float(section["usage"]["cost"]),
                                section["overall"]["cell_exact"]))
-    chart = scatter(points, "cost vs cells exact (up and left is better)", "cost per run", "cells exact")
+    chart = scatter(points, "cost vs cells exact (up and left is better)",
+                    "cost of the run (all documents of the kind)", "cells exact", shapes=kinds)
     if points and all(p[2] == 0 for p in points):
         chart += '<p class="muted">Every run cost 0: no priced model calls were made.</p>'
     return chart
@@ -113,13 +115,14 @@ def _diff_section(runs: list[dict], diffs: list) -> str:
 
 
 def _not_run(runs: list[dict]) -> str:
+    """One line per run: documents with no sample, and documents whose extraction failed."""
     notes = []
     for run in runs:
-        for kind, section in run["kinds"].items():
-            if section.get("not_run"):
-                notes.append(f"{run['name']} · {kind}: not run (no sample): {', '.join(section['not_run'])}")
-            if section.get("failed"):
-                notes.append(f"{run['name']} · {kind}: failed: {', '.join(section['failed'])}")
+        for what in ("not_run", "failed"):
+            per_kind = [f"{kind} {', '.join(s[what])}" for kind, s in run["kinds"].items() if s.get(what)]
+            if per_kind:
+                label = "not run (no sample)" if what == "not_run" else "failed (scored as empty)"
+                notes.append(f"{run['name']}: {label}: {'; '.join(per_kind)}")
     return "".join(f'<div class="note">{escape(n)}</div>' for n in notes)
 
 

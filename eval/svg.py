@@ -45,10 +45,10 @@ def bar_chart(categories: list[str], series: list[tuple[str, list[float | None]]
         for si, (name, values) in enumerate(series):
             value = values[ci]
             x = gx + si * bar_w
-            if value is None:  # not scored: a hollow stub, so "no figure" is not read as 0%
+            if value is None:  # nothing to score: a hollow stub, so "no figure" is not read as 0% or 100%
                 parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - 3:.1f}" width="{bar_w - 2:.1f}" height="3" '
                              f'fill="none" stroke="{colour(si)}"><title>{escape(name)} · {escape(cat)}: '
-                             f'not scored</title></rect>')
+                             f'no cells to score</title></rect>')
                 continue
             h = plot_h * max(0.0, min(1.0, value))
             parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
@@ -73,13 +73,40 @@ def _nice_max(value: float) -> float:
     return 10 * step
 
 
-def scatter(points: list[tuple[str, int, float, float]], title: str, x_label: str, y_label: str,
-            width: int = 760, height: int = 420) -> str:
-    """Labelled points (label, colour index, x ≥ 0, y fraction in [0, 1]); y drawn as %."""
-    left, right, top, bottom = 64, 30, 34, 56
+def _marker(shape: int, x: float, y: float, fill: str, tip: str) -> str:
+    """A circle for the first series shape, a diamond for the second, a square after that."""
+    title = f"<title>{escape(tip)}</title>"
+    if shape == 0:
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6" fill="{fill}" stroke="#fff">{title}</circle>'
+    if shape == 1:
+        pts = f"{x:.1f},{y - 7:.1f} {x + 7:.1f},{y:.1f} {x:.1f},{y + 7:.1f} {x - 7:.1f},{y:.1f}"
+        return f'<polygon points="{pts}" fill="{fill}" stroke="#fff">{title}</polygon>'
+    return f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" fill="{fill}" stroke="#fff">{title}</rect>'
+
+
+def _place_labels(anchors: list[tuple[float, float, str]]) -> list[tuple[float, float]]:
+    """Label positions right of each point, nudged down until they no longer overlap earlier ones."""
+    placed: list[tuple[float, float, float]] = []  # x, y, width
+    out = []
+    for x, y, text in anchors:
+        lx, ly, w = x + 10, y - 8, 7.5 * len(text)
+        while any(abs(ly - py) < 15 and lx < px + pw and px < lx + w for px, py, pw in placed):
+            ly += 15
+        placed.append((lx, ly, w))
+        out.append((lx, ly))
+    return out
+
+
+def scatter(points: list[tuple[str, int, int, float, float]], title: str, x_label: str, y_label: str,
+            shapes: list[str] = (), width: int = 820, height: int = 440) -> str:
+    """Labelled points (label, colour index, shape index, x ≥ 0, y fraction in [0, 1]); y drawn as %.
+
+    shapes names what each marker shape stands for (e.g. the document kinds) in a small key.
+    """
+    left, right, top, bottom = 64, 200, 44, 56
     plot_w, plot_h = width - left - right, height - top - bottom
-    x_max = _nice_max(max((p[2] for p in points), default=0.0) * 1.05)
-    y_min = min(0.9, min((p[3] for p in points), default=1.0))
+    x_max = _nice_max(max((p[3] for p in points), default=0.0) * 1.05)
+    y_min = min(0.9, min((p[4] for p in points), default=1.0))
     y_min = max(0.0, int(y_min * 10) / 10)  # zoom on the top of the scale, where runs differ
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
@@ -104,9 +131,13 @@ def scatter(points: list[tuple[str, int, float, float]], title: str, x_label: st
                  f'{escape(x_label)}</text>')
     parts.append(f'<text x="14" y="{top + plot_h / 2}" font-size="12" text-anchor="middle" {FONT} '
                  f'transform="rotate(-90 14 {top + plot_h / 2})">{escape(y_label)}</text>')
-    for label, ci, x, y in points:
-        parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="6" fill="{colour(ci)}" stroke="#fff">'
-                     f'<title>{escape(label)}: {100 * y:.2f}% at {x:g}</title></circle>')
-        parts.append(f'<text x="{px(x) + 9:.1f}" y="{py(y) - 8:.1f}" font-size="12" {FONT}>{escape(label)}</text>')
+    anchors = [(px(x), py(y), label) for label, _, _, x, y in points]
+    for (label, ci, shape, x, y), (lx, ly) in zip(points, _place_labels(anchors)):
+        parts.append(_marker(shape, px(x), py(y), colour(ci), f"{label}: {100 * y:.2f}% at {x:g}"))
+        parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" {FONT}>{escape(label)}</text>')
+    for i, name in enumerate(shapes):  # the key of marker shapes, right of the plot
+        kx, ky = left + plot_w + 24, top + 12 + 20 * i
+        parts.append(_marker(i, kx, ky, "#555", name))
+        parts.append(f'<text x="{kx + 12}" y="{ky + 4}" font-size="12" {FONT}>{escape(name)}</text>')
     parts.append("</svg>")
     return "\n".join(parts)
