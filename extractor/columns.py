@@ -117,6 +117,8 @@ def as_money(text: str):
     text = text.strip()
     if not text:
         return None
+    if re.fullmatch(r"\d+,\d{1,2}", text):  # OCR reads a decimal point as a comma
+        text = text.replace(",", ".")
     try:
         return parse_money(text)
     except ValueError:
@@ -124,7 +126,7 @@ def as_money(text: str):
 
 
 _DIGITS = re.compile(r"^\d+$")
-_NUMERIC = re.compile(r"^[+-]?[\d,]*\.?\d+$")
+_NUMERIC = re.compile(r"^[+-]?[\d,]*[.,]?\d+$")
 
 
 def is_amount(text: str) -> bool:

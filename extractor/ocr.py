@@ -40,12 +40,7 @@ def pixmap_to_array(pixmap) -> np.ndarray:
     return arr[:, :, :3]
 
 
-def _box_angle(box) -> float:
-    (x0, y0), (x1, y1) = box[0], box[1]
-    return math.degrees(math.atan2(y1 - y0, x1 - x0))
-
-
-def find_rules(grey: np.ndarray, min_frac: float = 0.04) -> list[tuple[int, int, int, int]]:
+def find_rules(grey: np.ndarray, min_frac: float = 0.012) -> list[tuple[int, int, int, int]]:
     """Horizontal and vertical ruling lines of a scan by morphology, as pixel segments."""
     import cv2
 
@@ -54,7 +49,8 @@ def find_rules(grey: np.ndarray, min_frac: float = 0.04) -> list[tuple[int, int,
     h, w = binary.shape
     found: list[tuple[int, int, int, int]] = []
     for horizontal in (True, False):
-        length = max(10, int((w if horizontal else h) * min_frac))
+        # Short enough for a header cell's rule (类/款/项), longer than a character's stroke.
+        length = max(24, int(max(w, h) * min_frac))
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
         mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
         # Bridge small breaks from noise or JPEG so one rule stays one segment.
@@ -120,45 +116,50 @@ class RapidOcrBackend:
         self.engine = RapidOCR(**params)
         self.min_confidence = min_confidence
 
-    def _orientation(self, img: np.ndarray) -> int:
-        """0, 90, 180 or 270: how far to turn the page clockwise so text reads upright."""
+    def _quarter_turn(self, img: np.ndarray) -> bool:
+        """True when most text boxes stand upright: a landscape page scanned sideways."""
         import cv2
 
         small = cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
         boxes, _ = self.engine(small, use_det=True, use_cls=False, use_rec=False)
         if not boxes:
-            return 0
+            return False
         tall = sum(1 for b in boxes if (b[2][1] - b[0][1]) > 1.5 * (b[1][0] - b[0][0]))
-        turn = 90 if tall > len(boxes) / 2 else 0
-        if turn:
-            small = np.ascontiguousarray(np.rot90(small, k=-1))
-        # The angle classifier tells upright from upside-down on a sample of lines.
-        result, _ = self.engine(small, use_det=True, use_cls=True, use_rec=True)
-        if result:
-            upside = sum(1 for r in result if r[2] < 0.5)
-            if upside > len(result) / 2:
-                turn = (turn + 180) % 360
-        return turn
+        wide = sum(1 for b in boxes if (b[1][0] - b[0][0]) > 1.5 * (b[2][1] - b[0][1]))
+        return tall > wide
+
+    def _recognise(self, img: np.ndarray):
+        result, _ = self.engine(img, use_cls=False, return_word_box=True)
+        result = result or []
+        confidence = sum(float(r[2]) for r in result) / len(result) if result else 0.0
+        return result, confidence
 
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
         import cv2
 
         img = np.ascontiguousarray(pixmap_to_array(pixmap))
-        rotation = self._orientation(img)
+        rotation = 90 if self._quarter_turn(img) else 0
         if rotation:
-            img = np.ascontiguousarray(np.rot90(img, k=-rotation // 90))
+            img = np.ascontiguousarray(np.rot90(img, k=-1))
         grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-        # Skew from the dominant direction of long ruling lines (or text lines when unruled).
+        # Skew from the dominant direction of long ruling lines.
         skew = self._skew(grey)
-        if abs(skew) > 0.2:
+        if abs(skew) > 0.1:
             img = rotate_image(img, skew)
             grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-        result, _ = self.engine(img, use_cls=False, return_word_box=True)
+        result, confidence = self._recognise(img)
+        if confidence < 0.75:
+            # Upside down (or turned the other way): recognition is poor; try the half turn.
+            flipped = np.ascontiguousarray(np.rot90(img, k=2))
+            alt, alt_conf = self._recognise(flipped)
+            if alt_conf > confidence + 0.1:
+                img, result, rotation = flipped, alt, (rotation + 180) % 360
+                grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
         h, w = grey.shape
         upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
         sx, sy = upright_w / w, upright_h / h
         words: list[Word] = []
-        for item in result or []:
+        for item in result:
             box, text, score = item[0], item[1], float(item[2])
             char_boxes = item[3] if len(item) > 3 else None
             char_scores = item[5] if len(item) > 5 else None
@@ -183,7 +184,7 @@ class RapidOcrBackend:
         if lines is None:
             return 0.0
         angles = []
-        for x0, y0, x1, y1 in lines[:, 0]:
+        for x0, y0, x1, y1 in lines.reshape(-1, 4):
             angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
             if abs(angle) < 5:
                 angles.append(angle)

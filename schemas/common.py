@@ -15,6 +15,7 @@ _NUMBER_TRANSLATE = str.maketrans(
     "0123456789.,-+ ",
 )
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def parse_money(value: Any) -> Decimal | None:
@@ -37,7 +38,12 @@ def parse_money(value: Any) -> Decimal | None:
         # repr() is the shortest string that round-trips, i.e. the literal the JSON held.
         return parse_money(repr(value))
     if isinstance(value, str):
-        text = value.translate(_NUMBER_TRANSLATE).replace(",", "").replace(" ", "").strip()
+        text = value.translate(_NUMBER_TRANSLATE).replace(" ", "").strip()
+        if "," in text:
+            # Only a thousands separator may be dropped; "1,00" is not one hundred.
+            if not _GROUPED_RE.match(text):
+                raise ValueError(f"not an amount: {value!r}")
+            text = text.replace(",", "")
         if text in ("", "-", "—", "－"):
             return None
         if not _NUMBER_RE.match(text):

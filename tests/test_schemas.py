@@ -24,7 +24,7 @@ def test_money_parses_printed_forms(printed, expected):
     assert parse_money(printed) == expected
 
 
-@pytest.mark.parametrize("garbage", ["abc", "1.2.3", "NaN", "12元", True, float("inf")])
+@pytest.mark.parametrize("garbage", ["abc", "1.2.3", "NaN", "12元", True, float("inf"), "1,00", "12,3456"])
 def test_money_rejects_garbage(garbage):
     with pytest.raises(ValueError):
         parse_money(garbage)
