@@ -14,7 +14,9 @@ from typing import Any
 
 from schemas import Document, Finding
 
-from .core import RULES, Context, Identity, Outcome, Rule, Values, evaluate, flatten
+from schemas.cells import amount_cells
+
+from .core import RULES, Context, Identity, Outcome, Rule, Values, evaluate, flatten, rule
 from .labels import field_label, fmt, label
 from .localise import Blame, Localiser
 from .rules_cross import cross_rules
@@ -28,6 +30,7 @@ GENERATORS: list[Callable[[Context], Iterator[Any]]] = [
     table_rules, cross_rules, sheet_rules, missing_sheets, narrative_rules, profile_rules, completeness_rules,
 ]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+PRECISION = rule("cell.precision", "金额超过两位小数（印刷金额至多到分）", "an amount with more than two decimals")
 
 
 def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
@@ -48,14 +51,32 @@ def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
                 outcome = evaluate(item, values)
                 if outcome is not None:
                     outcomes.append(outcome)
-    blames = Localiser(outcomes, values).suspects()
+    localiser = Localiser(outcomes, values)
+    blames = localiser.suspects()
     ocr = set(ocr_pages) | set(doc.run.pages_ocr if doc.run else ())
     findings = [_finding(doc, values, outcome, blames.get(i)) for i, outcome in enumerate(outcomes)
                 if not outcome.ok]
+    findings += _precision(doc, localiser)
     findings += direct
     for finding in findings:
         finding.cause = _cause(doc, finding, ocr)
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+
+
+def _precision(doc: Document, localiser: Localiser) -> list[Finding]:
+    """Amounts are printed to the cent: a third decimal is a misreading (4.133 for 4.13)."""
+    out = []
+    for pointer, value in amount_cells(doc):
+        exponent = value.as_tuple().exponent if value is not None else 0
+        if isinstance(exponent, int) and exponent < -2:
+            # One digit too many: the fix removes one (or puts the point back).
+            repair = localiser.best_reading(pointer, frozenset({"digit_dup", "digit_extra", "decimal_shift"}))
+            hint = f"；应为 {fmt(repair.new)}（{repair.kind}）" if repair else ""
+            out.append(Finding(rule=PRECISION, tables=[pointer.split("/")[2]], locations=[pointer],
+                               actual=value, message=f"{label(doc, pointer)} 印为 {fmt(value)}，金额至多两位小数{hint}"
+                                                     f" / an amount with more than two decimals",
+                               suspect=pointer, repair=repair))
+    return out
 
 
 def _finding(doc: Document, values: Values, outcome: Outcome, blame: Blame | None) -> Finding:

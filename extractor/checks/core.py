@@ -237,6 +237,15 @@ class Context:
         """True when every named table is printed."""
         return all(self.table(key).present for key in keys)
 
+    def tree(self, key: str) -> Any:
+        """The code hierarchy of a table's rows, built once per check."""
+        from .tree import build_tree
+
+        cache = self.extra.setdefault("trees", {})
+        if key not in cache:
+            cache[key] = build_tree(self.table(key).rows)
+        return cache[key]
+
 
 def money_fields(model: type[BaseModel], skip: Iterable[str] = ()) -> list[str]:
     """The money columns of a row model, in declaration (printed) order."""

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from schemas import Repair
 
 from .core import Outcome, Values, evaluate, resolve, residuals
-from .repair import KIND_RANK, candidates, split_candidates
+from .repair import KIND_RANK, candidates, readings, split_candidates
 
 
 @dataclass
@@ -28,17 +28,21 @@ class Blame:
     explains: frozenset[int]
     repair: Repair | None = None
     neighbour: str | None = None  # for a split: the cell that received the spilled digits
+    repair_explains_all: bool = False
+    residual: Decimal = Decimal(0)  # what is left of all its identities' differences after the change
 
     @property
-    def rank(self) -> tuple[int, bool]:
-        return len(self.explains), self.repair is not None
+    def rank(self) -> tuple[int, bool, Decimal]:
+        # More failures explained first; then a change that is a plausible misreading; then
+        # the change that leaves every identity closest to exact (breaks 0.01 ties).
+        return len(self.explains), self.repair_explains_all, -self.residual
 
 
 @dataclass
 class _Trial:
     fixed: frozenset[int]
     broken: bool
-    residual: Decimal
+    residual: Decimal  # Σ |difference| over every identity the change touches
 
 
 @dataclass
@@ -86,7 +90,7 @@ class Localiser:
         old = printed if printed is not None else Decimal(0)  # a blank cell may be the one missing
         targets = self._required(pointer, old, fails)
         best: tuple[tuple, Decimal, _Trial] | None = None
-        for value in {v for v, _ in targets}:
+        for value in {v for v, _ in targets if v >= 0}:  # amounts are never negative
             trial = self._try({pointer: value})
             if trial.fixed and not trial.broken:
                 key = (len(trial.fixed), -trial.residual)
@@ -94,12 +98,32 @@ class Localiser:
                     best = (key, value, trial)
         repair, neighbour, repaired = (self._repair(pointer, old, targets) if printed is not None
                                        else (None, None, None))
-        if best is None and repair is None:
+        if repaired is not None and (best is None or len(repaired.fixed) >= len(best[2].fixed)):
+            assert repair is not None and repair.new is not None
+            return Blame(pointer, repair.new, repaired.fixed, repair, neighbour, True, repaired.residual)
+        if best is None:
             return None
-        if best is None or (repaired is not None and len(repaired.fixed) >= len(best[2].fixed)):
-            assert repair is not None and repaired is not None
-            return Blame(pointer, repair.new, repaired.fixed, repair, neighbour)  # type: ignore[arg-type]
-        return Blame(pointer, best[1], best[2].fixed, repair, neighbour)
+        return Blame(pointer, best[1], best[2].fixed, repair, neighbour, False, best[2].residual)
+
+    def best_reading(self, pointer: str, kinds: frozenset[str]) -> Repair | None:
+        """The plausible correct reading of a cell whose printed form is itself wrong (4.133).
+
+        Its identities may all hold (inside the band); among readings of the given kinds, the
+        one that keeps them holding and leaves them closest to exact wins.
+        """
+        old = self.values.get(pointer)
+        if old is None:
+            return None
+        scored = []
+        for value, kind in readings(old, kinds).items():
+            trial = self._try({pointer: value})
+            if not trial.broken:
+                scored.append(((trial.residual, KIND_RANK[kind]), value, kind))
+        scored.sort(key=lambda item: item[0])
+        if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+            return None
+        _, value, kind = scored[0]
+        return Repair(pointer=pointer, old=old, new=value, kind=kind)
 
     def _required(self, pointer: str, old: Decimal, fails: list[int]) -> list[tuple[Decimal, Decimal]]:
         """(value, tolerance) pairs: what the cell must read for each failing form to hold."""
@@ -151,11 +175,11 @@ class Localiser:
             for i in touched:
                 outcome = evaluate(self.outcomes[i].identity, self.values)
                 ok = outcome is None or outcome.ok
+                if outcome is not None and outcome.difference is not None:
+                    residual += abs(outcome.difference)
                 if i in self.failing:
                     if ok:
                         fixed.add(i)
-                    elif outcome is not None and outcome.difference is not None:
-                        residual += abs(outcome.difference)
                 elif not ok:
                     broken = True
             return _Trial(frozenset(fixed), broken, residual)

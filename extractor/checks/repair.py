@@ -11,6 +11,7 @@ two, "1971.5 9": the rest landed in the next cell).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 # Preference when two kinds explain the failure equally well: commoner slips first.
@@ -66,12 +67,24 @@ def _shifts(value: Decimal) -> Iterator[Decimal]:
 
 
 def candidates(old: Decimal) -> dict[Decimal, str]:
-    """Values the cell may really hold, each with the slip that explains the reading."""
+    """Values the cell may really hold, each with the slip that explains the reading.
+
+    Cached by the printed text ("22" and "22.00" are equal Decimals but different readings);
+    callers must not modify the returned dict.
+    """
+    return _candidates(format(old, "f"))
+
+
+@lru_cache(maxsize=4096)
+def _candidates(printed: str, kinds: frozenset[str] | None = None) -> dict[Decimal, str]:
+    old = Decimal(printed)
     out: dict[Decimal, str] = {}
 
     def add(value: Decimal | None, kind: str) -> None:
         # Amounts are printed to the cent at most: a third decimal is never a reading.
         if value is None or value == old or value != value.quantize(CENT):
+            return
+        if kinds is not None and kind not in kinds:
             return
         # Decimal("1.5") and Decimal("1.50") are one key: the first spelling is kept.
         if value not in out or KIND_RANK[kind] < KIND_RANK[out[value]]:
@@ -83,6 +96,11 @@ def candidates(old: Decimal) -> dict[Decimal, str]:
     for shifted in _shifts(old):
         add(shifted, "decimal_shift")
     return out
+
+
+def readings(old: Decimal, kinds: frozenset[str]) -> dict[Decimal, str]:
+    """Like ``candidates``, restricted to some kinds of slip (each value keeps its best such kind)."""
+    return _candidates(format(old, "f"), kinds)
 
 
 def split_candidates(old: Decimal, neighbour: Decimal) -> list[Decimal]:

@@ -14,7 +14,7 @@ from schemas import Finding
 from .core import Context, Identity, rule
 from .labels import fmt
 from .rules_tables import T2_FISCAL_PARTS, blank_columns
-from .tree import build_tree, class_rows, is_project, is_unit_line
+from .tree import class_rows, is_project, is_unit_line
 
 X_T1_T2 = rule("x.t1_total_eq_t2_total", "表1收入总计 = 表2合计", "t1 income total = t2 total")
 X_T1_T3 = rule("x.t1_total_eq_t3_total", "表1收入总计 = 表3合计", "t1 income total = t3 total")
@@ -64,7 +64,7 @@ def total_cells(ctx: Context, key: str, col: str) -> tuple[str, ...] | None:
 
 def _class_cells(ctx: Context, key: str, prefix: str, col: str) -> tuple[str, ...]:
     rows = ctx.table(key).rows
-    return tuple(f"/tables/{key}/rows/{i}/{col}" for i in class_rows(rows, build_tree(rows), prefix))
+    return tuple(f"/tables/{key}/rows/{i}/{col}" for i in class_rows(rows, ctx.tree(key), prefix))
 
 
 def _eq(rule_id: str, tables: tuple[str, ...], left: tuple[str, ...] | None, right: tuple[str, ...] | None,
