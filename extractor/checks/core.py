@@ -182,7 +182,8 @@ def residuals(identity: Identity, values: Values) -> list[tuple[Decimal, Decimal
         total, printed = _side(identity.rhs, values)
         if printed == 0:
             return None  # no weight printed at all: nothing to add up
-        return [(target - total, band(printed, values.per_cell), total) for target in identity.targets]
+        # Indicator weights are points, not rounded money: they add up exactly.
+        return [(target - total, ZERO, total) for target in identity.targets]
     actual, printed_left = _side(identity.left, values)
     if printed_left == 0 and identity.lhs_optional:
         return None

@@ -8,7 +8,7 @@ from decimal import Decimal
 from schemas import Finding
 
 from .core import Context, Identity, rule
-from .matching import is_fiscal, match_sheets
+from .matching import has_name, is_fiscal, match_sheets
 
 WEIGHTS = rule("sheet.weights_sum", "指标分值权重合计为 90 或 100", "indicator weights sum to 90 or 100")
 WEIGHT_TEXT = rule("sheet.weight_not_number", "分值权重印为文字（是/否）而非数字",
@@ -36,8 +36,8 @@ def sheet_rules(ctx: Context) -> Iterator[Identity | Finding]:
         yield from _weights(ctx, base, sheet)
         yield Identity(SPLIT, f"{base}/budget_total", (f"{base}/budget_fiscal", f"{base}/budget_other"),
                        ("performance",), lhs_optional=True, rhs_optional=True)
-    if ctx.present("t7"):
-        yield from _against_t7(ctx)
+    if ctx.present("t7") and any(has_name(row.project_name) for row in ctx.doc.tables.t7.rows):
+        yield from _against_t7(ctx)  # (a t7 that names no project cannot be matched by name)
 
 
 def _weights(ctx: Context, base: str, sheet: object) -> Iterator[Identity | Finding]:
