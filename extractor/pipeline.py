@@ -70,7 +70,8 @@ def stage_locate(ctx: Context) -> None:
 
 
 def stage_engine(ctx: Context) -> None:
-    engine = ENGINES.create(ctx.options.engine, **ctx.options.engine_options)
+    # The PDF path lets an engine render page images (the LLM engine with --vision).
+    engine = ENGINES.create(ctx.options.engine, source_path=ctx.path, **ctx.options.engine_options)
     doc = Document(
         doc_id=ctx.path.stem,
         source=Source(**ctx.source),

@@ -7,3 +7,17 @@ from ..registry import Registry
 ENGINES: Registry = Registry("engine")
 
 from . import layout  # noqa: E402,F401  (registers "layout")
+
+
+def _lazy(name: str):
+    # openai and instructor take seconds to import: only an LLM run pays for them.
+    def factory(**options):
+        from .llm import make_engine
+
+        return make_engine(name, **options)
+
+    return factory
+
+
+ENGINES.register("llm")(_lazy("llm"))
+ENGINES.register("hybrid")(_lazy("hybrid"))

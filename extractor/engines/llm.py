@@ -1,0 +1,251 @@
+"""The ``llm`` and ``hybrid`` engines: an LLM (through Instructor) fills the contract's tables and sheets.
+
+One job per located table or sheet; a long table is split by rows into pieces whose answers
+are stitched. Unit name, year, staffing and narrative come from the layout readers, and so
+does any table the LLM could not answer (doc.run.llm_tables lists what the LLM produced).
+``hybrid`` runs the layout engine first and asks the LLM only for tables that are missing or
+break their own checker rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from schemas import Document, Usage
+from schemas.tables import TABLE_TITLES
+
+from ..errors import BudgetExceededError, EngineError
+from ..llm.answers import MODELS, answer_model
+from ..llm.cache import AnswerCache
+from ..llm.client import LlmClient, Settings, TruncatedAnswerError
+from ..llm.gridtext import Piece, halves, pieces
+from ..llm.images import page_data_urls
+from ..llm.prompting import Prompt, load_prompt
+from ..llm.reconcile import failures
+from ..locate import Layout, Region
+from .layout import LayoutEngine
+
+log = logging.getLogger("budgetx.llm")
+
+
+@dataclass
+class Job:
+    """One table or sheet to ask about: its key, the region it was read from, a label for logs."""
+
+    kind: str  # t1 … t11, overall, project
+    region: Region
+    index: int = 0  # which project sheet
+
+    @property
+    def label(self) -> str:
+        return f"project[{self.index}]" if self.kind == "project" else self.kind
+
+
+def plan(layout: Layout) -> list[Job]:
+    """Every located table (regions of one table merged, without touching the layout) and sheet."""
+    jobs = []
+    for key in TABLE_TITLES:
+        found = layout.tables(key)
+        real = [r for r in found if r.grids or r.empty_note] or found
+        if real:
+            merged = Region(kind=key, title=real[0].title, pages=[], grids=[], lines=[])
+            for region in real:
+                merged.grids += region.grids
+                merged.lines += region.lines
+                for page in region.pages:
+                    merged.add_page(page)
+            jobs.append(Job(key, merged))
+    overall = layout.first("overall")
+    if overall is not None:
+        jobs.append(Job("overall", overall))
+    jobs += [Job("project", region, i) for i, region in enumerate(layout.tables("project"))]
+    return jobs
+
+
+class LlmEngine:
+    """Asks the model for every located table and sheet."""
+
+    name = "llm"
+
+    def __init__(self, settings: Settings, source_path: str | Path | None = None):
+        self.settings = settings
+        self.source_path = Path(source_path) if source_path else None
+        self.prompt: Prompt = load_prompt(settings.prompt)
+        self.cache = AnswerCache(settings.cache_dir, disabled=settings.no_cache)
+        self.client: LlmClient | None = None  # built on the first call: a cached run needs no key
+        self._lock = threading.Lock()
+
+    # ---- what to ask ---------------------------------------------------------------
+    def select(self, doc: Document, jobs: list[Job]) -> list[Job]:
+        """The jobs the LLM answers: all of them."""
+        return jobs
+
+    def fill(self, doc: Document, layout: Layout) -> Document:
+        """Layout readings first (profile, narrative, fallback), then the LLM's answers on top."""
+        jobs = plan(layout)  # before the layout engine, which merges regions in place
+        doc = LayoutEngine().fill(doc, layout)
+        chosen = self.select(doc, jobs)
+        answers, stop = self._run(doc, chosen)
+        doc = self._apply(doc, jobs, answers)
+        if stop is not None:
+            missing = [j.label for j in chosen if j.label not in answers]
+            error = BudgetExceededError(f"{stop.message}; kept {len(answers)} LLM answers "
+                                        f"({', '.join(sorted(answers)) or 'none'}), layout readings for "
+                                        f"{', '.join(missing)}")
+            error.document = doc  # type: ignore[attr-defined]  # what was extracted is not lost
+            raise error from stop
+        return doc
+
+    # ---- asking --------------------------------------------------------------------
+    def _run(self, doc: Document, jobs: list[Job]) -> tuple[dict[str, BaseModel], BudgetExceededError | None]:
+        answers: dict[str, BaseModel] = {}
+        stop: BudgetExceededError | None = None
+        workers = max(1, min(self.settings.concurrency, len(jobs) or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(self._answer, doc, job): job for job in jobs}
+            for future, job in futures.items():
+                try:
+                    answers[job.label] = future.result()
+                except BudgetExceededError as exc:
+                    stop = stop or exc
+                except EngineError as exc:  # this table keeps its layout reading
+                    log.warning("%s", exc)
+        return answers, stop
+
+    def _client(self) -> LlmClient:
+        with self._lock:  # one client (and one ledger) for all of the document's threads
+            if self.client is None:
+                self.client = LlmClient(self.settings)
+            return self.client
+
+    def _answer(self, doc: Document, job: Job) -> BaseModel:
+        """The job's table or sheet: its pieces asked (or read from the cache) and stitched."""
+        todo = pieces(job.region, self.settings.chunk_tokens)
+        done: list[BaseModel] = []
+        while todo:
+            piece = todo.pop(0)
+            try:
+                done.append(self._ask_piece(doc, job, piece))
+            except TruncatedAnswerError:
+                split = halves(piece)
+                if len(split) == 1:
+                    raise
+                log.warning("%s: answer truncated; asking again in two halves", job.label)
+                todo[:0] = split
+        return stitch(job, done)
+
+    def _ask_piece(self, doc: Document, job: Job, piece: Piece) -> BaseModel:
+        model = answer_model(job.kind, self.prompt.schema_descriptions)
+        images = page_data_urls(self.source_path, piece.pages) if self.settings.vision and self.source_path else None
+        messages = self.prompt.messages(piece, images, unit_name=doc.unit_name)
+        key = AnswerCache.key(self.settings.model, self.prompt.id, model.model_json_schema(), messages)
+        hit = self.cache.get(key)
+        base = MODELS[job.kind]
+        if hit is not None:
+            log.info("%s: cached answer", job.label)
+            return base.model_validate(hit["answer"])
+        context: dict[str, Any] = {"unit_name": doc.unit_name, "row_local": piece.parts > 1}
+        answer = self._client().ask(job.label, model, messages, context)
+        plain = base.model_validate(answer.model_dump())
+        if context.get("confirmed"):
+            log.info("%s: model confirmed printed figures that do not add up: %s", job.label,
+                     "; ".join(context["confirmed"]))
+        self.cache.put(key, {"answer": plain.model_dump(mode="json"), "label": job.label,
+                             "unreconciled": bool(context.get("unreconciled")),
+                             "confirmed": context.get("confirmed", [])})
+        return plain
+
+    # ---- putting answers in --------------------------------------------------------
+    def _apply(self, doc: Document, jobs: list[Job], answers: dict[str, BaseModel]) -> Document:
+        data = doc.model_dump(mode="python")
+        projects = list(data["performance"]["projects"])
+        aligned = len(projects) == sum(1 for j in jobs if j.kind == "project")
+        new_projects = []
+        for job in jobs:
+            answer = answers.get(job.label)
+            if job.kind == "project":
+                value = answer.model_dump() if answer is not None else (projects[job.index] if aligned else None)
+                if value is not None:
+                    new_projects.append(value)
+            elif answer is not None and job.kind == "overall":
+                data["performance"]["overall"] = answer.model_dump()
+            elif answer is not None:
+                data["tables"][job.kind] = answer.model_dump()
+                # Provenance of the layout reading no longer describes these cells.
+                data["provenance"] = {k: v for k, v in data["provenance"].items()
+                                      if not k.startswith(f"/tables/{job.kind}/")}
+        if new_projects or not aligned:
+            data["performance"]["projects"] = new_projects or projects
+        out = Document.model_validate(data)
+        client = self.client
+        out.run = out.run.model_copy(update={
+            "prompt": self.prompt.id, "model": self.settings.model,
+            "usage": client.ledger.total if client else Usage(cost=Decimal(0)),
+            "llm_tables": [j.label for j in jobs if j.label in answers]})
+        return out
+
+
+def stitch(job: Job, parts: list[BaseModel]) -> BaseModel:
+    """One table from the answers of its pieces: rows in order, the first printed total and notes."""
+    first = parts[0]
+    if len(parts) > 1:
+        data = first.model_dump()
+        data["rows"] = [row for part in parts for row in part.model_dump()["rows"]]
+        for field in ("total", "empty_note", "special_account_label"):
+            if field in data:
+                data[field] = next((getattr(p, field) for p in parts if getattr(p, field) is not None), None)
+                data[field] = data[field].model_dump() if isinstance(data[field], BaseModel) else data[field]
+        first = type(first).model_validate(data)
+    if job.kind in TABLE_TITLES:
+        first = first.model_copy(update={"present": True, "pages": list(job.region.pages),
+                                         "empty_note": first.empty_note or job.region.empty_note})
+    elif not first.pages:
+        first = first.model_copy(update={"pages": list(job.region.pages)})
+    return first
+
+
+class HybridEngine(LlmEngine):
+    """Layout first; the LLM only for tables that are missing or break their own rules."""
+
+    name = "hybrid"
+
+    def select(self, doc: Document, jobs: list[Job]) -> list[Job]:
+        chosen = []
+        for job in jobs:
+            if job.kind == "project":
+                sheets = doc.performance.projects
+                value = sheets[job.index] if job.index < len(sheets) else None
+            elif job.kind == "overall":
+                value = doc.performance.overall
+            else:
+                value = getattr(doc.tables, job.kind)
+            if _missing(job, value) or failures(job.kind, value, doc.unit_name):
+                chosen.append(job)
+        log.info("hybrid: LLM for %s", ", ".join(j.label for j in chosen) or "nothing")
+        return chosen
+
+
+def _missing(job: Job, value: Any) -> bool:
+    if value is None:
+        return True
+    if job.kind in TABLE_TITLES:
+        if not value.present:
+            return True
+        empty = not value.rows and value.total is None
+        return empty and not value.empty_note and bool(job.region.grids)
+    return not getattr(value, "indicators", None) and not getattr(value, "project_name", None)
+
+
+def make_engine(name: str, **options: Any) -> LlmEngine:
+    """Build the llm or hybrid engine from engine options (CLI) and the PDF's path."""
+    source = options.pop("source_path", None)
+    settings = Settings.from_options(**options)
+    return (HybridEngine if name == "hybrid" else LlmEngine)(settings, source)
