@@ -135,6 +135,65 @@ def extract(
         raise typer.Exit(1)
 
 
+@app.command("check")
+def check_cmd(
+    docs: list[Path] = typer.Argument(..., help="Document JSON files (budgetx extract output, gold.json …)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON (a list, one entry per file)."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when any finding is an error."),
+) -> None:
+    """Reconcile every number of each Document: within tables, across tables, against the narrative.
+
+    Findings are grouped by severity; cells are named by their Chinese labels, with the suspect cell
+    and a proposed repair where one single-cell change explains the failure.
+
+    Examples:
+
+      budgetx check out/*.json --strict
+
+      budgetx check eval/data/000_5dac6d90f1d45d5f/gold.json --json
+
+    Exit 1 if a file is not a valid Document (the others are still checked), or with --strict
+    when any error finding exists.
+    """
+    from extractor.checks import check
+    from extractor.checks.report import print_findings
+    from schemas import Document
+
+    failed = errors = 0
+    results = []
+    for path in docs:
+        try:
+            doc = Document.model_validate_json(path.read_bytes())
+        except OSError as exc:
+            err.print(f"error: {path}: cannot read ({exc.strerror})", highlight=False)
+            failed += 1
+            continue
+        except ValueError as exc:
+            reason = str(exc).splitlines()[0]
+            err.print(f"error: {path}: not a valid Document ({reason})", highlight=False)
+            failed += 1
+            continue
+        findings = check(doc)
+        errors += sum(f.severity == "error" for f in findings)
+        if as_json:
+            results.append({"file": str(path), "doc_id": doc.doc_id,
+                            "findings": [f.model_dump(mode="json") for f in findings]})
+        else:
+            print_findings(out, str(path), doc, findings)
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+    if failed or (strict and errors):
+        raise typer.Exit(1)
+
+
+def _usage_text(usage: Optional[dict]) -> str:
+    """", LLM 12 calls, 30512 in / 14020 out tokens, cost 0.0131" for the summary line."""
+    if not usage:
+        return ""
+    return (f", LLM {usage['calls']} calls, {usage['input_tokens']} in / {usage['output_tokens']} out tokens, "
+            f"cost {float(usage['cost'] or 0):.4f}")
+
+
 @eval_app.command("stats")
 def eval_stats(
     data_dir: Path = typer.Argument(Path("eval/data"), help="Folder of <doc_id>/gold.json files."),
