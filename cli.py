@@ -266,6 +266,7 @@ def eval_run(
     samples: Path = typer.Option(Path("samples"), "--samples", help="Folder of <doc_id>.pdf and <doc_id>.scan.pdf."),
     kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, or both."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
+    engine_option: list[str] = typer.Option([], "--engine-option", "-E", help="Further engine option KEY=VALUE."),
     as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
 ) -> None:
     """Extract every document of the eval set from its sample PDFs, score it and record the run.
@@ -276,11 +277,13 @@ def eval_run(
 
       budgetx eval run --engine llm --prompt v2 --model gpt-4o-mini --kind clean -o runs/llm-v2
 
+      budgetx eval run --engine llm --prompt v1 -E no_cache=true -o runs/llm-v1-fresh
+
     A gold document with no sample PDF is listed as not run; a failed extraction scores as empty.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from eval.run import KINDS, RunConfig, load_gold_set, print_run, run_eval
+    from eval.run import KINDS, RunConfig, load_gold_set, parse_option, print_run, run_eval
     from extractor.engines import ENGINES
 
     if engine not in ENGINES.names():
@@ -289,9 +292,14 @@ def eval_run(
     if kind not in (*KINDS, "both"):
         err.print(f"error: --kind must be clean, scan or both, not {kind!r}")
         raise typer.Exit(2)
+    try:
+        options = dict(parse_option(o) for o in engine_option)
+    except ValueError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
     config = RunConfig(engine=engine, prompt=prompt, model=model, mode=mode, base_url=base_url,
                        set_dir=str(set_dir), samples_dir=str(samples),
-                       kinds=list(KINDS) if kind == "both" else [kind], jobs=jobs)
+                       kinds=list(KINDS) if kind == "both" else [kind], jobs=jobs, options=options)
     try:
         total = len(load_gold_set(set_dir)) * len(config.kinds)
         ENGINES.create(engine, **config.engine_options())  # a bad option fails here, not once per document

@@ -15,7 +15,7 @@ from schemas import Document
 from schemas.tables import TABLE_TITLES
 
 from .labels import cell_label
-from .run import load_run
+from .run import ROOT, load_run
 
 OVERALL = (("cell_exact", "cells exact"), ("cell_f1", "cells F1"), ("cell_precision", "cells precision"),
            ("cell_recall", "cells recall"))
@@ -138,7 +138,10 @@ class GoldCache:
     def get(self, set_dir: str, doc_id: str) -> Document | None:
         if set_dir not in self._sets:
             docs = {}
-            for path in sorted(Path(set_dir).glob("*/gold.json")):
+            folder = Path(set_dir)
+            if not folder.is_dir():  # a relative --set of a run made from the repository root
+                folder = ROOT / set_dir
+            for path in sorted(folder.glob("*/gold.json")):
                 try:
                     doc = Document.model_validate_json(path.read_text(encoding="utf-8"))
                 except (OSError, ValueError):

@@ -43,11 +43,28 @@ class RunConfig:
     samples_dir: str = "samples"
     kinds: list[str] = field(default_factory=lambda: list(KINDS))
     jobs: int = 1
+    options: dict = field(default_factory=dict)  # further engine options (-E no_cache=true)
 
     def engine_options(self) -> dict:
         """Only the options given: an engine that takes none must not see a prompt=None."""
         opts = {"prompt": self.prompt, "model": self.model, "mode": self.mode, "base_url": self.base_url}
-        return {k: v for k, v in opts.items() if v is not None}
+        return {**self.options, **{k: v for k, v in opts.items() if v is not None}}
+
+
+def parse_option(text: str) -> tuple[str, object]:
+    """KEY=VALUE of -E: true/false and numbers are typed, the rest stays text."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ValueError(f"engine option {text!r} is not KEY=VALUE")
+    lowered = value.strip().lower()
+    if lowered in ("true", "false"):
+        return key.strip(), lowered == "true"
+    for kind in (int, float):
+        try:
+            return key.strip(), kind(value)
+        except ValueError:
+            pass
+    return key.strip(), value
 
 
 @dataclass
@@ -120,9 +137,8 @@ def _add_usage(total: dict, part: dict) -> None:
 
 
 def _doc_entry(run: DocRun, score: DocScore | None, pred: Document | None, base: Path | None) -> dict:
-    entry: dict = {"status": run.status, "error": run.error,
-                   "pred": (os.path.relpath(run.pred_path, base) if run.pred_path and base else
-                            str(run.pred_path) if run.pred_path else None)}
+    pred_path = run.pred_path and (os.path.relpath(run.pred_path, base) if base else str(run.pred_path))
+    entry: dict = {"status": run.status, "error": run.error, "pred": pred_path or None}
     if score is None:
         return entry
     entry["seconds"] = pred.run.seconds if pred is not None and pred.run is not None else None
@@ -200,13 +216,21 @@ def _json_default(obj):
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+def _public_config(config: RunConfig) -> dict:
+    """The configuration as stored: a key or token given with -E never lands in a record."""
+    data = asdict(config)
+    data["options"] = {k: ("<redacted>" if any(w in k.lower() for w in ("key", "token", "secret", "password"))
+                           else v) for k, v in data["options"].items()}
+    return data
+
+
 def make_record(name: str, config: RunConfig, kinds: dict[str, dict], seconds: float) -> dict:
     usage: dict = {}
     for section in kinds.values():
         _add_usage(usage, section["usage"])
     return {"format": RUN_FORMAT, "name": name,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "config": asdict(config), "git": git_state(), "budgetx_version": budgetx_version(),
+            "config": _public_config(config), "git": git_state(), "budgetx_version": budgetx_version(),
             "seconds": round(seconds, 3), "usage": usage, "kinds": kinds}
 
 
@@ -259,6 +283,9 @@ def print_run(record: dict, console) -> None:
         if section["failed"]:
             for doc_id in section["failed"]:
                 console.print(f"[red]failed[/red] {doc_id}: {section['documents'][doc_id]['error']}", highlight=False)
+        if record["config"]["engine"] in ("llm", "hybrid") and section["documents_scored"] and not u["calls"]:
+            console.print("[yellow]no model calls were made (answers from the cache?): cost and tokens "
+                          "are not measured; -E no_cache=true asks again[/yellow]", highlight=False)
         if section["not_run"]:
             console.print(f"[yellow]not run (no sample): {', '.join(section['not_run'])}[/yellow]", highlight=False)
         if "overall" in section:

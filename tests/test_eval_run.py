@@ -239,3 +239,17 @@ def test_eval_run_layout_on_a_sample(tmp_path):
     assert clean["documents_scored"] == 1 and clean["failed"] == []
     assert clean["overall"]["cell_exact"] > 0.5
     assert (out / "pred" / "clean" / f"{doc_id}.json").exists()
+
+
+def test_engine_options_are_typed_and_secrets_not_recorded():
+    from eval.run import _public_config, parse_option
+
+    assert parse_option("no_cache=true") == ("no_cache", True)
+    assert parse_option("max_cost=0.5") == ("max_cost", 0.5) and parse_option("concurrency=2") == ("concurrency", 2)
+    assert parse_option("prices=a=b") == ("prices", "a=b")
+    with pytest.raises(ValueError):
+        parse_option("no_equals")
+    config = RunConfig(engine="llm", prompt="v1", options={"api_key": "sk-123", "no_cache": True})
+    assert config.engine_options() == {"api_key": "sk-123", "no_cache": True, "prompt": "v1"}
+    stored = _public_config(config)["options"]
+    assert stored == {"api_key": "<redacted>", "no_cache": True}
