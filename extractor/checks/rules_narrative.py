@@ -201,7 +201,7 @@ def _prints_level(printed: set, orphans: dict, length: int) -> bool:
     """
     have = sum(1 for _, code in printed if len(code) == length)
     lack = sum(1 for _, code in orphans if len(code) == length)
-    return have > lack
+    return have >= lack
 
 
 def _t10_subtotal(ctx: Context) -> Iterator[Finding]:
