@@ -78,6 +78,16 @@ def extract(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
     force: bool = typer.Option(False, "--force", help="Redo documents whose output is up to date."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per document on stdout."),
+    model: Optional[str] = typer.Option(None, "--model", help="LLM model (default $BUDGETX_MODEL or gpt-4o-mini)."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", help="Prompt version under prompts/ (v1, v2)."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="tools (default), json_schema or md_json."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible server (default $OPENAI_BASE_URL)."),
+    vision: bool = typer.Option(False, "--vision", help="Send page images too (vision models)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ask the model again even if an answer is cached."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Answer cache (default ~/.cache/budgetx)."),
+    max_calls: Optional[int] = typer.Option(None, "--max-calls", min=1, help="LLM calls per document at most."),
+    max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1, help="LLM tokens per document at most."),
+    max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, help="LLM cost per document at most."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -87,6 +97,10 @@ def extract(
 
       budgetx extract a.pdf b.pdf -o out/ --jobs 2 --json
 
+      budgetx extract samples/ -o out/ --engine llm --model gpt-4o-mini --prompt v2 --max-cost 0.5
+
+      budgetx extract a.pdf -o out/ --engine hybrid --base-url http://127.0.0.1:8000/v1 --model qwen2.5
+
     A re-run skips documents whose output is up to date. Exit 1 if any document failed.
     """
     import os
@@ -95,6 +109,7 @@ def extract(
 
     from extractor.batch import find_inputs, run_batch
     from extractor.engines import ENGINES
+    from extractor.errors import BudgetxError
     from extractor.ocr import OCR_BACKENDS
     from extractor.pipeline import Options
 
@@ -109,7 +124,16 @@ def extract(
         err.print(f"error: no PDF found in {', '.join(map(str, missing or inputs))}")
         raise typer.Exit(2)
     threads = max(1, (os.cpu_count() or 1) // jobs)
-    options = Options(engine=engine, ocr=ocr, ocr_threads=threads)
+    llm = {"model": model, "prompt": prompt, "mode": mode, "base_url": base_url, "vision": vision or None,
+           "no_cache": no_cache or None, "cache_dir": str(cache_dir) if cache_dir else None,
+           "max_calls": max_calls, "max_tokens": max_tokens, "max_cost": max_cost}
+    engine_options = {k: v for k, v in llm.items() if v is not None} if engine in ("llm", "hybrid") else {}
+    try:  # a bad --prompt or --mode fails here, once, with the known names
+        ENGINES.create(engine, **engine_options)
+    except BudgetxError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
+    options = Options(engine=engine, ocr=ocr, ocr_threads=threads, engine_options=engine_options)
     failed = 0
     with Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=len(pdfs) < 2 or as_json) as progress:
@@ -129,7 +153,7 @@ def extract(
                 s = result.summary
                 err.print(f"ok {result.path.name}: {s['tables']} tables, {s['sheets']} sheets, "
                           f"{s['pages_ocr']}/{s['pages']} pages OCR'd, {s['findings']} findings "
-                          f"({s['errors']} errors), {s['seconds']:.1f}s", highlight=False)
+                          f"({s['errors']} errors), {s['seconds']:.1f}s{_usage_text(s.get('usage'))}", highlight=False)
     if failed:
         err.print(f"{failed} of {len(pdfs)} documents failed")
         raise typer.Exit(1)

@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BudgetxError
+from .errors import BudgetExceededError, BudgetxError
 from .pages import sha256_file
 from .pipeline import Options, extract
 
@@ -58,7 +58,9 @@ def output_path(outdir: Path, pdf: Path) -> Path:
 
 
 def _stamp(pdf: Path, options: Options) -> dict:
-    return {"sha256": sha256_file(pdf), "engine": options.engine, "version": OUTPUT_VERSION}
+    # An LLM run made with another model or prompt is not up to date either.
+    llm = {k: options.engine_options[k] for k in ("model", "prompt") if options.engine_options.get(k)}
+    return {"sha256": sha256_file(pdf), "engine": options.engine, "version": OUTPUT_VERSION, **llm}
 
 
 def is_up_to_date(out: Path, stamp: dict) -> bool:
@@ -67,9 +69,11 @@ def is_up_to_date(out: Path, stamp: dict) -> bool:
         data = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
+    run = data.get("run") or {}
     return (data.get("source") or {}).get("sha256") == stamp["sha256"] and \
-        (data.get("run") or {}).get("engine") == stamp["engine"] and \
-        (data.get("run") or {}).get("version") == stamp["version"]
+        run.get("engine") == stamp["engine"] and run.get("version") == stamp["version"] and \
+        ("model" not in stamp or run.get("model") == stamp["model"]) and \
+        ("prompt" not in stamp or (run.get("prompt") or "").split("@")[0] == stamp["prompt"])
 
 
 def summarise(doc) -> dict:
@@ -83,6 +87,7 @@ def summarise(doc) -> dict:
         "findings": len(doc.findings),
         "errors": errors,
         "seconds": doc.run.seconds if doc.run else None,
+        "usage": doc.run.usage.model_dump(mode="json") if doc.run and doc.run.usage else None,
     }
 
 
@@ -97,6 +102,14 @@ def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False) 
         doc.run.version = OUTPUT_VERSION
         write_atomic(out, doc.model_dump_json(indent=1))
         return Result(pdf, "ok", out, summary=summarise(doc))
+    except BudgetExceededError as exc:
+        # The LLM budget ran out: what was extracted is written, and the document still fails.
+        partial = getattr(exc, "document", None)
+        if partial is None:
+            return Result(pdf, "failed", error=str(exc))
+        partial.run.version = None  # never "up to date": a re-run with more budget redoes it
+        write_atomic(out, partial.model_dump_json(indent=1))
+        return Result(pdf, "failed", out, error=f"{pdf}: {exc}", summary=summarise(partial))
     except BudgetxError as exc:
         return Result(pdf, "failed", error=str(exc))
     except OSError as exc:

@@ -80,7 +80,11 @@ class Settings:
     @classmethod
     def from_options(cls, **options: Any) -> "Settings":
         """Options as given (None means unset), falling back to BUDGETX_MODEL / OPENAI_* variables."""
-        given = {k: v for k, v in options.items() if v is not None and k in cls.__dataclass_fields__}
+        unknown = sorted(set(options) - set(cls.__dataclass_fields__))
+        if unknown:  # a typo in -E key=value must not be silently ignored
+            raise EngineError(f"unknown LLM engine option(s) {', '.join(unknown)}; known: "
+                              f"{', '.join(k for k in cls.__dataclass_fields__ if k != 'http_client')}")
+        given = {k: v for k, v in options.items() if v is not None}
         settings = cls(**given)
         if "model" not in given:
             settings.model = os.environ.get("BUDGETX_MODEL") or DEFAULT_MODEL
@@ -90,6 +94,8 @@ class Settings:
             raise EngineError(f"unknown LLM mode {settings.mode!r}; known: {', '.join(MODES)}")
         if settings.max_cost is not None:
             settings.max_cost = Decimal(str(settings.max_cost))
+        if settings.api_key is None and settings.base_url is None:
+            raise EngineError("no API key: set OPENAI_API_KEY (or --base-url / OPENAI_BASE_URL for a local server)")
         return settings
 
 
@@ -141,11 +147,8 @@ class LlmClient:
         self.settings = settings
         self.ledger = ledger or Ledger(model=settings.model, budget=Budget(
             settings.max_calls, settings.max_tokens, settings.max_cost), prices=load_prices(settings.prices))
-        api_key = settings.api_key
-        if api_key is None:
-            if settings.base_url is None:
-                raise EngineError("no API key: set OPENAI_API_KEY (or pass --base-url for a local server)")
-            api_key = "no-key"  # local servers (vLLM, Ollama, llama.cpp) accept any key
+        # Local servers (vLLM, Ollama, llama.cpp) accept any key, but the client wants one.
+        api_key = settings.api_key or "no-key"
         self.openai = openai.OpenAI(api_key=api_key, base_url=settings.base_url, max_retries=0,
                                     timeout=settings.timeout, http_client=settings.http_client)
         self._raw_create = self.openai.chat.completions.create
