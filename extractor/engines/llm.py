@@ -85,8 +85,12 @@ class LlmEngine:
 
     # ---- what to ask ---------------------------------------------------------------
     def select(self, doc: Document, jobs: list[Job]) -> list[Job]:
-        """The jobs the LLM answers: all of them."""
-        return jobs
+        """The jobs the LLM answers: all of them (or those named by the ``only`` option)."""
+        return self._only(jobs)
+
+    def _only(self, jobs: list[Job]) -> list[Job]:
+        only = self.settings.only
+        return [j for j in jobs if j.kind in only or j.label in only] if only else jobs
 
     def fill(self, doc: Document, layout: Layout) -> Document:
         """Layout readings first (profile, narrative, fallback), then the LLM's answers on top."""
@@ -219,7 +223,7 @@ class HybridEngine(LlmEngine):
 
     def select(self, doc: Document, jobs: list[Job]) -> list[Job]:
         chosen = []
-        for job in jobs:
+        for job in self._only(jobs):
             if job.kind == "project":
                 sheets = doc.performance.projects
                 value = sheets[job.index] if job.index < len(sheets) else None

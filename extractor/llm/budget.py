@@ -68,7 +68,7 @@ class Ledger:
     prices: dict[str, tuple[Decimal, Decimal]] = field(default_factory=load_prices)
     total: Usage = field(default_factory=lambda: Usage(cost=Decimal(0)))
     by_table: dict[str, Usage] = field(default_factory=dict)
-    cached_calls: int = 0
+    in_flight: int = 0  # calls let through and not yet answered (threads of one document)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def cost(self, input_tokens: int, output_tokens: int) -> Decimal:
@@ -76,25 +76,32 @@ class Ledger:
         return (price_in * input_tokens + price_out * output_tokens) / MILLION
 
     def before_call(self, label: str) -> None:
-        """Refuse the call when the document has used up a limit."""
+        """Refuse the call when the document has used up a limit; else reserve it (see record)."""
         with self._lock:
             t, lim = self.total, self.budget
             spent = t.input_tokens + t.output_tokens
             reason = None
-            if lim.max_calls is not None and t.calls >= lim.max_calls:
-                reason = f"{t.calls} calls (limit {lim.max_calls})"
+            if lim.max_calls is not None and t.calls + self.in_flight >= lim.max_calls:
+                reason = f"{t.calls + self.in_flight} calls (limit {lim.max_calls})"
             elif lim.max_tokens is not None and spent >= lim.max_tokens:
                 reason = f"{spent} tokens (limit {lim.max_tokens})"
             elif lim.max_cost is not None and (t.cost or 0) >= lim.max_cost:
                 reason = f"cost {t.cost:.4f} (limit {lim.max_cost})"
             if reason:
                 raise BudgetExceededError(f"LLM budget exhausted after {reason}; {label} was not extracted")
+            self.in_flight += 1  # reserved, so concurrent threads cannot overshoot max_calls
+
+    def release(self) -> None:
+        """A reserved call that got no answer (a transport failure): it costs nothing."""
+        with self._lock:
+            self.in_flight -= 1
 
     def record(self, label: str, input_tokens: int, output_tokens: int) -> Usage:
         """Add one call's usage; returns that call's Usage."""
         call = Usage(calls=1, input_tokens=input_tokens, output_tokens=output_tokens,
                      cost=self.cost(input_tokens, output_tokens))
         with self._lock:
+            self.in_flight -= 1
             self.total = add(self.total, call)
             self.by_table[label] = add(self.by_table.get(label, Usage(cost=Decimal(0))), call)
         return call

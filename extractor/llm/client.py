@@ -37,6 +37,9 @@ from .budget import Budget, Ledger, load_prices
 from .gridtext import estimate_tokens
 
 log = logging.getLogger("budgetx.llm")
+# Instructor logs every failed attempt at ERROR, even those its re-ask or our retries recover
+# from; the engine reports what really failed, once, on budgetx.llm.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 MODES = {"tools": instructor.Mode.TOOLS, "json_schema": instructor.Mode.JSON_SCHEMA, "md_json": instructor.Mode.MD_JSON}
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -75,6 +78,7 @@ class Settings:
     chunk_tokens: int = 1800  # grid text per call; a longer table is split by rows
     concurrency: int = 4
     prices: str | None = None
+    only: list[str] | None = None  # ask only these tables/sheets ("t3", "project", "project[2]")
     http_client: httpx.Client | None = None  # tests inject a transport
 
     @classmethod
@@ -94,6 +98,8 @@ class Settings:
             raise EngineError(f"unknown LLM mode {settings.mode!r}; known: {', '.join(MODES)}")
         if settings.max_cost is not None:
             settings.max_cost = Decimal(str(settings.max_cost))
+        if isinstance(settings.only, str):
+            settings.only = [part.strip() for part in settings.only.split(",") if part.strip()]
         if settings.api_key is None and settings.base_url is None:
             raise EngineError("no API key: set OPENAI_API_KEY (or --base-url / OPENAI_BASE_URL for a local server)")
         return settings
@@ -164,10 +170,14 @@ class LlmClient:
                             before_sleep=lambda s: log.warning("%s: %s; retry %d", label, s.outcome.exception(),
                                                                s.attempt_number),
                             reraise=True)
-        for attempt in retrying:
-            with attempt:
-                self.http_calls += 1
-                completion = self._raw_create(*args, **kwargs)
+        try:
+            for attempt in retrying:
+                with attempt:
+                    self.http_calls += 1
+                    completion = self._raw_create(*args, **kwargs)
+        except BaseException:
+            self.ledger.release()
+            raise
         usage = getattr(completion, "usage", None)
         if usage is not None:
             tokens_in, tokens_out = usage.prompt_tokens or 0, usage.completion_tokens or 0
@@ -204,6 +214,9 @@ class LlmClient:
                 log.warning("%s: answer still does not reconcile after %d re-asks; kept as printed",
                             label, self.settings.max_retries)
                 return context["last"]
+            if isinstance(cause, openai.APIError):
+                raise LlmCallError(f"{label}: the server kept failing ({self.settings.transport_attempts} "
+                                   f"attempts): {type(cause).__name__}: {_first_line(cause)}") from exc
             raise LlmCallError(f"{label}: no valid answer after {exc.n_attempts} attempts: "
                                f"{_first_line(cause or exc)}") from exc
         except openai.APIError as exc:
