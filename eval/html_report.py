@@ -69,8 +69,10 @@ def _table_bars(kind: str, runs: list[dict], metrics: list) -> str:
     for i, run in enumerate(runs):
         values = [by_key["cell_exact"].values[i]] + [by_key[t].values[i] for t in TABLE_TITLES]
         series.append((run["name"], values))
-    return (bar_chart(cats, series, f"{kind}: cells exact per table (t1 … t11; higher is better)") +
-            '<p class="muted">A hollow stub: the table had no cell to score (blank in gold and prediction).</p>')
+    chart = bar_chart(cats, series, f"{kind}: cells exact per table (t1 … t11; higher is better)")
+    if any(v is None for _, values in series for v in values):
+        chart += '<p class="muted">A hollow stub: the table had no cell to score (blank in gold and prediction).</p>'
+    return chart
 
 
 def _cost_scatter(runs: list[dict], kinds: list[str]) -> str:
@@ -83,7 +85,7 @@ def _cost_scatter(runs: list[dict], kinds: list[str]) -> str:
                                section["overall"]["cell_exact"]))
     chart = scatter(points, "cost vs cells exact (up and left is better)",
                     "cost of the run (all documents of the kind)", "cells exact", shapes=kinds)
-    if points and all(p[2] == 0 for p in points):
+    if points and all(p[3] == 0 for p in points):
         chart += '<p class="muted">Every run cost 0: no priced model calls were made.</p>'
     return chart
 

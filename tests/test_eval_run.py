@@ -180,6 +180,8 @@ def test_html_report_is_well_formed_and_escaped(tmp_path, gold_set):
     assert "<b>&x" not in html  # … and never becomes markup
     assert "72.73%" in text and "-27.27pp" in text  # v2's cells exact 8/11 and its delta
     assert html.count("<svg") == 3  # per-table bars for clean and scan, cost scatter
+    assert "v2&lt;b&gt;&amp;x · clean: 72.73% at 0.02" in html  # the scatter's point for v2
+    assert "Every run cost 0" not in text
     assert "表3 支出总体情况表 · 2010350 事业运行 · 基本支出" in text
 
 
