@@ -255,3 +255,50 @@ def test_engine_options_are_typed_and_secrets_not_recorded():
     assert config.engine_options() == {"api_key": "sk-123", "no_cache": True, "prompt": "v1"}
     stored = _public_config(config)["options"]
     assert stored == {"api_key": "<redacted>", "no_cache": True}
+
+
+def _llm_server():
+    try:
+        from extractor.engines import ENGINES
+
+        from .llm_server import FakeLlm
+    except ImportError:
+        return None
+    return FakeLlm if "llm" in ENGINES.names() else None
+
+
+@pytest.mark.skipif(_llm_server() is None or _one_sample() is None, reason="needs the llm engine, its test server and samples/")
+def test_llm_prompt_variants_end_to_end(tmp_path, monkeypatch):
+    """eval run of prompts v1 and v2 against the local OpenAI-compatible server, then eval compare."""
+    doc_id = _one_sample()
+    set_dir = tmp_path / "set"
+    (set_dir / doc_id).mkdir(parents=True)
+    (set_dir / doc_id / "gold.json").write_bytes((DATA / doc_id / "gold.json").read_bytes())
+    server = _llm_server()(Document.model_validate_json((DATA / doc_id / "gold.json").read_text(encoding="utf-8")))
+    server.start()
+    monkeypatch.setenv("OPENAI_API_KEY", "test")
+    runs = []
+    try:
+        for prompt in ("v1", "v2"):
+            out = tmp_path / "runs" / f"llm-{prompt}"
+            result = CliRunner().invoke(app, [
+                "eval", "run", "--engine", "llm", "--prompt", prompt, "--model", "gpt-4o-mini",
+                "--base-url", server.url, "--set", str(set_dir), "--samples", str(SAMPLES), "--kind", "clean",
+                "-E", "no_cache=true", "-o", str(out)])
+            assert result.exit_code == 0, result.output
+            runs.append(out)
+    finally:
+        server.stop()
+    assert server.problems == []
+    records = [load_run(r) for r in runs]
+    for record, prompt in zip(records, ("v1", "v2")):
+        clean = record["kinds"]["clean"]
+        assert record["config"]["prompt"] == prompt and clean["failed"] == []
+        assert clean["usage"]["calls"] > 0 and clean["usage"]["cost"] > 0
+        assert clean["overall"]["cell_exact"] > 0.9  # the server answers from gold
+    report = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["eval", "compare", *map(str, runs), "--html", str(report), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [r["config"]["prompt"] for r in data["runs"]] == ["v1", "v2"]
+    assert "llm-v1" in report.read_text(encoding="utf-8")
