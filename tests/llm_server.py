@@ -174,9 +174,17 @@ class FakeLlm:
         return None
 
     def _completion(self, payload: dict, arguments: str, finish: str, call: Call) -> dict:
-        prompt = json.dumps(payload.get("messages"), ensure_ascii=False)
-        prompt += json.dumps(payload.get("tools") or payload.get("response_format") or "", ensure_ascii=False)
-        call.usage = (count_tokens(prompt), count_tokens(arguments))
+        # As a server counts: each message's text plus a few tokens of chat template, and the
+        # tool (or response format) schema as compact JSON.
+        prompt = 0
+        for m in payload.get("messages", []):
+            content = m.get("content") or ""
+            text = content if isinstance(content, str) else " ".join(p.get("text", "") for p in content)
+            text += "".join(tc["function"]["arguments"] for tc in m.get("tool_calls") or [])
+            prompt += count_tokens(text) + 4
+        spec = payload.get("tools") or payload.get("response_format")
+        prompt += count_tokens(json.dumps(spec, ensure_ascii=False, separators=(",", ":"))) if spec else 0
+        call.usage = (prompt, count_tokens(arguments))
         message: dict[str, Any] = {"role": "assistant", "content": None}
         if payload.get("tools"):
             name = payload["tools"][0]["function"]["name"]
@@ -293,7 +301,12 @@ class FakeLlm:
             flat = re.sub(r"\s+", "", text)
             named = [s for s in self.gold.performance.projects if s.project_name and
                      re.sub(r"\s+", "", s.project_name) in flat]
-            return _dump(max(named, key=lambda s: len(s.project_name)) if named else self.gold.performance.projects[0])
+            # Units repeat project names ("办公场所租赁"): the unit, manager and budget printed decide.
+            def score(sheet: Any) -> tuple:
+                facts = [sheet.unit_name, sheet.manager, sheet.budget_total and format(sheet.budget_total, "f")]
+                return (len(sheet.project_name), sum(bool(f) and re.sub(r"\s+", "", f) in flat for f in facts))
+
+            return _dump(max(named, key=score) if named else self.gold.performance.projects[0])
         table = getattr(self.gold.tables, kind)
         answer = _dump(table)
         if PART.search(text):
@@ -337,6 +350,17 @@ def _money_cells(row: Any) -> list[str]:
     return out
 
 
+def _line_code(cells: list[str]) -> str:
+    """The subject code a line prints in its leading cells (类|款|项 split or whole)."""
+    parts = []
+    for cell in cells:
+        if cell.isdigit():
+            parts.append(cell)
+        elif cell not in ("", "<", "^"):
+            break
+    return "".join(parts)
+
+
 def _piece(answer: dict, table: Any, text: str) -> dict:
     """Only the rows whose printed line is in this piece of a split table (by name and amounts)."""
     lines = [[re.sub(r"\s+", "", c).replace(",", "") for c in line.split("|")]
@@ -353,10 +377,11 @@ def _piece(answer: dict, table: Any, text: str) -> dict:
                 continue
             if not names and not money:
                 continue
-            digits = [c for c in cells if c.isdigit()]
-            code = getattr(row, "code", None)
-            if code and digits and not any(code == d or (len(d) < len(code) and code.endswith(d)) for d in digits):
-                continue  # same name and amounts, another code (a 款 and its only 项)
+            printed, code = _line_code(cells), getattr(row, "code", None)
+            if code and not (printed == code or (printed and len(printed) < len(code) and code.endswith(printed))):
+                continue  # same name and amounts, another code (a 款 and its only 项), or a header line
+            if not code and printed:
+                continue
             rows.append(answer["rows"][i])
             break
         else:

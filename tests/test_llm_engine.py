@@ -86,8 +86,8 @@ def test_llm_reproduces_gold_and_usage_adds_up(server, pages, pdf, tmp_path, gol
     assert len(doc.performance.projects) == len(gold.performance.projects)
     for mine, theirs in zip(doc.performance.projects, gold.performance.projects):
         assert same(mine, theirs)
-    jobs = len(plan(locate(pages[0])))
-    assert len(doc.run.llm_tables) == jobs == len(server.answered)
+    assert doc.run.llm_tables == [j.label for j in plan(locate(pages[0]))]
+    assert len(server.answered) == len(doc.run.llm_tables)
     usage = doc.run.usage
     assert usage.calls == len(server.answered)
     assert usage.input_tokens == sum(c.usage[0] for c in server.answered)
@@ -307,3 +307,22 @@ def test_engine_options_are_checked(server, tmp_path):
     with pytest.raises(EngineError, match="mode"):
         make_engine("llm", base_url=server.url, mode="grammar")
     assert isinstance(make_engine("llm", base_url=server.url), LlmEngine)
+
+
+@pytest.mark.parametrize("doc_id", sorted(p.parent.name for p in DATA.glob("*/gold.json") if p.parent.name != DOC))
+def test_every_sample_reproduces_its_gold(doc_id, tmp_path):
+    pdf = SAMPLES / f"{doc_id}.pdf"
+    if not pdf.exists():
+        pytest.skip(f"no sample {pdf.name}")
+    gold = Document.model_validate_json((DATA / doc_id / "gold.json").read_text(encoding="utf-8"))
+    server = FakeLlm(gold).start()
+    try:
+        doc, _ = run(server, load_pages(pdf), pdf, tmp_path, no_cache=True)
+    finally:
+        server.stop()
+    assert server.problems == []
+    for key in type(gold.tables).model_fields:
+        assert same(getattr(doc.tables, key), getattr(gold.tables, key)), key
+    assert [s.model_dump(exclude={"pages"}) for s in doc.performance.projects] == \
+        [s.model_dump(exclude={"pages"}) for s in gold.performance.projects]
+    assert doc.run.usage.calls == len(server.answered)

@@ -34,6 +34,8 @@ from ..locate import Layout, Region
 from .layout import LayoutEngine
 
 log = logging.getLogger("budgetx.llm")
+# Tables with one answer row per printed body line (t1/t4 print two sides on a line, t10 fixed lines).
+COUNTED = {"t2", "t3", "t5", "t6", "t7", "t8", "t9", "t11"}
 
 
 @dataclass
@@ -156,7 +158,8 @@ class LlmEngine:
         if hit is not None:
             log.info("%s: cached answer", job.label)
             return base.model_validate(hit["answer"])
-        context: dict[str, Any] = {"unit_name": doc.unit_name, "row_local": piece.parts > 1}
+        context: dict[str, Any] = {"unit_name": doc.unit_name, "row_local": piece.parts > 1,
+                                   "min_rows": piece.data_rows() if job.kind in COUNTED else None}
         answer = self._client().ask(job.label, model, messages, context)
         plain = base.model_validate(answer.model_dump())
         if context.get("confirmed"):

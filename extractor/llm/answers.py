@@ -2,9 +2,9 @@
 
 ``answer_model(kind)`` is a subclass of the table model (or ProjectSheet / OverallSheet) with
 two additions. Its JSON schema is compacted: fields the engine fills itself (present, pages,
-the normalised target) are not asked for, titles and defaults are dropped, money is
-``number|null``; every call pays for the schema, so it is kept small. And an after-validator
-runs the table's checker rules (reconcile.failures) on the answer and raises a ValueError
+the normalised target) are not asked for; titles, defaults and null branches are dropped (a
+blank cell is left out); money is a number. Every call pays for the schema, so it is small.
+And an after-validator runs the table's checker rules (reconcile.failures) on the answer and raises a ValueError
 naming the failed equation, which Instructor turns into a re-ask.
 
 A document may really print figures that do not add up (the eval set's seeds do). So when the
@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationInfo, model_validator
 from schemas import OverallSheet, ProjectSheet
 from schemas.tables import TABLE_MODELS
 
-from .reconcile import failures
+from .reconcile import Failure, failures
 
 MODELS: dict[str, type[BaseModel]] = {**TABLE_MODELS, "overall": OverallSheet, "project": ProjectSheet}
 # Filled by the engine (present, pages) or derived by the model (target from target_raw).
@@ -84,16 +84,22 @@ def _prune_defs(schema: dict) -> dict:
 
 
 def _simplify_any_of(node: dict) -> dict:
-    # Money is number | pattern-string | null: a model writes numbers; strings still validate.
+    """X | null → X, number | pattern-string → number.
+
+    Every field has a default, so a blank cell is simply left out of the answer: a schema
+    without the null branches is shorter for every call, and the answer shorter for every
+    blank cell. (An explicit null still validates.)
+    """
     options = node.get("anyOf")
-    if not options or not all(isinstance(o, dict) and set(o) <= {"type", "pattern"} for o in options):
+    if not options:
         return node
-    has_number = any(o.get("type") == "number" for o in options)
-    types = [o["type"] for o in options if "type" in o and not ("pattern" in o and has_number)]
-    if not types:
-        return node
+    kept = [o for o in options if o != {"type": "null"}]
+    if any(o.get("type") == "number" for o in kept):
+        kept = [o for o in kept if not ("pattern" in o and o.get("type") == "string")]
     rest = {k: v for k, v in node.items() if k != "anyOf"}
-    return {"type": types if len(types) > 1 else types[0], **rest}
+    if len(kept) == 1:
+        return {**kept[0], **rest}
+    return {"anyOf": kept, **rest}
 
 
 @functools.lru_cache(maxsize=64)
@@ -120,6 +126,17 @@ def answer_model(kind: str, descriptions: bool = True) -> type[BaseModel]:
     return type(name, (base,), namespace)
 
 
+def _missing_rows(kind: str, answer: BaseModel, expected: int | None) -> list[Failure]:
+    """A model that drops rows answers something that still adds up: count them."""
+    got = len(getattr(answer, "rows", []) or [])
+    if not expected or got >= expected:
+        return []
+    message = (f"{kind} rows: 表格本部分印有 {expected} 行数据（不含合计行），"
+               f"答案只有 {got} 行，漏抄了行 / "
+               f"the grid prints {expected} data rows besides the total, the answer has {got}")
+    return [Failure(f"{kind}.rows_missing", message, ("rows", got))]
+
+
 def check_answer(kind: str, answer: BaseModel, context: dict) -> None:
     """Raise ValueError with the failed equations unless the answer reconciles (or is confirmed).
 
@@ -130,6 +147,7 @@ def check_answer(kind: str, answer: BaseModel, context: dict) -> None:
     if not context.get("reconcile", True):
         return
     failed = failures(kind, answer, context.get("unit_name"), row_local=context.get("row_local", False))
+    failed += _missing_rows(kind, answer, context.get("min_rows"))
     if not failed:
         return
     seen: set = context.setdefault("seen", set())

@@ -44,14 +44,23 @@ def grid_lines(grid: Grid) -> list[str]:
 
 
 def _is_data(grid: Grid, r: int) -> bool:
+    # "合计" is also a column header, so only an amount or a code makes a data row; a row of
+    # column numbers (1|2|3…, printed under some headers) is still header.
+    numbers = []
     for c in range(grid.n_cols):
         cell = grid.cell(r, c)
-        if cell.row != r or cell.col != c:
-            continue
-        text = re.sub(r"\s+", "", cell.text)
-        if _NUMERIC.match(text) or _TOTAL.match(text):
-            return True
-    return False
+        if cell.row == r and cell.col == c:
+            text = re.sub(r"\s+", "", cell.text)
+            if _NUMERIC.match(text):
+                numbers.append(text)
+    return bool(numbers) and not _column_numbers(numbers)
+
+
+def _column_numbers(numbers: list[str]) -> bool:
+    if len(numbers) < 3 or not all(n.isdigit() for n in numbers):
+        return False
+    start = int(numbers[0])
+    return numbers == [str(i) for i in range(start, start + len(numbers))]
 
 
 def header_count(grid: Grid) -> int:
@@ -75,6 +84,17 @@ class Piece:
     part: int = 1
     parts: int = 1
     extra_grids: list[list[str]] = field(default_factory=list)  # sheets: further grids as printed
+
+    def data_rows(self) -> int:
+        """Body lines that print an amount or a code, the 合计/总计 line aside: rows the answer must hold."""
+        count = 0
+        for line in self.body:
+            cells = [re.sub(r"\s+", "", c) for c in line.split("|")]
+            first = next((c for c in cells if c not in ("", "<", "^")), "")
+            if _TOTAL.match(first):
+                continue
+            count += any(_NUMERIC.match(c) for c in cells)
+        return count
 
     @property
     def text(self) -> str:
@@ -136,5 +156,6 @@ def halves(piece: Piece) -> list[Piece]:
         return [piece]
     mid = len(piece.body) // 2
     parts = piece.parts * 2
+    runs = (piece.body[:mid], piece.body[mid:])
     return [Piece(piece.kind, piece.title, piece.pages, piece.notes, piece.header, rows,
-                  part=2 * piece.part - 1 + i, parts=parts) for i, rows in enumerate((piece.body[:mid], piece.body[mid:]))]
+                  part=2 * piece.part - 1 + i, parts=parts) for i, rows in enumerate(runs)]

@@ -191,7 +191,8 @@ def _fallback(kind: str, doc: Document) -> list[Failure]:
             continue
         if abs((lhs or 0) - sum(printed, Decimal(0))) > Decimal("0.005") * max(len(printed), 1):
             where = _row_name(doc, base + "/x")
-            terms = " + ".join(f"{_header(doc, f'{base}/{p}')} {_show(c)}" for p, c in zip(parts, cells) if c is not None)
+            terms = " + ".join(f"{_header(doc, f'{base}/{p}')} {_show(c)}"
+                               for p, c in zip(parts, cells) if c is not None)
             message = f"{kind} {where}: {_header(doc, f'{base}/{total}')} {_show(lhs)} ≠ {terms or '0'}"
             out.append(Failure(f"{kind}.row_total", message, (base, lhs, tuple(cells))))
     return out
