@@ -201,7 +201,9 @@ def page_grids(page: Page, min_size: float = 20.0) -> list[Grid]:
         if width < min_size or height < min_size:
             continue
         grid = build_grid(page, ghs, gvs)
-        if grid.n_rows >= 1 and grid.n_cols >= 1:
+        x0, y0, x1, y1 = grid.bbox
+        # Strokes of a bold title can look like rules in a scan; no real table is that small.
+        if grid.n_rows >= 1 and grid.n_cols >= 1 and y1 - y0 >= 18 and x1 - x0 >= 40:
             grids.append(grid)
     return sorted(grids, key=lambda g: g.bbox[1])
 

@@ -21,9 +21,9 @@ TITLE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("t1", re.compile(r"收支总体情况表")),
     ("t2", re.compile(r"收入总体情况表")),
     ("t3", re.compile(r"支出总体情况表")),
-    ("t6", re.compile(r"一般公共预算基本支出情况表")),
-    ("t7", re.compile(r"一般公共预算项目支出情况表")),
-    ("t5", re.compile(r"一般公共预算支出情况表")),
+    ("t6", re.compile(r"般公共预算基本支出情况表")),  # OCR drops the one-stroke "一"
+    ("t7", re.compile(r"般公共预算项目支出情况表")),
+    ("t5", re.compile(r"般公共预算支出情况表")),
     ("t8", re.compile(r"政府性基金预算支出情况表")),
     ("t9", re.compile(r"国有资本经营预算支出情况表")),
     ("t10", re.compile(r"三公.?经费(预算)?支出情况表")),

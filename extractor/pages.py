@@ -214,6 +214,14 @@ def page_pixmap(page: pymupdf.Page, limits: Limits) -> pymupdf.Pixmap:
     """Render a page once at the OCR resolution, capped so a huge page cannot exhaust memory."""
     rect = page.rect
     dpi = limits.ocr_dpi
+    # A scan rendered above its own resolution only costs OCR time: use the image's dpi.
+    images = [info for info in page.get_image_info() if info.get("width")]
+    if images:
+        largest = max(images, key=lambda i: abs(pymupdf.Rect(i["bbox"])))
+        box = pymupdf.Rect(largest["bbox"])
+        if abs(box) > 0.5 * abs(rect) and box.width > 0:
+            native = largest["width"] / (box.width / 72) if largest["width"] else dpi
+            dpi = int(min(dpi, max(120, native)))
     pixels = (rect.width * dpi / 72) * (rect.height * dpi / 72)
     if pixels > limits.max_image_pixels:
         dpi = int(dpi * (limits.max_image_pixels / pixels) ** 0.5)

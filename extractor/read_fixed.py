@@ -13,8 +13,8 @@ from .read_tables import column_labels, header_split
 T1_CURRENT: list[tuple[tuple[str, ...], str]] = [
     (("本年收入",), "current_year_income"),
     (("一般财力",), "general_fiscal_resources"),
-    (("上级", "一般公共"), "general_transfer_upper"),
-    (("一般公共",), "general_budget"),
+    (("上级", "般公共"), "general_transfer_upper"),
+    (("般公共",), "general_budget"),
     (("政府性基金收入",), "gov_fund_income"),
     (("上级", "政府性基金"), "gov_fund_transfer_upper"),
     (("政府性基金",), "gov_fund"),
@@ -33,7 +33,7 @@ T1_CARRYOVER: list[tuple[tuple[str, ...], str]] = [
     (("上年结转",), "carryover"),
     (("非财政",), "nonfiscal_carryover"),
     (("财政拨款结转",), "fiscal_carryover"),
-    (("一般公共",), "fiscal_carryover_general"),
+    (("般公共",), "fiscal_carryover_general"),
     (("政府性基金",), "fiscal_carryover_gov_fund"),
     (("国有资本",), "fiscal_carryover_state_capital"),
     (("专户",), "nonfiscal_carryover_special_account"),
@@ -41,7 +41,7 @@ T1_CARRYOVER: list[tuple[tuple[str, ...], str]] = [
 ]
 T4_INCOME: list[tuple[tuple[str, ...], str]] = [
     (("财政拨款",), "fiscal_total"),
-    (("一般公共",), "general_budget"),
+    (("般公共",), "general_budget"),
     (("政府性基金",), "gov_fund"),
     (("国有资本",), "state_capital"),
 ]

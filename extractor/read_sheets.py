@@ -65,6 +65,9 @@ def read_sheet(region: Region, overall: bool) -> dict:
         form_end = header[0] if header else (grid.n_rows if roles is None else 0)
         if header:
             roles = header[1]
+        elif roles is not None and max(roles, default=-1) >= grid.n_cols:
+            # A continuation grid drawn with other columns: keep only the columns it has.
+            roles = {c: role for c, role in roles.items() if c < grid.n_cols}
         _read_form(grid, form_end, labels, data)
         if roles is None:
             continue
