@@ -53,13 +53,30 @@ def title_kind(line: str) -> str | None:
     text = normalise(line)
     if not text or len(text) > 48 or text[-1] in "。，；：,;":
         return None
+    if "见" in text or "详" in text:  # a sentence mentioning a table ("详见表1…") is no title
+        return None
     for kind, pattern in TITLE_PATTERNS:
         if pattern.search(text):
-            # A sentence mentioning a table ("详见表1…") is not its title.
-            if "见" in text or "详" in text:
-                return None
             return kind
-    return None
+    return _fuzzy_title(text)
+
+
+# Canonical table titles for OCR'd titles with a misread character ("一般公共预算支出情况衣").
+_CANONICAL = [(kind, pattern.pattern.replace("(预算)?", "预算").replace("(明细)?", "明细").replace(".?", ""))
+              for kind, pattern in TITLE_PATTERNS[:13]]
+
+
+def _fuzzy_title(text: str) -> str | None:
+    if len(text) < 6 or not text.endswith(("表", "衣", "袁")):
+        return None
+    from rapidfuzz import fuzz
+
+    best, score = None, 0.0
+    for kind, title in _CANONICAL:
+        s = fuzz.partial_ratio(title, text) if len(text) >= len(title) else fuzz.ratio(title, text)
+        if s > score or (s == score and best and len(title) > len(dict(_CANONICAL)[best])):
+            best, score = kind, s
+    return best if score >= 88 else None
 
 
 @dataclass
