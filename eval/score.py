@@ -93,6 +93,8 @@ def _rows(table) -> list[tuple[str, dict]]:
 
 
 def _row_key(row: dict) -> tuple:
+    if row.get("line") in ("__total__", "__income__"):  # one per table, whatever its label says
+        return (row["line"], None, "", "")
     return (row.get("line"), row.get("code"), norm_text(row.get("project_name")), norm_text(row.get("name")))
 
 

@@ -95,8 +95,8 @@ def read_two_sided(region: Region, table: str):
         for r in range(start, grid.n_rows):
             left = [clean(grid.text(r, c)) for c in range(split)]
             right = [clean(grid.text(r, c)) for c in range(split, grid.n_cols)]
-            label = next((t for t in left if t and not is_amount(t)), "")
-            amount = next((as_money(t) for t in left if is_amount(t)), None)
+            label, amounts = label_and_amounts(left)
+            amount = amounts[0] if amounts else None
             if label:
                 if "总计" in label or "合计" in label and "收入" in label:
                     totals["income_total"] = amount
@@ -114,20 +114,39 @@ def read_two_sided(region: Region, table: str):
     return income, expense, totals
 
 
+def label_and_amounts(cells: list[str]) -> tuple[str, list]:
+    """A row side's label (its code cell joined to the name) and the amounts after it.
+
+    Whole-万元 documents print "594" or "32": after the label every number is an amount, so a
+    short number is never mistaken for a code there.
+    """
+    label_parts: list[str] = []
+    amounts: list = []
+    for text in cells:
+        if not text:
+            continue
+        value = as_money(text)
+        if value is not None and (label_parts and not label_parts[-1].isdigit() or amounts):
+            amounts.append(value)
+        elif value is not None and not label_parts and not (text.isdigit() and len(text) == 3):
+            amounts.append(value)
+        else:
+            label_parts.append(text)
+    return "".join(label_parts), amounts
+
+
 def _read_expense(grid, r, split, right, table, out_roles, expense, totals) -> None:
-    texts = [t for t in right if t and not is_amount(t)]
-    label = "".join(texts)
+    label, amounts = label_and_amounts(right)
     if table == "t1":
-        amounts = [as_money(t) for t in right if is_amount(t)]
         values = {"amount": amounts[0] if amounts else None}
     else:
         values = {}
         for i, t in enumerate(right):
             role = out_roles[split + i] if split + i < len(out_roles) else None
-            if role and is_amount(t) and role not in values:
-                values[role] = as_money(t)
+            value = as_money(t) if t else None
+            if role and value is not None and role not in values and i > 0:
+                values[role] = value
         if not values:  # header gave no roles: schema order
-            amounts = [as_money(t) for t in right if is_amount(t)]
             values = dict(zip(("total", "general_budget", "gov_fund", "state_capital"), amounts))
     if not label:
         return
@@ -151,17 +170,17 @@ def read_t10(region: Region) -> list[dict]:
             roles = [money_role("t10", lab) if lab else None for lab in column_labels(grid, start)]
         for r in range(start, grid.n_rows):
             texts = [clean(grid.text(r, c)) for c in range(grid.n_cols)]
-            label = next((t for t in texts if t and not is_amount(t)), "")
+            label, amounts = label_and_amounts(texts)
             line = match_line(label, T10_LINES)
             if not line or any(item["line"] == line for item in lines):
                 continue
             values: dict[str, object] = {}
             for c, t in enumerate(texts):
                 role = roles[c] if c < len(roles) else None
-                if role and is_amount(t) and role not in values:
-                    values[role] = as_money(t)
+                value = as_money(t) if t and c > 0 else None
+                if role and value is not None and role not in values:
+                    values[role] = value
             if not roles:
-                amounts = [as_money(t) for t in texts if is_amount(t)]
                 values = dict(zip(("total", "general_budget", "gov_fund", "state_capital"), amounts))
             lines.append({"line": line, "name": label, **values})
     return lines
