@@ -177,3 +177,12 @@ def test_retry_after_header_forms():
     assert _retry_after(Error({"retry-after-ms": "250"})) == 0.25
     assert _retry_after(Error({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"})) == 0  # in the past
     assert _retry_after(Error({})) is None
+
+
+def test_a_short_answer_is_never_confirmed_nor_kept():
+    model = answer_model("t3")
+    context: dict = {"min_rows": 3}
+    for _ in range(2):
+        with pytest.raises(ValidationError, match="漏抄了行"):
+            model.model_validate({"rows": []}, context=context)
+    assert "last" not in context  # nothing to fall back to: the layout reading stays

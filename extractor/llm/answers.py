@@ -134,7 +134,7 @@ def _missing_rows(kind: str, answer: BaseModel, expected: int | None) -> list[Fa
     message = (f"{kind} rows: 表格本部分印有 {expected} 行数据（不含合计行），"
                f"答案只有 {got} 行，漏抄了行 / "
                f"the grid prints {expected} data rows besides the total, the answer has {got}")
-    return [Failure(f"{kind}.rows_missing", message, ("rows", got))]
+    return [Failure(f"{kind}.rows_missing", message, ("rows", got), confirmable=False)]
 
 
 def check_answer(kind: str, answer: BaseModel, context: dict) -> None:
@@ -143,21 +143,24 @@ def check_answer(kind: str, answer: BaseModel, context: dict) -> None:
     context is the per-call dict passed to Instructor: it keeps the last schema-valid answer
     ("last"), the equations already sent back ("seen") and what the model confirmed.
     """
-    context["last"] = answer
     if not context.get("reconcile", True):
+        context["last"] = answer
         return
     failed = failures(kind, answer, context.get("unit_name"), row_local=context.get("row_local", False))
     failed += _missing_rows(kind, answer, context.get("min_rows"))
+    hard = any(not f.confirmable for f in failed)
+    if not hard:
+        context["last"] = answer  # kept as printed if the re-asks run out; a short answer never is
     if not failed:
         return
     seen: set = context.setdefault("seen", set())
     signatures = {f.signature for f in failed}
-    if signatures <= seen:
+    if not hard and signatures <= seen:
         context["confirmed"] = [f.message for f in failed]
         return
     seen |= signatures
     context["reasks"] = context.get("reasks", 0) + 1
     shown = failed[:12]
     more = f"\n… 另有 {len(failed) - len(shown)} 处" if len(failed) > len(shown) else ""
-    raise ValueError("数字不平衡 / figures do not reconcile:\n" + "\n".join(f.message for f in shown)
+    raise ValueError("答案未通过核对 / the answer fails these checks:\n" + "\n".join(f.message for f in shown)
                      + more + "\n" + REASK_TAIL)

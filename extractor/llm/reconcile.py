@@ -44,6 +44,7 @@ class Failure:
     rule: str
     message: str
     signature: tuple
+    confirmable: bool = True  # a source can print sums that do not add up, not rows that are not there
 
 
 def wrap(kind: str, answer: BaseModel, unit_name: str | None = None) -> Document:
