@@ -190,21 +190,20 @@ def _index(edges: list[float], v: float) -> int:
     return len(edges) - 2
 
 
-def page_grids(page: Page, min_size: float = 20.0) -> list[Grid]:
+def page_grids(page: Page) -> list[Grid]:
     """Every ruled table region of a page, top to bottom."""
     hs = _merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
     vs = _merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
     grids = []
     for ghs, gvs in _components(hs, vs):
-        width = max(h.x1 for h in ghs) - min(h.x0 for h in ghs)
-        height = max(v.y1 for v in gvs) - min(v.y0 for v in gvs)
-        if width < min_size or height < min_size:
-            continue
         grid = build_grid(page, ghs, gvs)
         x0, y0, x1, y1 = grid.bbox
-        # Strokes of a bold title can look like rules in a scan; no real table is that small.
-        if grid.n_rows >= 1 and grid.n_cols >= 1 and y1 - y0 >= 18 and x1 - x0 >= 40:
-            grids.append(grid)
+        # Strokes of a bold title can look like rules in a scan. A real table that small is one
+        # row continued on a new page, and it holds numbers.
+        tiny = y1 - y0 < 18 or x1 - x0 < 40
+        if tiny and not any(ch.isdigit() for cell in grid.cells for ch in cell.text):
+            continue
+        grids.append(grid)
     return sorted(grids, key=lambda g: g.bbox[1])
 
 

@@ -35,7 +35,8 @@ TITLE_PATTERNS: list[tuple[str, re.Pattern]] = [
     ("tables_part", re.compile(r"第二部分")),
     ("profile", re.compile(r"第一部分|概况$")),
 ]
-EMPTY_NOTE = re.compile(r"(本表为空表|空白表|本表无数据|为空表)")
+# The sentence holding an empty-table remark, up to its full stop.
+EMPTY_NOTE_SENTENCE = re.compile(r"(?:备注[:：])?([^。:：]*?(?:本表为空表|空白表|本表无数据|为空表)[^。]*。?)")
 
 
 def normalise(text: str) -> str:
@@ -53,7 +54,8 @@ def title_kind(line: str) -> str | None:
     text = normalise(line)
     if not text or len(text) > 48 or text[-1] in "。，；：,;":
         return None
-    if "见" in text or "详" in text:  # a sentence mentioning a table ("详见表1…") is no title
+    # A sentence mentioning a table ("详见表1…", "…，…情况表为空表") is no title.
+    if any(mark in text for mark in ("见", "详", "，", ",", "为空", "没有")):
         return None
     for kind, pattern in TITLE_PATTERNS:
         if pattern.search(text):
@@ -99,10 +101,12 @@ class Region:
 
     @property
     def empty_note(self) -> str | None:
-        for line in self.lines + [g.cell(r, c).text for g in self.grids for r in range(g.n_rows)
-                                  for c in range(g.n_cols) if g.owner[r][c] == g.owner[r][0] and c == 0]:
-            if EMPTY_NOTE.search(normalise(line)):
-                return line.strip()
+        """The "本表为空表" remark, joined over its wrapped lines, without its "备注：" label."""
+        cells = [g.cell(r, 0).text for g in self.grids for r in range(g.n_rows)]
+        for chunk in ("".join(clean(x) for x in self.lines), *map(clean, cells)):
+            match = EMPTY_NOTE_SENTENCE.search(chunk)
+            if match:
+                return match.group(1)
         return None
 
 
