@@ -225,6 +225,7 @@ class HybridEngine(LlmEngine):
     name = "hybrid"
 
     def select(self, doc: Document, jobs: list[Job]) -> list[Job]:
+        flagged = _flagged_by_checker(doc)
         chosen = []
         for job in self._only(jobs):
             if job.kind == "project":
@@ -234,10 +235,34 @@ class HybridEngine(LlmEngine):
                 value = doc.performance.overall
             else:
                 value = getattr(doc.tables, job.kind)
-            if _missing(job, value) or failures(job.kind, value, doc.unit_name):
+            if job.label in flagged or _missing(job, value) or failures(job.kind, value, doc.unit_name):
                 chosen.append(job)
         log.info("hybrid: LLM for %s", ", ".join(j.label for j in chosen) or "nothing")
         return chosen
+
+
+def _flagged_by_checker(doc: Document) -> set[str]:
+    """Tables and sheets the full checker blames for an error it puts down to extraction.
+
+    Cross-table rules catch misreads that a table's own sums cannot (a cell that breaks no
+    row sum but disagrees with the same figure in another table).
+    """
+    try:
+        from ..checks import check
+    except ImportError:
+        return set()
+    flagged = set()
+    for finding in check(doc):
+        if finding.severity != "error" or finding.cause != "extraction" or not finding.suspect:
+            continue
+        parts = finding.suspect.strip("/").split("/")
+        if parts[0] == "tables" and len(parts) > 1:
+            flagged.add(parts[1])
+        elif parts[:2] == ["performance", "projects"] and len(parts) > 2:
+            flagged.add(f"project[{parts[2]}]")
+        elif parts[:2] == ["performance", "overall"]:
+            flagged.add("overall")
+    return flagged
 
 
 def _missing(job: Job, value: Any) -> bool:
