@@ -84,30 +84,50 @@ def rotate_image(img: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
 
 
-def _split_words(text: str, char_boxes, char_scores, box_score: float) -> list[tuple[str, list, float]]:
-    """Split a recognised line at wide gaps between characters (two table cells read as one line)."""
+def _chars(item) -> list[tuple[str, tuple[float, float, float, float], float]]:
+    """A recognised line as characters with boxes (one pseudo-character when none are given)."""
+    box, text, score = item[0], item[1], float(item[2])
+    char_boxes = item[3] if len(item) > 3 else None
+    char_scores = item[5] if len(item) > 5 else None
     if not char_boxes or len(char_boxes) != len(text):
-        return [(text, None, box_score)]
-    heights = [b[2][1] - b[0][1] for b in char_boxes]
-    gap_limit = 0.9 * (sorted(heights)[len(heights) // 2] or 1)
-    groups: list[list[int]] = [[0]]
-    for i in range(1, len(text)):
-        gap = char_boxes[i][0][0] - char_boxes[i - 1][1][0]
-        if gap > gap_limit or text[i] == " ":
+        xs = [p[0] for p in box]
+        ys = [p[1] for p in box]
+        return [(text, (min(xs), min(ys), max(xs), max(ys)), score)]
+    return [(ch, (b[0][0], b[0][1], b[2][0], b[2][1]), float(char_scores[i]) if char_scores else score)
+            for i, (ch, b) in enumerate(zip(text, char_boxes))]
+
+
+def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, float], float]]:
+    """Split a line into words at spaces, wide gaps and ruling lines.
+
+    OCR reads a text line across neighbouring table cells as one line; a rule between two
+    characters, or a gap wider than a character, separates the cells' words.
+    """
+    heights = sorted(c[1][3] - c[1][1] for c in chars) or [1.0]
+    gap_limit = 0.9 * (heights[len(heights) // 2] or 1.0)
+    groups: list[list] = [[]]
+    prev = None
+    for ch in chars:
+        if ch[0].isspace():
             groups.append([])
-        if text[i] != " ":
-            groups[-1].append(i)
-    result = []
-    for group in groups:
-        if not group:
+            prev = None
             continue
-        x0 = min(char_boxes[i][0][0] for i in group)
-        x1 = max(char_boxes[i][1][0] for i in group)
-        y0 = min(char_boxes[i][0][1] for i in group)
-        y1 = max(char_boxes[i][2][1] for i in group)
-        score = min(char_scores[i] for i in group) if char_scores else box_score
-        result.append(("".join(text[i] for i in group), [x0, y0, x1, y1], score))
-    return result
+        if prev is not None:
+            left, right = prev[1][2], ch[1][0]
+            cy = (ch[1][1] + ch[1][3]) / 2
+            ruled = any(left - 2 <= x0 <= right + 2 and y0 <= cy <= y1 for x0, y0, _, y1 in verticals)
+            if right - left > gap_limit or ruled:
+                groups.append([])
+        groups[-1].append(ch)
+        prev = ch
+    words = []
+    for group in groups:
+        if group:
+            words.append(("".join(c[0] for c in group),
+                          (min(c[1][0] for c in group), min(c[1][1] for c in group),
+                           max(c[1][2] for c in group), max(c[1][3] for c in group)),
+                          min(c[2] for c in group)))
+    return words
 
 
 @OCR_BACKENDS.register("rapidocr")
@@ -125,17 +145,17 @@ class RapidOcrBackend:
         self.engine = RapidOCR(**params)
         self.min_confidence = min_confidence
 
-    def _quarter_turn(self, img: np.ndarray) -> bool:
-        """True when most text boxes stand upright: a landscape page scanned sideways."""
+    def _read_upright(self, img: np.ndarray):
+        """Deskew, then recognise: (image, grey, skew, result, mean confidence)."""
         import cv2
 
-        small = cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-        boxes, _ = self.engine(small, use_det=True, use_cls=False, use_rec=False)
-        if not boxes:
-            return False
-        tall = sum(1 for b in boxes if (b[2][1] - b[0][1]) > 1.5 * (b[1][0] - b[0][0]))
-        wide = sum(1 for b in boxes if (b[1][0] - b[0][0]) > 1.5 * (b[2][1] - b[0][1]))
-        return tall > wide
+        grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        skew = estimate_skew(grey)
+        if abs(skew) > 0.1:
+            img = rotate_image(img, skew)
+            grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        result, confidence = self._recognise(img)
+        return img, grey, skew, result, confidence
 
     def _recognise(self, img: np.ndarray):
         result, _ = self.engine(img, use_cls=False, return_word_box=True)
@@ -147,16 +167,12 @@ class RapidOcrBackend:
         import cv2
 
         img = np.ascontiguousarray(pixmap_to_array(pixmap))
-        rotation = 90 if self._quarter_turn(img) else 0
-        if rotation:
-            img = np.ascontiguousarray(np.rot90(img, k=-1))
-        grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-        # Skew from the dominant direction of long ruling lines.
-        skew = self._skew(grey)
-        if abs(skew) > 0.1:
-            img = rotate_image(img, skew)
-            grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-        result, confidence = self._recognise(img)
+        rotation = 0
+        img, grey, skew, result, confidence = self._read_upright(img)
+        if _mostly_tall(result):
+            # A landscape page scanned sideways: turn it a quarter and read again.
+            rotation = 90
+            img, grey, skew, result, confidence = self._read_upright(np.ascontiguousarray(np.rot90(img, k=-1)))
         if confidence < 0.75:
             # Upside down (or turned the other way): recognition is poor; try the half turn.
             flipped = np.ascontiguousarray(np.rot90(img, k=2))
@@ -167,25 +183,32 @@ class RapidOcrBackend:
         h, w = grey.shape
         upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
         sx, sy = upright_w / w, upright_h / h
+        lines = [_chars(item) for item in result]
+        # Mask characters (not whole line boxes, which may straddle a rule) before finding rules.
+        rules = find_rules(grey, [[(b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])]
+                                  for line in lines for _, b, _ in line])
+        verticals = [r for r in rules if r[0] == r[2]]
         words: list[Word] = []
-        for item in result:
-            box, text, score = item[0], item[1], float(item[2])
-            char_boxes = item[3] if len(item) > 3 else None
-            char_scores = item[5] if len(item) > 5 else None
-            for part, bbox, conf in _split_words(text, char_boxes, char_scores, score):
-                if conf < self.min_confidence or not part.strip():
-                    continue
-                if bbox is None:
-                    xs = [p[0] for p in box]
-                    ys = [p[1] for p in box]
-                    bbox = [min(xs), min(ys), max(xs), max(ys)]
-                words.append(Word(part, bbox[0] * sx, bbox[1] * sy, bbox[2] * sx, bbox[3] * sy, conf))
-        segments = [Segment(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in find_rules(grey, [item[0] for item in result])]
+        for line in lines:
+            for text, (x0, y0, x1, y1), conf in split_words(line, verticals):
+                if conf >= self.min_confidence:
+                    words.append(Word(text, x0 * sx, y0 * sy, x1 * sx, y1 * sy, conf))
+        segments = [Segment(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in rules]
         return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew)
 
-    @staticmethod
-    def _skew(grey: np.ndarray) -> float:
-        return estimate_skew(grey)
+
+
+def _mostly_tall(result) -> bool:
+    """True when most recognised boxes stand upright (text running down the page)."""
+    tall = wide = 0
+    for item in result:
+        box = item[0]
+        w = abs(box[1][0] - box[0][0])
+        h = abs(box[2][1] - box[0][1])
+        if len(item[1]) >= 2:  # a single character is square either way
+            tall += h > 1.5 * w
+            wide += w > 1.5 * h
+    return tall > wide
 
 
 def estimate_skew(grey: np.ndarray, limit: float = 4.0) -> float:

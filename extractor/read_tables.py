@@ -65,24 +65,32 @@ def column_roles(table: str, labels: list[str]) -> list[str | None]:
     return roles
 
 
+CODE_ROLES = ("code_l", "code_k", "code_x", "code")
+
+
 def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[str | None]:
-    """Fill roles the header did not name from the data itself (code digits, names)."""
+    """Settle the code columns by their data: 3 digits is 类, 2 digits 款 then 项, 3/5/7 a full code.
+
+    The data decide over the header, whose short 类/款/项 rules are often lost in scans
+    ("类款" read as one cell).
+    """
     roles = list(roles)
+    two_digit_seen = False
     for c, role in enumerate(roles):
-        if role is not None:
+        if role is not None and role not in CODE_ROLES:
             continue
         texts = [normalise(grid.text(r, c)) for r in range(start, grid.n_rows)]
-        texts = [t for t in texts if t]
-        if not texts:
+        texts = [t for t in texts if t and not t.startswith(TOTAL_WORDS)]
+        if not texts or not all(t.isdigit() for t in texts):
             continue
-        if all(t.isdigit() for t in texts):
-            lengths = {len(t) for t in texts}
-            if lengths <= {3}:
-                roles[c] = "code_l"
-            elif lengths <= {2}:
-                roles[c] = "code_k" if "code_k" not in roles else "code_x"
-            elif lengths <= {3, 5, 7}:
-                roles[c] = "code"
+        lengths = {len(t) for t in texts}
+        if lengths <= {3}:
+            roles[c] = "code_l"
+        elif lengths <= {2}:
+            roles[c] = "code_x" if two_digit_seen else "code_k"
+            two_digit_seen = True
+        elif lengths <= {3, 5, 7}:
+            roles[c] = "code"
     return roles
 
 
