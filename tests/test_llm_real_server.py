@@ -74,7 +74,7 @@ def test_real_server_answers_within_budget(base_url, tmp_path):
         pytest.skip("no sample PDF")
     pages, source = load_pages(pdf)
     engine = make_engine("llm", source_path=pdf, base_url=base_url, model=os.environ.get("BUDGETX_MODEL", "local"),
-                         api_key=os.environ.get("OPENAI_API_KEY", "local"), only="t10,project[0]",
+                         api_key=os.environ.get("OPENAI_API_KEY", "local"), only="t3,t10,project[0]",
                          max_calls=4, concurrency=1, timeout=900, max_output_tokens=1500,
                          cache_dir=str(tmp_path / "cache"))
     doc = Document(doc_id=DOC, source=Source(**source), run=RunInfo(engine="llm"))
@@ -85,4 +85,5 @@ def test_real_server_answers_within_budget(base_url, tmp_path):
     assert doc.run.usage.calls <= 4 and doc.run.usage.input_tokens > 0
     Document.model_validate(doc.model_dump())  # whatever came back is a valid Document
     assert doc.tables.t10.present and doc.performance.projects  # layout readings where the model failed
+    assert len(doc.tables.t3.rows) >= 30  # an answer that left out printed rows was never kept
     print(f"\nreal server: {doc.run.usage}, LLM answered {doc.run.llm_tables}")

@@ -97,6 +97,7 @@ class LlmEngine:
     def fill(self, doc: Document, layout: Layout) -> Document:
         """Layout readings first (profile, narrative, fallback), then the LLM's answers on top."""
         jobs = plan(layout)  # before the layout engine, which merges regions in place
+        self.client = None  # usage and budget are per document, even if an engine is reused
         doc = LayoutEngine().fill(doc, layout)
         chosen = self.select(doc, jobs)
         answers, stop = self._run(doc, chosen)
