@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 from .grid import Grid, group_lines, page_grids, words_outside
 from .pages import Page
+from .wordgrid import word_grid
+
+TABLE_KINDS = {f"t{i}" for i in range(1, 12)}
 
 # Most specific first: "财政拨款收支预算总体情况表" must not be read as t1's "收支总体情况表".
 TITLE_PATTERNS: list[tuple[str, re.Pattern]] = [
@@ -138,28 +141,35 @@ def locate(pages: list[Page]) -> Layout:
         grids = page_grids(page)
         items: list[tuple[float, str, object]] = []
         for line in group_lines(words_outside(page, grids)):
-            text = " ".join(w.text for w in line)
-            items.append((min(w.y0 for w in line), "line", text))
+            items.append((min(w.y0 for w in line), "line", line))
         for grid in grids:
             items.append((grid.bbox[1], "grid", grid))
+        loose: dict[int, tuple[Region, list]] = {}  # words of table regions on a page without rules
         for _, what, obj in sorted(items, key=lambda it: it[0]):
             if what == "line":
-                kind = title_kind(obj)  # type: ignore[arg-type]
+                text = " ".join(w.text for w in obj)  # type: ignore[union-attr]
+                kind = title_kind(text)
                 if kind and not _same_table_repeated(current, kind):
-                    current = Region(kind=kind, title=normalise(obj))  # type: ignore[arg-type]
+                    current = Region(kind=kind, title=normalise(text))
                     current.add_page(page.number)
                     regions.append(current)
                     continue
                 if current is None:
-                    front.append(obj)  # type: ignore[arg-type]
+                    front.append(text)
                 else:
-                    current.lines.append(obj)  # type: ignore[arg-type]
+                    current.lines.append(text)
                     current.add_page(page.number)
+                    if not grids and current.kind in TABLE_KINDS:
+                        loose.setdefault(id(current), (current, []))[1].extend(obj)  # type: ignore[arg-type]
             else:
                 if current is None:
                     continue
                 current.grids.append(obj)  # type: ignore[arg-type]
                 current.add_page(page.number)
+        for region, words in loose.values():
+            grid = word_grid(page.number, words)
+            if grid is not None:
+                region.grids.append(grid)
     return Layout(regions=regions, front_lines=front)
 
 

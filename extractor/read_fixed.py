@@ -74,6 +74,9 @@ def _split_column(grid: Grid, start: int) -> int:
                 continue
             text = normalise(cell.text)
             if text.startswith(("支出", "财政拨款支出", "功能分类", "功能")) or text in ("支出", "支"):
+                # An unlabelled column just before it (the 类 code of an unruled table) is on its side.
+                while c > 1 and not any(normalise(grid.text(rr, c - 1)) for rr in range(start)):
+                    c -= 1
                 return c
     return max(2, grid.n_cols // 2)
 
