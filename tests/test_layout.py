@@ -69,6 +69,6 @@ def test_unruled_tables_fall_back_to_word_positions(tmp_path):
     gold = _gold("000_5dac6d90f1d45d5f")
     report = summarise([score_document(pred, gold)])
     # Narrow wrapped headers make some columns ambiguous without rules; most cells still land.
-    assert report["overall"]["cell_exact"] >= 0.85, report["overall"]
+    assert report["overall"]["cell_recall"] >= 0.85 and report["overall"]["cell_precision"] >= 0.85, report["overall"]
     for key in ("t1", "t3", "t5", "t6"):
         assert report["tables"][key]["cell_exact"] == 1.0, key
