@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from .columns import as_money
-from .locate import Layout, normalise
+from .locate import Layout, clean, normalise
 
 _NUM = r"(\d[\d,]*(?:\.\d+)?)"
 _INT = r"(\d+)"
@@ -60,17 +60,23 @@ NARRATIVE_PATTERNS: dict[str, str] = {
     "expense_budget": r"支出预算" + _NUM + "万元",
     "expense_basic": r"基本支出" + _NUM + "万元",
     "expense_project": r"项目支出" + _NUM + "万元",
-    "three_public_total": r"三公.?经费(?:预算|支出)?(?:数|为|合计)?" + _NUM + "万元",
+    "three_public_total": r"三公.?经费(?:预算|支出)?(?:数)?(?:为|合计|是)?" + _NUM + "万元",
     "three_public_outbound": r"因公出国\(境\)费" + _NUM + "万元",
     "three_public_reception": r"公务接待费" + _NUM + "万元",
     "three_public_vehicle_purchase": r"公务用车购置费" + _NUM + "万元",
     "three_public_vehicle_operation": r"公务用车运行(?:维护)?费" + _NUM + "万元",
-    "operating_funds": r"(?:机关|事业单位)运行经费(?:预算)?(?:为)?" + _NUM + "万元",
+    "operating_funds": r"运行经费(?:财政拨款)?(?:预算)?(?:为)?" + _NUM + "万元",
     "procurement_total": r"政府采购预算(?:总额)?(?:为)?" + _NUM + "万元",
     "procurement_goods": r"货物(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
     "procurement_works": r"工程(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
     "procurement_services": r"服务(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
+    "procurement_sme": r"中小企业预留[^0-9。]{0,16}?" + _NUM + "万元",
 }
+
+
+def raw_text(regions) -> str:
+    """Narrative text as printed (characters kept), line breaks and spaces removed."""
+    return "".join(clean(line) for r in regions for line in r.lines)
 
 
 def read_narrative(layout: Layout) -> dict | None:
@@ -88,9 +94,19 @@ def read_narrative(layout: Layout) -> dict | None:
     m = re.search(r"当年非财政拨款项目" + _INT + r"个,?涉及(?:预算)?金额" + _NUM + "万元", text)
     if m:
         data["nonfiscal_project_count"], data["nonfiscal_project_amount"] = int(m.group(1)), as_money(m.group(2))
-    undisclosed = []
-    for m in re.finditer(_INT + r"个(线下|涉密|转移支付)项目,?涉及(?:预算)?金额" + _NUM + "万元", text):
-        undisclosed.append({"kind": m.group(2), "count": int(m.group(1)), "amount": as_money(m.group(3))})
+    kinds = r"(线下|涉密|转移支付|上年结转结余)"
+    found = []
+    # "6个线下项目，涉及金额195.52万元" and "另有转移支付项目2个，涉及金额4.30万元".
+    for pattern, order in ((_INT + r"个" + kinds + r"项目,?涉及(?:预算)?金额" + _NUM + "万元", (2, 1, 3)),
+                           (kinds + r"项目" + _INT + r"个,?涉及(?:预算)?金额" + _NUM + "万元", (1, 2, 3))):
+        for m in re.finditer(pattern, text):
+            kind, count, amount = (m.group(i) for i in order)
+            found.append((m.start(), {"kind": kind, "count": int(count), "amount": as_money(amount)}))
+    undisclosed = [item for _, item in sorted(found, key=lambda f: f[0])]
     data["undisclosed_projects"] = undisclosed
-    data["unfilled_template"] = [m.group(0) for m in re.finditer(r"X{2,}万元|\*部门\(单位\)\*|注意事项[:：]?", text)]
+    # Each sentence (or 注意事项 note) still holding template text, once.
+    placeholder = re.compile(r"X{2,}|\*部门\(单位\)|注意事项|情况一[:：]")
+    sentences = re.findall(r"[^。]*?(?:。|$)", raw_text(regions))
+    data["unfilled_template"] = list(dict.fromkeys(
+        s.strip() for s in sentences if s.strip() and placeholder.search(normalise(s))))
     return data

@@ -33,7 +33,13 @@ def _pct(part: Decimal | None, whole: Decimal | None) -> str:
 
 
 def _amount(value: Decimal | None) -> str:
-    return money(value) if value is not None else "0"
+    # A figure the document does not state stays blank, as in an unfilled template ("为 万元"):
+    # printing 0 would put a number in the PDF that its gold does not hold.
+    return money(value) if value is not None else " "
+
+
+def _count(value: int | None) -> str:
+    return " " if value is None else str(value)
 
 
 def profile(doc: Document, rng: random.Random) -> list[Block]:
@@ -138,8 +144,8 @@ def _other_matters(doc: Document, rng: random.Random) -> list[Block]:
     overall = doc.performance.overall
     text = (f"{year}年，本部门预算绩效管理整体预算绩效目标{1 if overall else 0}个，涉及金额"
             f"{_amount(overall.budget_total if overall and overall.budget_total is not None else n.total_budget)}万元；"
-            f"当年财政拨款项目{n.performance_project_count or 0}个，涉及预算金额{_amount(n.performance_project_amount)}万元；"
-            f"当年非财政拨款项目{n.nonfiscal_project_count or 0}个，涉及预算金额{_amount(n.nonfiscal_project_amount)}万元。")
+            f"当年财政拨款项目{_count(n.performance_project_count)}个，涉及预算金额{_amount(n.performance_project_amount)}万元；"
+            f"当年非财政拨款项目{_count(n.nonfiscal_project_count)}个，涉及预算金额{_amount(n.nonfiscal_project_amount)}万元。")
     for u in n.undisclosed_projects:
         text += f"另有{u.kind}项目{u.count or 0}个，涉及金额{_amount(u.amount)}万元，不予公开。"
     blocks.append(("p", text + "具体情况见下表："))
