@@ -103,7 +103,6 @@ def extract(
 
     A re-run skips documents whose output is up to date. Exit 1 if any document failed.
     """
-    import os
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -123,7 +122,6 @@ def extract(
     if not pdfs or missing:
         err.print(f"error: no PDF found in {', '.join(map(str, missing or inputs))}")
         raise typer.Exit(2)
-    threads = max(1, (os.cpu_count() or 1) // jobs)
     llm = {"model": model, "prompt": prompt, "mode": mode, "base_url": base_url, "vision": vision or None,
            "no_cache": no_cache or None, "cache_dir": str(cache_dir) if cache_dir else None,
            "max_calls": max_calls, "max_tokens": max_tokens, "max_cost": max_cost}
@@ -133,7 +131,7 @@ def extract(
     except BudgetxError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc
-    options = Options(engine=engine, ocr=ocr, ocr_threads=threads, engine_options=engine_options)
+    options = Options(engine=engine, ocr=ocr, engine_options=engine_options)
     failed = 0
     with Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=len(pdfs) < 2 or as_json) as progress:

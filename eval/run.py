@@ -108,8 +108,7 @@ def extract_kind(doc_ids: list[str], kind: str, config: RunConfig, pred_dir: Pat
             runs[doc_id] = DocRun(doc_id, "not_run", error=f"no sample {pdf}")
             if on_result:
                 on_result(kind, runs[doc_id])
-    threads = max(1, (os.cpu_count() or 1) // max(1, config.jobs))
-    options = Options(engine=config.engine, ocr_threads=threads, engine_options=config.engine_options())
+    options = Options(engine=config.engine, engine_options=config.engine_options())
     # force: a run measures this configuration, so nothing is reused from an earlier one
     for result in run_batch(list(pdfs), pred_dir, options, jobs=config.jobs, force=True):
         doc_id = pdfs[result.path]

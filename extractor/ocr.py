@@ -6,7 +6,6 @@ wheel, so it works offline); another engine (Tesseract, a vision model) is one m
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Protocol
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .columns import as_money, is_amount, money_role
+from .columns import as_money, money_role
 from .grid import Grid
 from .locate import Region, clean, normalise
 from .read_tables import column_labels, header_split

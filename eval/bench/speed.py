@@ -33,7 +33,7 @@ def bench(samples: Path, scan_docs: int) -> None:
               f"({len(clean)} documents, failed: {sum(r.status == 'failed' for r in results)})")
         jobs = os.cpu_count() or 1
         start = time.perf_counter()
-        options = Options(ocr_threads=1 if jobs > 1 else None)
+        options = Options()
         results = list(run_batch(scans, Path(tmp) / "scan", options, jobs=jobs, force=True))
         seconds = time.perf_counter() - start
         pages = _pages(results)
