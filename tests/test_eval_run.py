@@ -15,25 +15,12 @@ from eval.compare import compare, diff_cells, load_runs
 from eval.html_report import render_html
 from eval.run import DocRun, RunConfig, load_run, make_record, score_kind, write_record
 from schemas import Document, RunInfo, Usage
-from schemas.tables import BasicProjectRow, T7Row
 
-from .conftest import DATA, SAMPLES
+from .conftest import DATA, SAMPLES, small_document
 
 
 def _gold(doc_id: str = "a") -> Document:
-    doc = Document(doc_id=doc_id, unit_name="测试单位", year=2024)
-    t3 = doc.tables.t3
-    t3.present = True
-    t3.rows = [
-        BasicProjectRow(code="2010350", name="事业运行", total="330.39", basic="330.39"),
-        BasicProjectRow(code="2010399", name="其他政府办公厅（室）及相关机构事务支出", total="162.2", project="162.2"),
-        BasicProjectRow(code="2210201", name="住房公积金", total="9.87", basic="9.87"),
-    ]
-    t3.total = BasicProjectRow(name="合计", total="502.46", basic="340.26", project="162.2")
-    t7 = doc.tables.t7
-    t7.present = True
-    t7.rows = [T7Row(code="2010399", name="其他", project_name="党建工作经费", total="40", goods_services="40")]
-    return doc
+    return small_document(doc_id, unit_name="测试单位", year=2024)
 
 
 @pytest.fixture()

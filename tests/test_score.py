@@ -8,22 +8,13 @@ import pytest
 
 from eval.score import score_document, summarise
 from schemas import Document, Finding, Indicator, ProjectSheet
-from schemas.tables import BasicProjectRow, T7Row
+from schemas.tables import BasicProjectRow
+
+from .conftest import small_document
 
 
 def _gold() -> Document:
-    doc = Document(doc_id="g")
-    t3 = doc.tables.t3
-    t3.present = True
-    t3.rows = [
-        BasicProjectRow(code="2010350", name="事业运行", total="330.39", basic="330.39"),
-        BasicProjectRow(code="2010399", name="其他政府办公厅（室）及相关机构事务支出", total="162.2", project="162.2"),
-        BasicProjectRow(code="2210201", name="住房公积金", total="9.87", basic="9.87"),
-    ]
-    t3.total = BasicProjectRow(name="合计", total="502.46", basic="340.26", project="162.2")
-    t7 = doc.tables.t7
-    t7.present = True
-    t7.rows = [T7Row(code="2010399", name="其他", project_name="党建工作经费", total="40", goods_services="40")]
+    doc = small_document("g")
     doc.performance.projects = [
         ProjectSheet(project_name="党建工作经费", budget_total="40", budget_fiscal="40", budget_other="0",
                      indicators=[Indicator(level1="产出指标", level2="数量指标", level3="培训次数",
