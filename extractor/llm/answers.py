@@ -84,7 +84,8 @@ def _prune_defs(schema: dict) -> dict:
 
 
 def _simplify_any_of(node: dict) -> dict:
-    """X | null → X, number | pattern-string → number.
+    """X | null → X, number | string → number (pydantic writes Decimal as both; the string
+    branch carries a pattern in some versions and none in others).
 
     Every field has a default, so a blank cell is simply left out of the answer: a schema
     without the null branches is shorter for every call, and the answer shorter for every
@@ -95,7 +96,7 @@ def _simplify_any_of(node: dict) -> dict:
         return node
     kept = [o for o in options if o != {"type": "null"}]
     if any(o.get("type") == "number" for o in kept):
-        kept = [o for o in kept if not ("pattern" in o and o.get("type") == "string")]
+        kept = [o for o in kept if o.get("type") != "string"]
     rest = {k: v for k, v in node.items() if k != "anyOf"}
     if len(kept) == 1:
         return {**kept[0], **rest}
