@@ -123,7 +123,9 @@ def set_warnings(runs: list[dict]) -> list[str]:
         base = scored_docs(runs[0], kind)
         for run in runs[1:]:
             other = scored_docs(run, kind)
-            if other != base:
+            if not other or not base:
+                notes.append(f"{kind}: {(run if not other else runs[0])['name']} has no {kind} figures")
+            elif other != base:
                 notes.append(f"{kind}: {run['name']} scored {len(other)} documents, {runs[0]['name']} "
                              f"{len(base)}; only the {len(base & other)} in common are diffed cell by cell")
     return notes
@@ -247,6 +249,9 @@ def print_compare(result: dict, console, limit: int = 40) -> None:
         console.print(f"\n{run['name']} vs {base}: {better} cells right only in {run['name']}, "
                       f"{len(diffs) - better} right only in {base}", highlight=False)
         if not diffs:
+            continue
+        if limit <= 0:
+            console.print("(listed with --json or --html)")
             continue
         table = Table()
         for col in ("kind", "document", "cell", base, run["name"], "pointer"):

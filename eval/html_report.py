@@ -65,11 +65,14 @@ def _figures_table(kind: str, runs: list[dict], metrics: list) -> str:
 def _table_bars(kind: str, runs: list[dict], metrics: list) -> str:
     by_key = {m.key: m for m in metrics if m.kind == kind and m.group in ("overall", "table")}
     cats = ["overall", *TABLE_TITLES]
-    series = []
+    series, colours = [], []
     for i, run in enumerate(runs):
+        if by_key["cell_exact"].values[i] is None:  # the run has no figures of this kind: no bars at all
+            continue
         values = [by_key["cell_exact"].values[i]] + [by_key[t].values[i] for t in TABLE_TITLES]
         series.append((run["name"], values))
-    chart = bar_chart(cats, series, f"{kind}: cells exact per table (t1 … t11; higher is better)")
+        colours.append(i)
+    chart = bar_chart(cats, series, f"{kind}: cells exact per table (t1 … t11; higher is better)", colours)
     if any(v is None for _, values in series for v in values):
         chart += '<p class="muted">A hollow stub: the table had no cell to score (blank in gold and prediction).</p>'
     return chart

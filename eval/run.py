@@ -223,13 +223,18 @@ def _public_config(config: RunConfig) -> dict:
     return data
 
 
-def make_record(name: str, config: RunConfig, kinds: dict[str, dict], seconds: float) -> dict:
+def code_state() -> dict:
+    """When and from which code a run started; taken before extracting, as a long run may outlive a commit."""
+    return {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "git": git_state(),
+            "budgetx_version": budgetx_version()}
+
+
+def make_record(name: str, config: RunConfig, kinds: dict[str, dict], seconds: float,
+                started: dict | None = None) -> dict:
     usage: dict = {}
     for section in kinds.values():
         _add_usage(usage, section["usage"])
-    return {"format": RUN_FORMAT, "name": name,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "config": _public_config(config), "git": git_state(), "budgetx_version": budgetx_version(),
+    return {"format": RUN_FORMAT, "name": name, **(started or code_state()), "config": _public_config(config),
             "seconds": round(seconds, 3), "usage": usage, "kinds": kinds}
 
 
@@ -244,7 +249,7 @@ def write_record(outdir: Path, record: dict) -> Path:
 def run_eval(config: RunConfig, outdir: Path,
              on_result: Callable[[str, DocRun], None] | None = None) -> dict:
     """Extract, score and record every document of the set for each kind; returns the record."""
-    started = time.perf_counter()
+    started, state = time.perf_counter(), code_state()
     outdir = Path(outdir)
     gold_set = load_gold_set(Path(config.set_dir))
     kinds = {}
@@ -252,7 +257,7 @@ def run_eval(config: RunConfig, outdir: Path,
         pred_dir = outdir / "pred" / kind
         runs = extract_kind(list(gold_set), kind, config, pred_dir, on_result)
         kinds[kind] = score_kind(gold_set, runs, base=outdir)
-    record = make_record(outdir.name, config, kinds, time.perf_counter() - started)
+    record = make_record(outdir.name, config, kinds, time.perf_counter() - started, state)
     write_record(outdir, record)
     return record
 

@@ -18,17 +18,21 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
-def _legend(names: list[str], x: float, y: float) -> list[str]:
+def _legend(names: list[str], colours: list[int], x: float, y: float) -> list[str]:
     parts = []
-    for i, name in enumerate(names):
-        parts.append(f'<rect x="{x}" y="{y + 18 * i - 10}" width="12" height="12" fill="{colour(i)}"/>')
+    for i, (name, ci) in enumerate(zip(names, colours)):
+        parts.append(f'<rect x="{x}" y="{y + 18 * i - 10}" width="12" height="12" fill="{colour(ci)}"/>')
         parts.append(f'<text x="{x + 18}" y="{y + 18 * i}" font-size="13" {FONT}>{escape(name)}</text>')
     return parts
 
 
 def bar_chart(categories: list[str], series: list[tuple[str, list[float | None]]], title: str,
-              width: int = 1200, height: int = 340) -> str:
-    """Grouped bars of fractions in [0, 1] (drawn as %), one group per category, one bar per series."""
+              colours: list[int] | None = None, width: int = 1200, height: int = 340) -> str:
+    """Grouped bars of fractions in [0, 1] (drawn as %), one group per category, one bar per series.
+
+    colours gives each series its palette index, so a run keeps its colour when others are left out.
+    """
+    colours = colours or list(range(len(series)))
     left, right, top, bottom = 50, 190, 34, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     group_w = plot_w / max(1, len(categories))
@@ -47,17 +51,17 @@ def bar_chart(categories: list[str], series: list[tuple[str, list[float | None]]
             x = gx + si * bar_w
             if value is None:  # nothing to score: a hollow stub, so "no figure" is not read as 0% or 100%
                 parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - 3:.1f}" width="{bar_w - 2:.1f}" height="3" '
-                             f'fill="none" stroke="{colour(si)}"><title>{escape(name)} · {escape(cat)}: '
+                             f'fill="none" stroke="{colour(colours[si])}"><title>{escape(name)} · {escape(cat)}: '
                              f'no cells to score</title></rect>')
                 continue
             h = plot_h * max(0.0, min(1.0, value))
             parts.append(f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w - 2:.1f}" height="{h:.1f}" '
-                         f'fill="{colour(si)}"><title>{escape(name)} · {escape(cat)}: {100 * value:.2f}%'
+                         f'fill="{colour(colours[si])}"><title>{escape(name)} · {escape(cat)}: {100 * value:.2f}%'
                          f'</title></rect>')
         parts.append(f'<text x="{left + (ci + 0.5) * group_w:.1f}" y="{top + plot_h + 18}" font-size="12" '
                      f'text-anchor="middle" {FONT}>{escape(cat)}</text>')
     parts.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#333"/>')
-    parts += _legend([n for n, _ in series], left + plot_w + 20, top + 10)
+    parts += _legend([n for n, _ in series], colours, left + plot_w + 20, top + 10)
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -85,16 +89,21 @@ def _marker(shape: int, x: float, y: float, fill: str, tip: str) -> str:
 
 
 def _place_labels(anchors: list[tuple[float, float, str]]) -> list[tuple[float, float]]:
-    """Label positions right of each point, nudged down until they no longer overlap earlier ones."""
+    """Label positions right of each point, nudged down until they no longer overlap placed ones.
+
+    Points are labelled top to bottom, so labels keep their points' vertical order and a nudged
+    label never ends up beside another point.
+    """
     placed: list[tuple[float, float, float]] = []  # x, y, width
-    out = []
-    for x, y, text in anchors:
+    out: dict[int, tuple[float, float]] = {}
+    for i in sorted(range(len(anchors)), key=lambda i: anchors[i][1]):
+        x, y, text = anchors[i]
         lx, ly, w = x + 10, y - 8, 7.5 * len(text)
         while any(abs(ly - py) < 15 and lx < px + pw and px < lx + w for px, py, pw in placed):
             ly += 15
         placed.append((lx, ly, w))
-        out.append((lx, ly))
-    return out
+        out[i] = (lx, ly)
+    return [out[i] for i in range(len(anchors))]
 
 
 def scatter(points: list[tuple[str, int, int, float, float]], title: str, x_label: str, y_label: str,
@@ -134,6 +143,9 @@ def scatter(points: list[tuple[str, int, int, float, float]], title: str, x_labe
     anchors = [(px(x), py(y), label) for label, _, _, x, y in points]
     for (label, ci, shape, x, y), (lx, ly) in zip(points, _place_labels(anchors)):
         parts.append(_marker(shape, px(x), py(y), colour(ci), f"{label}: {100 * y:.2f}% at {x:g}"))
+        if ly - (py(y) - 8) > 10:  # nudged away: a leader line says whose label it is
+            parts.append(f'<line x1="{px(x):.1f}" y1="{py(y):.1f}" x2="{lx - 2:.1f}" y2="{ly - 4:.1f}" '
+                         f'stroke="{colour(ci)}" stroke-width="1"/>')
         parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="12" {FONT}>{escape(label)}</text>')
     for i, name in enumerate(shapes):  # the key of marker shapes, right of the plot
         kx, ky = left + plot_w + 24, top + 12 + 20 * i
