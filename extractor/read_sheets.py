@@ -23,7 +23,8 @@ OVERALL_LABELS: list[tuple[str, str]] = [
 ]
 MONEY_KEYS = {"budget_total", "budget_fiscal", "budget_other", "budget_upper", "budget_local"}
 INDICATOR_COLUMNS: list[tuple[tuple[str, ...], str]] = [
-    (("一级",), "level1"), (("二级",), "level2"), (("三级",), "level3"),
+    # 二级/三级 first: OCR often drops the one-stroke "一" and leaves "级指标" for 一级指标.
+    (("二级",), "level2"), (("三级",), "level3"), (("一级",), "level1"), (("级指标",), "level1"),
     (("设置依据",), "basis"), (("设定依据",), "basis"), (("依据",), "basis"),
     (("指标值",), "target_raw"), (("上年",), "last_year"), (("权重",), "weight"), (("分值",), "weight"),
     (("赋分",), "scoring_rule"), (("评分",), "scoring_rule"), (("佐证",), "evidence"),
@@ -43,7 +44,7 @@ def _label_of(text: str, labels: list[tuple[str, str]]) -> str | None:
 def _indicator_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
     for r in range(grid.n_rows):
         texts = [normalise(grid.text(r, c, anchor_only=False)) for c in range(grid.n_cols)]
-        if any("一级" in t for t in texts) and any("三级" in t or "指标值" in t for t in texts):
+        if any("级指标" in t or "一级" in t for t in texts) and any("三级" in t or "指标值" in t for t in texts):
             roles: dict[int, str] = {}
             for c, t in enumerate(texts):
                 for words, role in INDICATOR_COLUMNS:

@@ -66,6 +66,12 @@ def column_roles(table: str, labels: list[str]) -> list[str | None]:
 
 
 CODE_ROLES = ("code_l", "code_k", "code_x", "code")
+# Letters OCR reads for digits in code cells ("O5" for 05).
+_CODE_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1"})
+
+
+def code_text(text: str) -> str:
+    return normalise(text).translate(_CODE_FIX)
 
 
 def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[str | None]:
@@ -79,8 +85,9 @@ def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[st
     for c, role in enumerate(roles):
         if role is not None and role not in CODE_ROLES:
             continue
-        texts = [normalise(grid.text(r, c)) for r in range(start, grid.n_rows)]
+        texts = [code_text(grid.text(r, c)) for r in range(start, grid.n_rows)]
         texts = [t for t in texts if t and not t.startswith(TOTAL_WORDS)]
+        two_digit_seen = two_digit_seen or "code_k" in roles[:c]
         if not texts or not all(t.isdigit() for t in texts):
             continue
         lengths = {len(t) for t in texts}
@@ -140,7 +147,7 @@ class CodedTableReader:
                 continue
             cell = grid.cell(r, c)
             raw = clean(grid.text(r, c, anchor_only=role not in ("code_l", "code_k", "name")))
-            text = normalise(raw)
+            text = code_text(raw) if role in CODE_ROLES else normalise(raw)
             if role.startswith("code") or role in ("name", "project_name"):
                 if text and role not in key:
                     key[role] = raw if role in ("name", "project_name") else text
