@@ -23,6 +23,9 @@ def print_score(report: dict, console: Console) -> None:
         table.add_column(col, justify="left" if col in ("table", "title") else "right")
     for key in TABLE_TITLES:
         m = report["tables"][key]
+        if not (m["correct"] or m["wrong"] or m["missing"] or m["extra"]):
+            # No cell on either side (an empty table): no figure, not a flattering 100%.
+            m = {**m, "cell_exact": None, "cell_precision": None, "cell_recall": None}
         table.add_row(key, TABLE_TITLES[key], pct(m["cell_exact"]), pct(m["cell_precision"]), pct(m["cell_recall"]),
                       pct(m["presence_accuracy"]), str(m["correct"]), str(m["wrong"]), str(m["missing"]),
                       str(m["extra"]))
