@@ -169,15 +169,17 @@ class RapidOcrBackend:
         rotation = 0
         img, grey, skew, result, confidence = self._read_upright(img)
         if _mostly_tall(result):
-            # A landscape page scanned sideways: turn it a quarter and read again.
-            rotation = 90
-            img, grey, skew, result, confidence = self._read_upright(np.ascontiguousarray(np.rot90(img, k=-1)))
-        if confidence < 0.75:
-            # Upside down (or turned the other way): recognition is poor; try the half turn.
+            # A landscape page scanned sideways: read it turned both ways and keep the reading
+            # with more Chinese in it (upside-down text reads as confident digit soup).
+            turns = [(90, self._read_upright(np.ascontiguousarray(np.rot90(img, k=-1)))),
+                     (270, self._read_upright(np.ascontiguousarray(np.rot90(img, k=1))))]
+            rotation, (img, grey, skew, result, confidence) = max(turns, key=lambda t: readability(t[1][3]))
+        elif confidence < 0.75:
+            # Upside down: recognition is poor; try the half turn.
             flipped = np.ascontiguousarray(np.rot90(img, k=2))
-            alt, alt_conf = self._recognise(flipped)
-            if alt_conf > confidence + 0.1:
-                img, result, rotation = flipped, alt, (rotation + 180) % 360
+            alt, _ = self._recognise(flipped)
+            if readability(alt) > readability(result):
+                img, result, rotation = flipped, alt, 180
                 grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
         h, w = grey.shape
         upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
@@ -195,6 +197,11 @@ class RapidOcrBackend:
         segments = [Segment(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in rules]
         return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew)
 
+
+
+def readability(result) -> float:
+    """Confidence-weighted count of CJK characters read: high only for text the right way up."""
+    return sum(float(item[2]) * sum("\u4e00" <= ch <= "\u9fff" for ch in item[1]) for item in result)
 
 
 def _mostly_tall(result) -> bool:
