@@ -19,6 +19,7 @@ from schemas import Document, Finding
 from schemas.tables import TABLE_TITLES
 
 FUZZY_MIN = 85.0
+FUZZY_CODED_MIN = 60.0
 KEY_FIELDS = {"code", "name", "project_name", "line"}
 
 
@@ -112,20 +113,34 @@ def match_rows(gold: list[tuple[str, dict]], pred: list[tuple[str, dict]]):
             pairs.append((g, hit))
         else:
             pending.append(g)
-    for g in pending:  # 2) same line/code, name fuzzily
+    # 2) same line/code, names fuzzily: best-scoring pairs first, so that two similar rows of
+    # one code ("…文化馆（站）免费开放补助资金…") do not take each other's partner.
+    candidates = []
+    for gi, g in enumerate(pending):
         gk = _row_key(g[1])
-        best, best_score = None, FUZZY_MIN
-        for p in left:
+        for pi, p in enumerate(left):
             pk = _row_key(p[1])
             if pk[0] != gk[0] or (gk[1] and pk[1] and gk[1] != pk[1]):
                 continue
             score = fuzz.ratio(gk[2] + gk[3], pk[2] + pk[3])
-            if score >= best_score:
-                best, best_score = p, score
-        if best is not None:
-            left.remove(best)
-            fuzzy.append((g[0], gk[2] or gk[3], _row_key(best[1])[2] or _row_key(best[1])[3]))
-        pairs.append((g, best))
+            # The same subject code already identifies the row: a misread character in a short
+            # name ("就业营理事务") must not unmatch it. Without a code, the name must carry it.
+            needed = FUZZY_CODED_MIN if gk[1] and gk[1] == pk[1] else FUZZY_MIN
+            if score >= needed:
+                candidates.append((score, gi, pi))
+    chosen: dict[int, int] = {}
+    taken: set[int] = set()
+    for score, gi, pi in sorted(candidates, key=lambda c: (-c[0], c[1], c[2])):
+        if gi not in chosen and pi not in taken:
+            chosen[gi] = pi
+            taken.add(pi)
+    for gi, g in enumerate(pending):
+        hit = left[chosen[gi]] if gi in chosen else None
+        if hit is not None:
+            gk, hk = _row_key(g[1]), _row_key(hit[1])
+            fuzzy.append((g[0], gk[2] or gk[3], hk[2] or hk[3]))
+        pairs.append((g, hit))
+    left = [p for pi, p in enumerate(left) if pi not in taken]
     return pairs, left, fuzzy
 
 

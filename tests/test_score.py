@@ -125,3 +125,18 @@ def test_findings_precision_recall():
                      Finding(rule="t6.hierarchy", locations=["/tables/t6/rows/0/total"])]
     f = _score(pred, expected=expected)["findings"]
     assert (f["precision"], f["recall"]) == (0.5, 0.5)
+
+
+def test_same_code_with_a_misread_name_is_matched_fuzzily():
+    pred = _gold()
+    pred.tables.t3.rows[2].name = "住房公积全"  # one character misread by OCR
+    report = _score(pred)
+    assert report["tables"]["t3"]["correct"] == 9
+    assert report["documents"]["g"]["fuzzy_matches"][0][1:] == ("住房公积金", "住房公积全")
+
+
+def test_same_code_but_another_name_is_not_matched():
+    pred = _gold()
+    pred.tables.t3.rows[2].name = "其他支出"
+    m = _score(pred)["tables"]["t3"]
+    assert (m["missing"], m["extra"]) == (2, 2)
