@@ -87,13 +87,18 @@ RULESET = {"t2": "t2", "t3": "basic_project", "t5": "basic_project", "t6": "t6",
 _CODE_PART = re.compile(r"(类|款|项)$")
 
 
-def money_role(table: str, label: str) -> str | None:
-    """The schema field a money column's header label names, or None."""
+def match_words(label: str, rules: list[Rule]) -> str | None:
+    """The name of the first rule whose words all occur in the (normalised) label."""
     text = normalise(label)
-    for words, name in COLUMN_RULES[RULESET[table]]:
+    for words, name in rules:
         if all(w in text for w in words):
             return name
     return None
+
+
+def money_role(table: str, label: str) -> str | None:
+    """The schema field a money column's header label names, or None."""
+    return match_words(label, COLUMN_RULES[RULESET[table]])
 
 
 def key_role(table: str, label: str) -> str | None:

@@ -175,7 +175,7 @@ def locate(pages: list[Page]) -> Layout:
 
 def _same_table_repeated(current: Region | None, kind: str) -> bool:
     # A continuation page that repeats the table's title ("表7（续）") stays in the same table.
-    return current is not None and kind == current.kind and kind.startswith("t") and not current.grids == []
+    return current is not None and kind == current.kind and kind.startswith("t") and bool(current.grids)
 
 
 def document_kind(layout: Layout) -> str | None:

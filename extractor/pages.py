@@ -155,20 +155,15 @@ def _segments_from_drawings(page: pymupdf.Page) -> list[Segment]:
                     x = (r.x0 + r.x1) / 2
                     segments.append(Segment(x, r.y0, x, r.y1))
                 elif r.width >= 2.0 and r.height >= 2.0 and path.get("color") is not None:
-                    # A stroked rectangle: its four sides are rules (cell borders).
-                    segments += [
-                        Segment(r.x0, r.y0, r.x1, r.y0), Segment(r.x0, r.y1, r.x1, r.y1),
-                        Segment(r.x0, r.y0, r.x0, r.y1), Segment(r.x1, r.y0, r.x1, r.y1),
-                    ]
-            elif kind == "qu":
-                quad = item[1]
-                r = quad.rect
-                if path.get("color") is not None:
-                    segments += [
-                        Segment(r.x0, r.y0, r.x1, r.y0), Segment(r.x0, r.y1, r.x1, r.y1),
-                        Segment(r.x0, r.y0, r.x0, r.y1), Segment(r.x1, r.y0, r.x1, r.y1),
-                    ]
+                    segments += _sides(r)  # a stroked rectangle: its sides are cell borders
+            elif kind == "qu" and path.get("color") is not None:
+                segments += _sides(item[1].rect)
     return segments
+
+
+def _sides(r: pymupdf.Rect) -> list[Segment]:
+    return [Segment(r.x0, r.y0, r.x1, r.y0), Segment(r.x0, r.y1, r.x1, r.y1),
+            Segment(r.x0, r.y0, r.x0, r.y1), Segment(r.x1, r.y0, r.x1, r.y1)]
 
 
 def _words_from_layer(page: pymupdf.Page) -> list[Word]:
@@ -181,8 +176,6 @@ def _words_from_layer(page: pymupdf.Page) -> list[Word]:
     flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
     for block in page.get_text("rawdict", flags=flags)["blocks"]:
         for line in block.get("lines", ()):
-            if line["dir"][0] < 0.5:  # vertical or rotated text is read by its own lines
-                pass
             for span in line["spans"]:
                 gap_limit = 0.33 * span["size"]
                 current: list = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .columns import as_money, money_role
+from .columns import as_money, match_words, money_role
 from .grid import Grid
 from .locate import Region, clean, normalise
 from .read_tables import column_labels, header_split
@@ -57,14 +57,6 @@ T10_LINES: list[tuple[tuple[str, ...], str]] = [
 _CODE_NAME = re.compile(r"^(\d{3})(.*)$")
 
 
-def match_line(label: str, rules: list[tuple[tuple[str, ...], str]]) -> str | None:
-    text = normalise(label)
-    for words, name in rules:
-        if all(w in text for w in words):
-            return name
-    return None
-
-
 def _split_column(grid: Grid, start: int) -> int:
     """First column of the expense side: where the header's 支出 group (or 功能分类) begins."""
     for r in range(start):
@@ -106,11 +98,11 @@ def read_two_sided(region: Region, table: str):
                 elif table == "t1":
                     if "上年结转" in label:
                         carry = True
-                    name = match_line(label, T1_CARRYOVER if carry else T1_CURRENT)
+                    name = match_words(label, T1_CARRYOVER if carry else T1_CURRENT)
                     if name and name not in income:
                         income[name] = amount
                 else:
-                    name = match_line(label, T4_INCOME)
+                    name = match_words(label, T4_INCOME)
                     if name and name not in income:
                         income[name] = amount
             _read_expense(grid, r, split, right, table, out_roles, expense, totals)
@@ -174,7 +166,7 @@ def read_t10(region: Region) -> list[dict]:
         for r in range(start, grid.n_rows):
             texts = [clean(grid.text(r, c)) for c in range(grid.n_cols)]
             label, amounts = label_and_amounts(texts)
-            line = match_line(label, T10_LINES)
+            line = match_words(label, T10_LINES)
             if not line or any(item["line"] == line for item in lines):
                 continue
             values: dict[str, object] = {}
