@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .grid import Grid, group_lines, page_grids, words_outside
-from .pages import Page
+from .pages import Page, Word
 from .wordgrid import word_grid
 
 TABLE_KINDS = {f"t{i}" for i in range(1, 12)}
@@ -93,6 +93,9 @@ class Region:
     pages: list[int] = field(default_factory=list)
     grids: list[Grid] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    # Where the title and each line of lines were printed (page, words): for provenance.
+    title_words: tuple[int, list[Word]] | None = None
+    line_words: list[tuple[int, list[Word]]] = field(default_factory=list)
 
     def add_page(self, number: int) -> None:
         if number not in self.pages:
@@ -119,6 +122,7 @@ class Layout:
 
     regions: list[Region]
     front_lines: list[str]
+    front_words: list[tuple[int, list[Word]]] = field(default_factory=list)
 
     def tables(self, kind: str) -> list[Region]:
         return [r for r in self.regions if r.kind == kind]
@@ -136,6 +140,7 @@ def locate(pages: list[Page]) -> Layout:
     """Walk pages top to bottom and group titles, grids and text into regions."""
     regions: list[Region] = []
     front: list[str] = []
+    front_words: list[tuple[int, list[Word]]] = []
     current: Region | None = None
     for page in pages:
         grids = page_grids(page)
@@ -150,14 +155,16 @@ def locate(pages: list[Page]) -> Layout:
                 text = " ".join(w.text for w in obj)  # type: ignore[union-attr]
                 kind = title_kind(text)
                 if kind and not _same_table_repeated(current, kind):
-                    current = Region(kind=kind, title=normalise(text))
+                    current = Region(kind=kind, title=normalise(text), title_words=(page.number, obj))
                     current.add_page(page.number)
                     regions.append(current)
                     continue
                 if current is None:
                     front.append(text)
+                    front_words.append((page.number, obj))
                 else:
                     current.lines.append(text)
+                    current.line_words.append((page.number, obj))
                     current.add_page(page.number)
                     if not grids and current.kind in TABLE_KINDS:
                         loose.setdefault(id(current), (current, []))[1].extend(obj)  # type: ignore[arg-type]
@@ -170,7 +177,7 @@ def locate(pages: list[Page]) -> Layout:
             grid = word_grid(page.number, words)
             if grid is not None:
                 region.grids.append(grid)
-    return Layout(regions=regions, front_lines=front)
+    return Layout(regions=regions, front_lines=front, front_words=front_words)
 
 
 def _same_table_repeated(current: Region | None, kind: str) -> bool:
