@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from schemas import Document
 from schemas.tables import TABLE_MODELS, TABLE_TITLES, T10_LINE_NAMES
 
+from ..codes import settle_codes
 from ..locate import Layout, Region, document_kind
 from ..read_fixed import read_t10, read_two_sided
 from ..read_sheets import read_sheet
@@ -55,6 +56,7 @@ class LayoutEngine:
             found = layout.tables(key)
             if found:
                 data["tables"][key] = self.read_table(key, _merge(found), data["provenance"])
+        settle_codes(data["tables"])  # a code misread in one table, read right in the others
         overall = layout.first("overall")
         if overall is not None:
             data["performance"]["overall"] = read_sheet(overall, overall=True)
