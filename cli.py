@@ -79,7 +79,7 @@ def extract(
     force: bool = typer.Option(False, "--force", help="Redo documents whose output is up to date."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per document on stdout."),
     model: Optional[str] = typer.Option(None, "--model", help="LLM model (default $BUDGETX_MODEL or gpt-4o-mini)."),
-    prompt: Optional[str] = typer.Option(None, "--prompt", help="Prompt version under prompts/ (v1, v2)."),
+    prompt: Optional[str] = typer.Option(None, "--prompt", help="Prompt version under prompts/: r1 (default, answers by reference), r2, v1, v2 (copy every cell)."),
     mode: Optional[str] = typer.Option(None, "--mode", help="tools (default), json_schema or md_json."),
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible server (default $OPENAI_BASE_URL)."),
     vision: bool = typer.Option(False, "--vision", help="Send page images too (vision models)."),

@@ -28,6 +28,8 @@ import jsonschema
 
 from schemas import Document
 
+from .llm_refs_oracle import Oracle
+
 try:  # real BPE counts when tiktoken and its offline cl100k data are installed; else an estimate
     import tiktoken
 
@@ -37,7 +39,7 @@ except Exception:  # noqa: BLE001 - any failure means "no tokenizer here"
 
 ROLES = {"system", "user", "assistant", "tool"}
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-KIND = re.compile(r"Answer_(t\d+|overall|project)")
+KIND = re.compile(r"Answer_(t\d+|overall|project|refs)")
 PART = re.compile(r"第(\d+)/(\d+)部分")
 HIDDEN = {"present", "pages", "target"}  # what the engine fills itself
 
@@ -81,6 +83,7 @@ class FakeLlm:
         self._lock = threading.Lock()
         self._perturb = 0
         self._httpd: ThreadingHTTPServer | None = None
+        self.oracle = Oracle(gold)  # refs prompts: answers by reference
 
     # ---- lifecycle -----------------------------------------------------------------
     def start(self) -> "FakeLlm":
@@ -295,6 +298,9 @@ class FakeLlm:
 
     def _answer(self, kind: str | None, payload: dict) -> dict:
         text = self.user_text(payload)
+        if kind == "refs":
+            self.oracle.gold = self.gold
+            return self.oracle.answer(text)
         if kind == "overall":
             return _dump(self.gold.performance.overall)
         if kind == "project":
@@ -319,6 +325,15 @@ class FakeLlm:
             self._perturb += 1
             k = self._perturb
         answer = json.loads(json.dumps(answer))
+        if kind == "refs":  # a fixed cell that breaks its row's sum: the first row's total + 100k
+            for item in answer["items"]:
+                col = (item.get("cols") or {}).get("total")
+                if isinstance(col, int) and item.get("rows"):
+                    first = item["rows"][0]
+                    line = int(str(first).split("-")[0])
+                    item.setdefault("fix", []).append([line, col, str(100 * k + 0.5)])
+                    return answer
+            return answer
         if kind in ("project", "overall"):
             answer["budget_total"] = float(Decimal(str(answer.get("budget_total") or 0)) + 100 * k)
             return answer

@@ -59,7 +59,7 @@ def run(server, pages, pdf, tmp_path, engine="llm", **options):
     """Fill a fresh Document of the sample through the engine, as the pipeline would."""
     page_list, source = pages
     settings = dict(model="test", base_url=server.url, api_key="test", cache_dir=str(tmp_path / "cache"),
-                    backoff_max=0.5, timeout=5.0)
+                    backoff_max=0.5, timeout=5.0, prompt="v1")  # the copying prompts; refs: test_llm_refs.py
     settings.update(options)
     eng = make_engine(engine, source_path=pdf, **settings)
     doc = Document(doc_id=DOC, source=Source(**source), run=RunInfo(engine=engine))
@@ -282,6 +282,7 @@ def test_cli_extract_llm_and_budget_stop(server, pdf, tmp_path, gold):
 
     out = tmp_path / "out"
     common = ["extract", str(pdf), "-o", str(out), "--engine", "llm", "--model", "test", "--base-url", server.url,
+              "--prompt", "v1",
               "--cache-dir", str(tmp_path / "cache")]
     server.faults.append(Fault("t5", "unreconciled_always", sticky=True))
     result = CliRunner().invoke(app, common + ["--max-calls", "5"], env={"OPENAI_API_KEY": "test"})
@@ -300,7 +301,7 @@ def test_cli_extract_llm_and_budget_stop(server, pdf, tmp_path, gold):
 def test_engine_options_are_checked(server, tmp_path):
     from extractor.errors import EngineError, UnknownNameError
 
-    with pytest.raises(UnknownNameError, match="known: v1, v2"):
+    with pytest.raises(UnknownNameError, match="known: r1, r2, v1, v2"):
         make_engine("llm", base_url=server.url, prompt="nope")
     with pytest.raises(EngineError, match="unknown LLM engine option"):
         make_engine("llm", base_url=server.url, temprature=0)

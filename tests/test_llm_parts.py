@@ -110,7 +110,7 @@ def test_validator_re_asks_then_accepts_the_same_figures_repeated():
 
 
 def test_prompts_are_versioned_sandboxed_and_generated_from_the_schema(tmp_path):
-    with pytest.raises(UnknownNameError, match="known: v1, v2"):
+    with pytest.raises(UnknownNameError, match="known: r1, r2, v1, v2"):
         load_prompt("v3")
     v2 = load_prompt("v2")
     assert v2.id == "v2@1" and not v2.schema_descriptions

@@ -113,6 +113,10 @@ class LlmEngine:
 
     # ---- asking --------------------------------------------------------------------
     def _run(self, doc: Document, jobs: list[Job]) -> tuple[dict[str, BaseModel], BudgetExceededError | None]:
+        if self.prompt.answer == "refs":
+            from .llm_refs import run_refs
+
+            return run_refs(self, doc, jobs, COUNTED)
         answers: dict[str, BaseModel] = {}
         stop: BudgetExceededError | None = None
         workers = max(1, min(self.settings.concurrency, len(jobs) or 1))

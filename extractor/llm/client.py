@@ -63,7 +63,7 @@ class Settings:
     base_url: str | None = None
     api_key: str | None = None
     mode: str = "tools"
-    prompt: str = "v1"
+    prompt: str = "r1"  # answers by reference (prompts/r1); v1/v2 copy every cell
     vision: bool = False
     cache_dir: str | None = None
     no_cache: bool = False
@@ -76,6 +76,7 @@ class Settings:
     timeout: float = 120.0
     max_output_tokens: int = 4096
     chunk_tokens: int = 1800  # grid text per call; a longer table is split by rows
+    batch_tokens: int = 8000  # refs prompts: grid text per call, several tables or sheets together
     concurrency: int = 4
     prices: str | None = None
     only: list[str] | None = None  # ask only these tables/sheets ("t3", "project", "project[2]")

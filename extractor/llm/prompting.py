@@ -47,6 +47,7 @@ class Prompt:
     description: str
     schema_descriptions: bool
     env: SandboxedEnvironment
+    answer: str = "full"  # "full": the model copies the table; "refs": it says where each field is
 
     @property
     def id(self) -> str:
@@ -77,6 +78,29 @@ class Prompt:
         return [{"role": "system", "content": system}, {"role": "user", "content": content}]
 
 
+    def batch_messages(self, blocks: list, images: list[str] | None = None,
+                       unit_name: str | None = None) -> list[dict]:
+        """The chat messages for a refs batch: the field lists of its kinds, then every block's grid."""
+        from .batches import glossaries  # refs prompts only
+
+        kinds = list(dict.fromkeys(b.kind for b in blocks))
+        data = {
+            "unit_name": unit_name,
+            "kinds": glossaries(kinds),
+            "blocks": [{"id": b.id, "kind": b.kind,
+                        "title": TABLE_TITLES.get(b.kind) or SHEET_TITLES.get(b.kind, b.piece.title),
+                        "printed_title": b.piece.title, "pages": b.piece.pages, "notes": b.piece.notes,
+                        "part": b.piece.part, "parts": b.piece.parts, "grid": b.grid.text} for b in blocks],
+        }
+        system = self.env.get_template("system.j2").render(**data).strip()
+        user = self.env.get_template("user.j2").render(**data).strip()
+        content: Any = user
+        if images:
+            content = [{"type": "text", "text": user}] + [
+                {"type": "image_url", "image_url": {"url": url}} for url in images]
+        return [{"role": "system", "content": system}, {"role": "user", "content": content}]
+
+
 def load_prompt(name: str, folder: Path | None = None) -> Prompt:
     """The named prompt; an unknown name lists the known ones."""
     folder = folder or prompts_dir()
@@ -88,7 +112,8 @@ def load_prompt(name: str, folder: Path | None = None) -> Prompt:
                                autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
     return Prompt(name=manifest.get("name", name), version=str(manifest["version"]),
                   description=manifest.get("description", ""),
-                  schema_descriptions=bool(manifest.get("schema_descriptions", True)), env=env)
+                  schema_descriptions=bool(manifest.get("schema_descriptions", True)), env=env,
+                  answer=manifest.get("answer", "full"))
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

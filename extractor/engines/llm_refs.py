@@ -1,0 +1,119 @@
+"""The refs path of the llm engine: numbered grids in batches, answers by reference.
+
+Chosen by a prompt whose manifest says ``"answer": "refs"`` (prompts/r1). Tables and sheets
+are cut into blocks, packed into calls by grid size, and each block's answer is built into the
+contract's model from the grid (extractor/llm/refs.py) before the same checks as a copied answer.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from schemas import Document
+
+from ..errors import BudgetExceededError, EngineError
+from ..llm.answers import MODELS
+from ..llm.batches import Block, answer_model, block_id, contexts, has_data, pack, results, split
+from ..llm.client import TruncatedAnswerError
+from ..llm.gridtext import pieces
+from ..llm.images import page_data_urls
+from ..llm.refs import Numbered, ref_schema
+
+if TYPE_CHECKING:
+    from .llm import Job, LlmEngine
+
+log = logging.getLogger("budgetx.llm")
+
+
+def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
+             counted: set[str]) -> tuple[dict[str, BaseModel], BudgetExceededError | None]:
+    """Every job's answer by label (a job whose blocks did not all come back keeps its layout reading)."""
+    from .llm import stitch
+
+    settings = engine.settings
+    answers: dict[str, BaseModel] = {}
+    blocks: list[Block] = []
+    by_job: dict[str, tuple["Job", list[Block]]] = {}
+    for job in jobs:
+        parts = [p for p in pieces(job.region, settings.batch_tokens) if p.header or p.body or p.extra_grids]
+        if not parts:  # nothing printed to ask about: an empty table keeps the layout's note
+            continue
+        reading = _layout_reading(doc, job) if len(parts) == 1 else None
+        own = [Block(job.label, job.kind, p, Numbered.of(p, block_id(job.label, p)), job.kind in counted, reading)
+               for p in parts]
+        if not any(has_data(b) for b in own):  # a header with nothing under it: the layout's empty table
+            continue
+        blocks += own
+        by_job[job.label] = (job, own)
+    got: dict[str, BaseModel] = {}
+    stop: BudgetExceededError | None = None
+    batches = pack(blocks, settings.batch_tokens)
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
+        futures = [pool.submit(_ask, engine, doc, batch) for batch in batches]
+        for future in futures:
+            try:
+                got.update(future.result())
+            except BudgetExceededError as exc:
+                stop = stop or exc
+            except EngineError as exc:  # these blocks keep their layout reading
+                log.warning("%s", exc)
+    for label, (job, own) in by_job.items():
+        missing = [b.id for b in own if b.id not in got]
+        if missing:
+            log.warning("%s: no valid answer for %s; the layout reading is kept", label, ", ".join(missing))
+            continue
+        answers[label] = stitch(job, [got[b.id] for b in own])
+    return answers, stop
+
+
+def _ask(engine: "LlmEngine", doc: Document, batch: list[Block]) -> dict[str, BaseModel]:
+    """One batch's answers by block id, from the cache or the model; a cut-off answer is asked in halves."""
+    settings = engine.settings
+    pages = sorted({p for b in batch for p in b.piece.pages})
+    images = page_data_urls(engine.source_path, pages) if settings.vision and engine.source_path else None
+    messages = engine.prompt.batch_messages(batch, images, unit_name=doc.unit_name)
+    key = engine.cache.key(settings.model, engine.prompt.id, ref_schema(), messages)
+    hit = engine.cache.get(key)
+    by_id = {b.id: b for b in batch}
+    if hit is not None and set(hit.get("answers", {})) == set(by_id):
+        log.info("%s: cached answer", _label(batch))
+        return {i: MODELS[by_id[i].kind].model_validate(v) for i, v in hit["answers"].items()}
+    context = contexts(batch, doc.unit_name)
+    try:
+        engine._client().ask(_label(batch), answer_model(), messages, context)
+    except TruncatedAnswerError:
+        halves = split(batch)
+        if len(halves) == 1:
+            raise
+        log.warning("%s: answer truncated; asking again in two batches", _label(batch))
+        out: dict[str, BaseModel] = {}
+        for half in halves:
+            out.update(_ask(engine, doc, half))
+        return out
+    got = results(context)
+    confirmed = {i: sub["confirmed"] for i, sub in context["sub"].items() if sub.get("confirmed")}
+    for block, notes in confirmed.items():
+        log.info("%s: model confirmed printed figures that do not add up: %s", block, "; ".join(notes))
+    if set(got) == set(by_id):  # a partial batch is asked again next time, not cached
+        engine.cache.put(key, {"answers": {i: m.model_dump(mode="json") for i, m in got.items()},
+                               "label": _label(batch), "confirmed": confirmed})
+    return got
+
+
+def _layout_reading(doc: Document, job: "Job") -> BaseModel | None:
+    """What the layout engine read for this job (the llm engine fills the document with it first)."""
+    if job.kind == "project":
+        sheets = doc.performance.projects
+        return sheets[job.index] if job.index < len(sheets) else None
+    if job.kind == "overall":
+        return doc.performance.overall
+    return getattr(doc.tables, job.kind, None)
+
+
+def _label(batch: list[Block]) -> str:
+    ids = [b.id for b in batch]
+    return ids[0] if len(ids) == 1 else f"{ids[0]}…{ids[-1]} ({len(ids)} blocks)"

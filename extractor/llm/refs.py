@@ -1,0 +1,416 @@
+"""Answers by reference: the model maps grid cells to fields instead of copying them.
+
+Copying a table back costs about as many tokens as reading it, and every copied digit can
+be miscopied. So for the ``refs`` prompts the model gets each grid with numbered lines and a
+column index line, and answers, per table piece or sheet, where the fields are:
+
+    {"id": "t3", "cols": {"code": [0, 1, 2], "name": 3, "total": 4, "basic": 5, "project": 6},
+     "rows": ["4-40"], "total": 3,
+     "cells": {"special_account_label": [2, 9]},
+     "fix": [[12, 5, "320.39"]]}
+
+``cols`` map row fields to grid columns (several columns are joined: a code printed 类|款|项),
+``rows`` are the body lines that are rows (numbers or "a-b" ranges), ``total`` is the line
+of the 合计/总计 row, ``cells`` set any other field by pointer to a [line, column] cell or to a
+literal, and ``fix`` corrects a cell the grid holds wrongly (a misread digit). The engine
+reads the values from the grid itself, builds the contract's model, and validates it like a
+copied answer: the same strict schema, the same reconciliation and the same re-asks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from schemas.common import parse_money
+from schemas.tables import T10_LINE_NAMES
+
+from ..columns import as_money
+from ..locate import clean, normalise
+from .answers import MODELS
+from .gridtext import Piece
+
+SHEETS = ("overall", "project")
+_MARKS = ("<", "^")
+_RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
+
+
+class RefItem(BaseModel):
+    """Where one table piece's or sheet's fields are printed in its numbered grid."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="块编号，如 t3、t7#2、project[4]")
+    cols: dict[str, int | list[int]] | None = Field(default=None, description="行字段 → 列号（多列连写）；省略则同上一同类块")
+    rows: list[int | str] = Field(default_factory=list, description="数据行的行号或行号区间 \"a-b\"")
+    total: int | None = Field(default=None, description="合计/总计行的行号")
+    cells: dict[str, list[int] | str] | None = Field(
+        default=None, description="其他字段（路径如 income/general_budget）→ [行号, 列号] 或原文；省略则同上一同类块")
+    fix: list[list[int | str]] = Field(default_factory=list, description="改正：[行号, 列号, 正确原文]")
+
+
+class RefAnswer(BaseModel):
+    """Every block of the request, answered by reference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[RefItem]
+
+
+def ref_schema() -> dict:
+    """The tool schema: short, the same for every table and sheet (so one call can hold several)."""
+    cell = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
+    item = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "string"},
+            "cols": {"type": "object", "additionalProperties": {
+                "anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]}},
+            "rows": {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}},
+            "total": {"type": "integer"},
+            "cells": {"type": "object", "additionalProperties": {"anyOf": [cell, {"type": "string"}]}},
+            "fix": {"type": "array", "items": {"type": "array", "items": {
+                "anyOf": [{"type": "integer"}, {"type": "string"}]}, "minItems": 3, "maxItems": 3}},
+        },
+        "required": ["id"],
+        "additionalProperties": False,
+    }
+    return {"title": "Answer_refs", "type": "object", "properties": {"items": {"type": "array", "items": item}},
+            "required": ["items"]}
+
+
+# ---- the numbered grid ---------------------------------------------------------------
+
+
+@dataclass
+class Numbered:
+    """A piece as the model sees it for a refs answer: lines numbered from 1, cells by line."""
+
+    piece: Piece
+    id: str
+    text: str = ""
+    lines: dict[int, list[str]] = field(default_factory=dict)
+    header_lines: int = 0
+
+    @classmethod
+    def of(cls, piece: Piece, id: str) -> "Numbered":
+        out = cls(piece, id)
+        text: list[str] = []
+        blocks = [piece.header + piece.body] + list(piece.extra_grids)
+        n = 0
+        for block in blocks:
+            if not block:
+                continue
+            width = max(len(line.split("|")) for line in block)
+            text.append("#|" + "|".join(str(c) for c in range(width)))
+            for line in block:
+                n += 1
+                cells = line.split("|")
+                out.lines[n] = cells + [""] * (width - len(cells))
+                while cells and cells[-1] in ("", "<"):  # trailing blanks and spans cost tokens, say nothing
+                    cells.pop()
+                text.append(f"{n}|" + "|".join(cells))
+        out.header_lines = len(piece.header)
+        out.text = "\n".join(text)
+        return out
+
+    def anchor(self, line: int, col: int, fixes: dict[tuple[int, int], str]) -> tuple[int, int, str]:
+        """The cell a position shows: a merged cell is read at its anchor (left for "<", up for "^")."""
+        for _ in range(200):  # a malformed chain of marks must not loop
+            if (line, col) in fixes:
+                return line, col, fixes[(line, col)]
+            cells = self.lines.get(line)
+            if cells is None or not 0 <= col < len(cells):
+                raise RefError(f"{self.id}: no cell at line {line}, column {col}")
+            text = cells[col]
+            if text == "<":
+                col -= 1
+            elif text == "^":
+                line -= 1
+            else:
+                return line, col, text
+        raise RefError(f"{self.id}: line {line}, column {col} is a merge mark with no anchor")
+
+    def cell(self, line: int, col: int, fixes: dict[tuple[int, int], str]) -> str:
+        """A cell's text, a merged cell's from its anchor."""
+        return self.anchor(line, col, fixes)[2]
+
+    @property
+    def width(self) -> int:
+        return max((len(c) for c in self.lines.values()), default=0)
+
+
+class RefError(ValueError):
+    """A reference that does not resolve; goes back to the model as a re-ask."""
+
+
+# ---- from references to the contract model -----------------------------------------
+
+
+def _fields(model: type[BaseModel]) -> dict[str, str]:
+    """Field → kind ("money", "code", "text", "other") for a row or sheet model."""
+    out = {}
+    for name, info in model.model_fields.items():
+        funcs = {getattr(m, "func", None) for m in info.metadata}
+        if parse_money in funcs:
+            out[name] = "money"
+        elif name == "code":
+            out[name] = "code"
+        elif info.annotation in (str, str | None):
+            out[name] = "text"
+        else:
+            out[name] = "other"
+    return out
+
+
+def row_model(kind: str) -> type[BaseModel]:
+    """The model of one listed row: a table's body row, or a sheet's indicator."""
+    base = MODELS[kind]
+    name = "indicators" if kind in SHEETS else "rows"
+    return base.model_fields[name].annotation.__args__[0]  # type: ignore[union-attr]
+
+
+def row_fields(kind: str) -> list[str]:
+    """The fields a row (or indicator) of this kind can map, as the prompt lists them."""
+    hidden = {"target"}
+    return [f for f in row_model(kind).model_fields if f not in hidden]
+
+
+def _lines(spec: list[int | str], known: dict[int, list[str]], where: str) -> list[int]:
+    out: list[int] = []
+    for part in spec:
+        if isinstance(part, int) or (isinstance(part, str) and part.strip().isdigit()):
+            out.append(int(part))
+            continue
+        match = _RANGE.match(str(part))
+        if not match or int(match.group(1)) > int(match.group(2)):
+            raise RefError(f"{where}: rows entry {part!r} is neither a line number nor a range \"a-b\"")
+        out += range(int(match.group(1)), int(match.group(2)) + 1)
+    missing = [n for n in out if n not in known]
+    if missing:
+        raise RefError(f"{where}: rows name lines {missing[:5]} that the grid does not have")
+    return out
+
+
+def _value(kind: str, text: str, where: str) -> Any:
+    """A cell's text as the field wants it: an amount, a code's digits, or the text as printed."""
+    if kind == "money":
+        text = normalise(text)
+        if not text or text in ("-", "—", "－"):
+            return None
+        amount = as_money(text)
+        if amount is None:
+            raise RefError(f"{where}: {text!r} is not an amount; give the printed amount in fix")
+        return amount
+    if kind == "code":  # the leading digits: a cell may print the name after the code
+        return re.match(r"\d*", normalise(text)).group() or None
+    return clean(text) or None
+
+
+class Reader:
+    """Builds one table's or sheet's data from a RefItem over its numbered grid."""
+
+    def __init__(self, kind: str, grid: Numbered, item: RefItem):
+        item = item.model_copy(update={"cols": item.cols or {}, "cells": item.cells or {}})
+        self.kind, self.grid, self.item = kind, grid, item
+        self.where = item.id
+        self.fixes: dict[tuple[int, int], str] = {}
+        for entry in item.fix:
+            if len(entry) != 3 or not all(isinstance(x, int) for x in entry[:2]):
+                raise RefError(f"{self.where}: fix entry {entry!r} is not [line, column, text]")
+            self.fixes[(int(entry[0]), int(entry[1]))] = str(entry[2])
+        self.fields = _fields(row_model(kind))
+
+    def text(self, line: int, col: int) -> str:
+        return self.grid.cell(line, col, self.fixes)
+
+    def row(self, line: int, previous: dict | None) -> dict:
+        row: dict[str, Any] = {}
+        taken: set[tuple[int, int]] = set()  # a cell merged across mapped columns fills only the first
+        order = sorted(self.item.cols.items(), key=lambda kv: (
+            min(kv[1]) if isinstance(kv[1], list) and kv[1] else (kv[1] if isinstance(kv[1], int) else 0),
+            kv[0] != "code"))
+        for name, cols in order:
+            kind = self.fields.get(name)
+            if kind is None or name == "target":
+                raise RefError(f"{self.where}: cols names {name!r}, not a field here; fields: "
+                               f"{', '.join(row_fields(self.kind))}")
+            cols = [cols] if isinstance(cols, int) else list(cols)
+            where = f"{self.where} line {line}"
+            if name == "weight" and self.kind in SHEETS:
+                row.update(_weight(self, line, cols))
+                continue
+            if kind == "code" and len(cols) > 1:
+                row[name] = self._split_code(line, cols, previous)
+                continue
+            anchors = [self.grid.anchor(line, c, self.fixes) for c in cols]
+            fresh = [a for a in anchors if a[0] != line or (a[0], a[1]) not in taken]
+            text = "".join(a[2] for a in fresh)
+            if self.item.cols.get("code") == cols[0] and len(cols) == 1 and name != "code":
+                text = re.sub(r"^\s*\d+", "", text)  # "211节能环保支出": code and name share a cell
+            row[name] = _value(kind, text, f"{where} {name}")
+            if row[name] is not None and name != "code":  # a code shares its cell with the name
+                taken.update((a[0], a[1]) for a in fresh)
+        return {k: v for k, v in row.items() if v is not None}
+
+    def _split_code(self, line: int, cols: list[int], previous: dict | None) -> str | None:
+        # 类|款|项 in columns, each printed only where it changes: a blank leading part is the
+        # previous row's (the template prints 项 rows under their 款 without repeating it).
+        parts = [re.sub(r"\D", "", normalise(self.text(line, c))) for c in cols]
+        if not any(parts):
+            return None
+        first = next(i for i, p in enumerate(parts) if p)
+        if first > 0 and previous and previous.get("_parts"):
+            parts[:first] = previous["_parts"][:first]
+        if previous is not None:
+            previous["_parts"] = parts
+        return "".join(parts) or None
+
+    def build(self) -> dict:
+        """The table's (or sheet's) data as plain values, ready for the contract model."""
+        item, grid = self.item, self.grid
+        data: dict[str, Any] = {}
+        listed = "indicators" if self.kind in SHEETS else "rows"
+        if item.rows and not item.cols:
+            raise RefError(f"{self.where}: rows are given but cols are not")
+        state: dict = {}
+        lines = _lines(item.rows, grid.lines, self.where)
+        rows = [self.row(n, state) for n in lines]
+        if self.kind in SHEETS:
+            _fill_down(rows)
+        data[listed] = [r for r in rows if r]
+        if item.total is not None:
+            if self.kind in SHEETS or item.total not in grid.lines:
+                raise RefError(f"{self.where}: total line {item.total} is not a line of this table")
+            data["total"] = self.row(item.total, None)
+        for pointer, ref in item.cells.items():
+            _assign(data, pointer, self._cell_value(pointer, ref), self.where)
+        if self.kind == "t10":
+            for row in data["rows"] + ([data["total"]] if data.get("total") else []):
+                row.setdefault("line", _t10_line(row.get("name")))
+        return data
+
+    def _cell_value(self, pointer: str, ref: list[int] | str) -> Any:
+        leaf = pointer.strip("/").rsplit("/", 1)[-1]
+        if isinstance(ref, str):
+            return ref
+        if len(ref) != 2:
+            raise RefError(f"{self.where}: cells[{pointer!r}] is neither [line, column] nor text")
+        text = self.text(int(ref[0]), int(ref[1]))
+        kind = _leaf_kind(self.kind, pointer, leaf)
+        return _value(kind, text, f"{self.where} {pointer}")
+
+
+def _leaf_kind(kind: str, pointer: str, leaf: str) -> str:
+    """Money or text for a field reached by pointer, from the contract models."""
+    model: Any = MODELS[kind]
+    for part in pointer.strip("/").split("/"):
+        if part.isdigit():
+            continue
+        info = getattr(model, "model_fields", {}).get(part)
+        if info is None:
+            return "text"
+        annotation = info.annotation
+        inner = next((a for a in getattr(annotation, "__args__", ()) if isinstance(a, type)
+                      and issubclass(a, BaseModel)), None)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        elif inner is not None:
+            model = inner
+        else:
+            funcs = {getattr(m, "func", None) for m in info.metadata}
+            return "money" if parse_money in funcs else ("code" if part == "code" else "text")
+    return "text"
+
+
+def _assign(data: dict, pointer: str, value: Any, where: str) -> None:
+    parts = [p for p in pointer.strip("/").split("/") if p]
+    if not parts:
+        raise RefError(f"{where}: empty pointer in cells")
+    obj: Any = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if isinstance(obj, list):
+            index = int(part)
+            if index >= len(obj):
+                raise RefError(f"{where}: cells pointer {pointer!r} names row {index}, past the rows given")
+            obj = obj[index]
+        else:
+            obj = obj.setdefault(part, [] if nxt.isdigit() else {})
+    if isinstance(obj, list):
+        raise RefError(f"{where}: cells pointer {pointer!r} ends in a list")
+    obj[parts[-1]] = value
+
+
+def _weight(reader: Reader, line: int, cols: list[int]) -> dict:
+    # The weight column prints a number or words (是/否): words go to weight_raw, as printed.
+    text = clean("".join(reader.text(line, c) for c in cols))
+    amount = as_money(normalise(text).rstrip("分%")) if text else None
+    if amount is not None or not text:
+        return {"weight": amount}
+    return {"weight": None, "weight_raw": text}
+
+
+def _fill_down(rows: list[dict]) -> None:
+    # A merged 一级/二级 cell is read at its anchor; a blank one is a continuation of the last.
+    last: dict[str, Any] = {}
+    for row in rows:
+        for level in ("level1", "level2"):
+            if row.get(level):
+                if level == "level1" and row.get(level) != last.get("level1"):
+                    last.pop("level2", None)
+                last[level] = row[level]
+            elif last.get(level):
+                row[level] = last[level]
+
+
+def _t10_line(name: str | None) -> str | None:
+    """The fixed t10 line a printed name is (the template's six lines)."""
+    if not name:
+        return None
+    text = normalise(name)
+    exact = [k for k, v in T10_LINE_NAMES.items() if normalise(v) == text]
+    if exact:
+        return exact[0]
+    for key, needle in (("vehicle_purchase", "购置费"), ("vehicle_operation", "运行费"), ("vehicles", "购置及运行"),
+                        ("outbound", "出国"), ("reception", "接待"), ("total", "合计")):
+        if needle in text and not (key == "vehicle_operation" and "购置" in text):
+            return key
+    return None
+
+
+def inherit(items: list[RefItem], kind_of: dict[str, str]) -> list[RefItem]:
+    """Items with omitted cols/cells taken from the previous item of the same kind.
+
+    Sheets of one template print their columns and form fields in the same places, so a batch
+    of sheets says where once and the rest say "same as above" by leaving them out.
+    """
+    last: dict[str, RefItem] = {}
+    out = []
+    for item in items:
+        kind = kind_of.get(item.id)
+        before = last.get(kind) if kind else None
+        update = {}
+        if item.cols is None:
+            update["cols"] = dict(before.cols or {}) if before else {}
+        if item.cells is None:
+            update["cells"] = dict(before.cells or {}) if before else {}
+        item = item.model_copy(update=update) if update else item
+        if kind:
+            last[kind] = item
+        out.append(item)
+    return out
+
+
+def materialise(kind: str, grid: Numbered, item: RefItem) -> BaseModel:
+    """The contract model a refs item describes; RefError for references that do not resolve."""
+    data = Reader(kind, grid, item).build()
+    try:
+        return MODELS[kind].model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        place = "/".join(str(p) for p in first["loc"])
+        raise RefError(f"{item.id}: {place}: {first['msg']} (input {first.get('input')!r:.60})") from exc
