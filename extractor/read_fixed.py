@@ -141,7 +141,9 @@ def _read_expense(grid, r, split, right, table, out_roles, expense, totals) -> N
             value = as_money(t) if t else None
             if role and value is not None and role not in values and i > 0:
                 values[role] = value
-        if not values:  # header gave no roles: schema order
+        # Header gave no roles: schema order. (A row left blank under a labelled header stays
+        # blank: its 类 code misread as "23" is no amount.)
+        if not values and not any(out_roles[split:]):
             values = dict(zip(("total", "general_budget", "gov_fund", "state_capital"), amounts))
     if not label:
         return
