@@ -84,9 +84,14 @@ def _ranges(numbers: list[int]) -> list[int | str]:
 class Oracle:
     """Refs answers for one gold document."""
 
+    @property
+    def fixes(self) -> int:
+        """Distinct cells fixed over every answer (a re-ask answers the same blocks again)."""
+        return len(self.fixed)
+
     def __init__(self, gold: Document):
         self.gold = gold
-        self.fixes = 0  # how many fixes it had to write: 0 when the grids print what gold says
+        self.fixed: set[tuple] = set()  # the cells it had to fix: none when the grids print what gold says
 
     def answer(self, text: str) -> dict:
         items = []
@@ -251,7 +256,7 @@ class Oracle:
                     continue
                 fixes.append([n, c, "" if value is None else (format(value, "f") if isinstance(value, Decimal)
                                                             else str(value))])
-        self.fixes += len(fixes)
+        self.fixed.update((tuple(lines[n]), n, c) for n, c, _ in fixes)
         return fixes
 
     def _cells(self, kind: str, table: Any, lines: dict[int, list[str]]) -> dict:
