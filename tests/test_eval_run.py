@@ -256,7 +256,7 @@ def _llm_server():
 
 @pytest.mark.skipif(_llm_server() is None or _one_sample() is None, reason="needs the llm engine, its test server and samples/")
 def test_llm_prompt_variants_end_to_end(tmp_path, monkeypatch):
-    """eval run of prompts v1 and v2 against the local OpenAI-compatible server, then eval compare."""
+    """eval run of a copying and a by-reference prompt against the local server, then eval compare."""
     doc_id = _one_sample()
     set_dir = tmp_path / "set"
     (set_dir / doc_id).mkdir(parents=True)
@@ -266,7 +266,7 @@ def test_llm_prompt_variants_end_to_end(tmp_path, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "test")
     runs = []
     try:
-        for prompt in ("v1", "v2"):
+        for prompt in ("v1", "r1"):
             out = tmp_path / "runs" / f"llm-{prompt}"
             result = CliRunner().invoke(app, [
                 "eval", "run", "--engine", "llm", "--prompt", prompt, "--model", "gpt-4o-mini",
@@ -278,7 +278,7 @@ def test_llm_prompt_variants_end_to_end(tmp_path, monkeypatch):
         server.stop()
     assert server.problems == []
     records = [load_run(r) for r in runs]
-    for record, prompt in zip(records, ("v1", "v2")):
+    for record, prompt in zip(records, ("v1", "r1")):
         clean = record["kinds"]["clean"]
         assert record["config"]["prompt"] == prompt and clean["failed"] == []
         assert clean["usage"]["calls"] > 0 and clean["usage"]["cost"] > 0
@@ -287,5 +287,7 @@ def test_llm_prompt_variants_end_to_end(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["eval", "compare", *map(str, runs), "--html", str(report), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert [r["config"]["prompt"] for r in data["runs"]] == ["v1", "v2"]
+    assert [r["config"]["prompt"] for r in data["runs"]] == ["v1", "r1"]
+    usage = [r["kinds"]["clean"]["usage"] for r in records]
+    assert usage[1]["calls"] < usage[0]["calls"] and usage[1]["cost"] < usage[0]["cost"] / 2
     assert "llm-v1" in report.read_text(encoding="utf-8")
