@@ -275,3 +275,18 @@ def test_hybrid_asks_by_reference_only_for_the_table_that_fails(server, pages, p
     assert len(server.calls) == 1 and "[t5]" in FakeLlm.user_text(server.calls[0].payload)
     assert "[t3]" not in FakeLlm.user_text(server.calls[0].payload)
     assert doc.run.llm_tables == ["t5"] and same(doc.tables.t5, gold.tables.t5)
+
+
+@pytest.mark.parametrize("fault", ["429", "500", "reset", "malformed"])
+def test_transport_faults_and_malformed_answers_are_retried(server, pages, pdf, tmp_path, gold, fault):
+    server.faults.append(Fault("refs", fault))
+    doc, _ = refs(server, pages, pdf, tmp_path, only="t3,t6")
+    assert same(doc.tables.t3, gold.tables.t3) and same(doc.tables.t6, gold.tables.t6)
+    assert len(server.calls) == 2 and server.calls[1].status == 200
+
+
+def test_long_table_is_cut_into_blocks_and_stitched(server, pages, pdf, tmp_path, gold):
+    doc, _ = refs(server, pages, pdf, tmp_path, only="t3", batch_tokens=300)
+    asked = "".join(FakeLlm.user_text(c.payload) for c in server.calls)
+    assert "[t3#1]" in asked and "[t3#2]" in asked  # each piece repeats the header, numbered anew
+    assert same(doc.tables.t3, gold.tables.t3)
