@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from schemas.common import parse_money
 from schemas.tables import T10_LINE_NAMES
@@ -32,54 +32,14 @@ from ..columns import as_money
 from ..locate import clean, normalise
 from .answers import MODELS
 from .gridtext import Piece
+from .refanswer import RefAnswer, RefItem, inherit, ref_schema
+
+__all__ = ["Numbered", "RefAnswer", "RefError", "RefItem", "inherit", "materialise", "ref_schema", "row_fields",
+           "row_model"]
 
 SHEETS = ("overall", "project")
 _MARKS = ("<", "^")
 _RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
-
-
-class RefItem(BaseModel):
-    """Where one table piece's or sheet's fields are printed in its numbered grid."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    id: str = Field(description="块编号，如 t3、t7#2、project[4]")
-    cols: dict[str, int | list[int]] | None = Field(default=None, description="行字段 → 列号（多列连写）；省略则同上一同类块")
-    rows: list[int | str] = Field(default_factory=list, description="数据行的行号或行号区间 \"a-b\"")
-    total: int | None = Field(default=None, description="合计/总计行的行号")
-    cells: dict[str, list[int] | str] | None = Field(
-        default=None, description="其他字段（路径如 income/general_budget）→ [行号, 列号] 或原文；省略则同上一同类块")
-    fix: list[list[int | str]] = Field(default_factory=list, description="改正：[行号, 列号, 正确原文]")
-
-
-class RefAnswer(BaseModel):
-    """Every block of the request, answered by reference."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    items: list[RefItem]
-
-
-def ref_schema() -> dict:
-    """The tool schema: short, the same for every table and sheet (so one call can hold several)."""
-    cell = {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}
-    item = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "cols": {"type": "object", "additionalProperties": {
-                "anyOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]}},
-            "rows": {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}},
-            "total": {"type": "integer"},
-            "cells": {"type": "object", "additionalProperties": {"anyOf": [cell, {"type": "string"}]}},
-            "fix": {"type": "array", "items": {"type": "array", "items": {
-                "anyOf": [{"type": "integer"}, {"type": "string"}]}, "minItems": 3, "maxItems": 3}},
-        },
-        "required": ["id"],
-        "additionalProperties": False,
-    }
-    return {"title": "Answer_refs", "type": "object", "properties": {"items": {"type": "array", "items": item}},
-            "required": ["items"]}
 
 
 # ---- the numbered grid ---------------------------------------------------------------
@@ -380,29 +340,6 @@ def _t10_line(name: str | None) -> str | None:
         if needle in text and not (key == "vehicle_operation" and "购置" in text):
             return key
     return None
-
-
-def inherit(items: list[RefItem], kind_of: dict[str, str]) -> list[RefItem]:
-    """Items with omitted cols/cells taken from the previous item of the same kind.
-
-    Sheets of one template print their columns and form fields in the same places, so a batch
-    of sheets says where once and the rest say "same as above" by leaving them out.
-    """
-    last: dict[str, RefItem] = {}
-    out = []
-    for item in items:
-        kind = kind_of.get(item.id)
-        before = last.get(kind) if kind else None
-        update = {}
-        if item.cols is None:
-            update["cols"] = dict(before.cols or {}) if before else {}
-        if item.cells is None:
-            update["cells"] = dict(before.cells or {}) if before else {}
-        item = item.model_copy(update=update) if update else item
-        if kind:
-            last[kind] = item
-        out.append(item)
-    return out
 
 
 def materialise(kind: str, grid: Numbered, item: RefItem) -> BaseModel:
