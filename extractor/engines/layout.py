@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import ValidationError
 
 from schemas import Document
 from schemas.tables import TABLE_MODELS, TABLE_TITLES, T10_LINE_NAMES
 
 from ..codes import settle_codes
-from ..locate import Layout, Region, document_kind
+from ..locate import EMPTY_NOTE_SENTENCE, Layout, Region, document_kind
 from ..read_fixed import read_t10, read_two_sided
 from ..read_sheets import read_sheet
 from ..read_tables import CodedTableReader, ReadRow
@@ -21,6 +23,11 @@ CODED = ("t2", "t3", "t5", "t6", "t7", "t8", "t9", "t11")
 def _money_fields(table: str) -> list[str]:
     row_model = TABLE_MODELS[table].model_fields["rows"].annotation.__args__[0]  # list[Row]
     return [n for n, f in row_model.model_fields.items() if n not in ("code", "name", "project_name")]
+
+
+def _is_note(values: dict) -> bool:
+    amounts = any(isinstance(v, Decimal) for v in values.values())
+    return not amounts and not values.get("code") and bool(EMPTY_NOTE_SENTENCE.search(str(values.get("name") or "")))
 
 
 def _merge(regions: list[Region]) -> Region:
@@ -87,9 +94,12 @@ class LayoutEngine:
             return table
         rows = CodedTableReader(key, _money_fields(key)).read(region)
         total = next((r for r in rows if r.is_total), None)
-        body = [r for r in rows if not r.is_total]
+        # A "备注：本表为空表" remark printed inside the grid is the table's note, not a row.
+        body = [r for r in rows if not r.is_total and not _is_note(r.values)]
         table["rows"] = [r.values for r in body]
-        table["total"] = total.values if total else None
+        # An empty table still prints its 合计 line: with no amount on it, it is no total.
+        printed = total is not None and any(isinstance(v, Decimal) for v in total.values.values())
+        table["total"] = total.values if printed else None
         for i, row in enumerate(body):
             _provenance(provenance, f"/tables/{key}/rows/{i}", row)
         if total:
