@@ -117,6 +117,10 @@ def key_role(table: str, label: str) -> str | None:
     return None
 
 
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "S": "5", "s": "5", "l": "1", "I": "1",
+                                   "|": "1", "Z": "2", "z": "2", "B": "8"})
+
+
 def as_money(text: str):
     """A cell as an amount, or None when it is blank or not a number."""
     text = text.strip()
@@ -124,6 +128,10 @@ def as_money(text: str):
         return None
     if re.fullmatch(r"\d+,\d{1,2}", text):  # OCR reads a decimal point as a comma
         text = text.replace(",", ".")
+    if re.fullmatch(r"\d*[A-Za-z|]?\d*\.\d*[A-Za-z|]?\d*", text) and sum(ch.isdigit() for ch in text) >= 2:
+        # A letter in a decimal number is a digit OCR misread ("S11.78"). Only with the decimal
+        # point: "2O8" may be a code, which code_text mends on its own side.
+        text = text.translate(_DIGIT_LOOKALIKES)
     try:
         return parse_money(text)
     except ValueError:
