@@ -290,3 +290,32 @@ def test_long_table_is_cut_into_blocks_and_stitched(server, pages, pdf, tmp_path
     asked = "".join(FakeLlm.user_text(c.payload) for c in server.calls)
     assert "[t3#1]" in asked and "[t3#2]" in asked  # each piece repeats the header, numbered anew
     assert same(doc.tables.t3, gold.tables.t3)
+
+
+def test_every_value_read_by_reference_has_provenance_on_its_printed_cell(server, pages, pdf, tmp_path):
+    import pymupdf as fitz
+
+    from schemas.cells import amount_cells, get_pointer
+
+    doc, _ = refs(server, pages, pdf, tmp_path, only="t1,t3,t7,project[1],overall", no_cache=True)
+    assert set(doc.run.llm_tables) == {"t1", "t3", "t7", "project[1]", "overall"}
+    asked = ("/tables/t1/", "/tables/t3/", "/tables/t7/", "/performance/projects/1/", "/performance/overall/")
+    money = [p for p, v in amount_cells(doc) if p.startswith(asked) and v is not None]
+    assert money and all(p in doc.provenance for p in money)  # every amount the model placed
+    sheet = doc.performance.projects[1]
+    assert "/performance/projects/1/project_name" in doc.provenance and sheet.indicators
+    assert all(f"/performance/projects/1/indicators/{i}/level3" in doc.provenance for i in range(len(sheet.indicators)))
+    checked = 0
+    with fitz.open(pdf) as book:
+        for pointer, spot in doc.provenance.items():
+            if not pointer.startswith(asked):
+                continue
+            value = get_pointer(doc, pointer)
+            if value is None:
+                continue
+            printed = format(value, "f") if isinstance(value, Decimal) else str(value)
+            page = book[spot.page - 1]
+            inside = "".join(page.get_textbox(fitz.Rect(spot.bbox) + (-1, -1, 1, 1)).split())
+            assert "".join(printed.split()) in inside.replace(",", ""), (pointer, printed, inside)
+            checked += 1
+    assert checked > 100

@@ -100,8 +100,8 @@ class LlmEngine:
         self.client = None  # usage and budget are per document, even if an engine is reused
         doc = LayoutEngine().fill(doc, layout)
         chosen = self.select(doc, jobs)
-        answers, stop = self._run(doc, chosen)
-        doc = self._apply(doc, jobs, answers)
+        answers, stop, where = self._run(doc, chosen)
+        doc = self._apply(doc, jobs, answers, where)
         if stop is not None:
             missing = [j.label for j in chosen if j.label not in answers]
             error = BudgetExceededError(f"{stop.message}; kept {len(answers)} LLM answers "
@@ -112,7 +112,8 @@ class LlmEngine:
         return doc
 
     # ---- asking --------------------------------------------------------------------
-    def _run(self, doc: Document, jobs: list[Job]) -> tuple[dict[str, BaseModel], BudgetExceededError | None]:
+    def _run(self, doc: Document, jobs: list[Job]) -> tuple[dict[str, BaseModel], BudgetExceededError | None,
+                                                             dict[str, dict]]:
         if self.prompt.answer == "refs":
             from .llm_refs import run_refs
 
@@ -129,7 +130,7 @@ class LlmEngine:
                     stop = stop or exc
                 except EngineError as exc:  # this table keeps its layout reading
                     log.warning("%s", exc)
-        return answers, stop
+        return answers, stop, {}  # a copied value has no cell to point to
 
     def _client(self) -> LlmClient:
         with self._lock:  # one client (and one ledger) for all of the document's threads
@@ -176,26 +177,38 @@ class LlmEngine:
         return plain
 
     # ---- putting answers in --------------------------------------------------------
-    def _apply(self, doc: Document, jobs: list[Job], answers: dict[str, BaseModel]) -> Document:
+    def _apply(self, doc: Document, jobs: list[Job], answers: dict[str, BaseModel],
+               where: dict[str, dict] | None = None) -> Document:
         data = doc.model_dump(mode="python")
         projects = list(data["performance"]["projects"])
         aligned = len(projects) == sum(1 for j in jobs if j.kind == "project")
+        provenance = data["provenance"]
         new_projects = []
         for job in jobs:
             answer = answers.get(job.label)
             if job.kind == "project":
                 value = answer.model_dump() if answer is not None else (projects[job.index] if aligned else None)
-                if value is not None:
-                    new_projects.append(value)
-            elif answer is not None and job.kind == "overall":
+                if value is None:
+                    continue
+                base = f"/performance/projects/{len(new_projects)}"
+                new_projects.append(value)
+            elif answer is None:
+                continue
+            elif job.kind == "overall":
+                base = "/performance/overall"
                 data["performance"]["overall"] = answer.model_dump()
-            elif answer is not None:
+            else:
+                base = f"/tables/{job.kind}"
                 data["tables"][job.kind] = answer.model_dump()
-                # Provenance of the layout reading no longer describes these cells.
-                data["provenance"] = {k: v for k, v in data["provenance"].items()
-                                      if not k.startswith(f"/tables/{job.kind}/")}
+            if answer is None:
+                continue
+            # The layout reading's provenance no longer describes these values; the answer's does.
+            provenance = {k: v for k, v in provenance.items() if not k.startswith(f"{base}/") and k != base}
+            for pointer, (page, box) in (where or {}).get(job.label, {}).items():
+                provenance[f"{base}/{pointer}"] = {"page": page, "bbox": list(box)}
         if new_projects or not aligned:
             data["performance"]["projects"] = new_projects or projects
+        data["provenance"] = provenance
         out = Document.model_validate(data)
         client = self.client
         out.run = out.run.model_copy(update={

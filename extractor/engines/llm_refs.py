@@ -30,8 +30,9 @@ log = logging.getLogger("budgetx.llm")
 
 
 def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
-             counted: set[str]) -> tuple[dict[str, BaseModel], BudgetExceededError | None]:
-    """Every job's answer by label (a job whose blocks did not all come back keeps its layout reading)."""
+             counted: set[str]) -> tuple[dict[str, BaseModel], BudgetExceededError | None, dict[str, dict]]:
+    """Every job's answer by label (a job whose blocks did not all come back keeps its layout
+    reading), and per label where its values were read (pointer relative to the answer → page, box)."""
     from .llm import stitch
 
     settings = engine.settings
@@ -49,7 +50,7 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
             continue
         blocks += own
         by_job[job.label] = (job, own)
-    got: dict[str, BaseModel] = {}
+    got: dict[str, tuple[BaseModel, dict]] = {}
     stop: BudgetExceededError | None = None
     batches = pack(blocks, settings.batch_tokens)
     with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
@@ -61,16 +62,40 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
                 stop = stop or exc
             except EngineError as exc:  # these blocks keep their layout reading
                 log.warning("%s", exc)
+    where: dict[str, dict] = {}
     for label, (job, own) in by_job.items():
         missing = [b.id for b in own if b.id not in got]
         if missing:
             log.warning("%s: no valid answer for %s; the layout reading is kept", label, ", ".join(missing))
             continue
-        answers[label] = stitch(job, [got[b.id] for b in own])
-    return answers, stop
+        answers[label] = stitch(job, [got[b.id][0] for b in own])
+        where[label] = _stitch_where([got[b.id] for b in own])
+    return answers, stop, where
 
 
-def _ask(engine: "LlmEngine", doc: Document, batch: list[Block]) -> dict[str, BaseModel]:
+def _stitch_where(parts: list[tuple[BaseModel, dict]]) -> dict:
+    """The provenance of a stitched table: each piece's rows shifted by the rows before it, the
+    first piece's total (as stitch keeps the first printed total)."""
+    out: dict = {}
+    offset = 0
+    total_taken = False
+    for model, where in parts:
+        has_total = getattr(model, "total", None) is not None
+        for pointer, spot in where.items():
+            head, _, rest = pointer.partition("/")
+            if head == "rows" and rest:
+                index, _, field = rest.partition("/")
+                out[f"rows/{int(index) + offset}/{field}"] = spot
+            elif head == "total" and (total_taken or not has_total):
+                continue
+            else:
+                out.setdefault(pointer, spot)
+        total_taken = total_taken or has_total
+        offset += len(getattr(model, "rows", []) or [])
+    return out
+
+
+def _ask(engine: "LlmEngine", doc: Document, batch: list[Block]) -> dict[str, tuple[BaseModel, dict]]:
     """One batch's answers by block id, from the cache or the model; a cut-off answer is asked in halves."""
     settings = engine.settings
     pages = sorted({p for b in batch for p in b.piece.pages})
@@ -81,7 +106,8 @@ def _ask(engine: "LlmEngine", doc: Document, batch: list[Block]) -> dict[str, Ba
     by_id = {b.id: b for b in batch}
     if hit is not None and set(hit.get("answers", {})) == set(by_id):
         log.info("%s: cached answer", _label(batch))
-        return {i: MODELS[by_id[i].kind].model_validate(v) for i, v in hit["answers"].items()}
+        return {i: (MODELS[by_id[i].kind].model_validate(v), _spots(hit.get("where", {}).get(i, {})))
+                for i, v in hit["answers"].items()}
     context = contexts(batch, doc.unit_name)
     try:
         engine._client().ask(_label(batch), answer_model(), messages, context)
@@ -90,7 +116,7 @@ def _ask(engine: "LlmEngine", doc: Document, batch: list[Block]) -> dict[str, Ba
         if len(halves) == 1:
             raise
         log.warning("%s: answer truncated; asking again in two batches", _label(batch))
-        out: dict[str, BaseModel] = {}
+        out: dict[str, tuple[BaseModel, dict]] = {}
         for half in halves:
             out.update(_ask(engine, doc, half))
         return out
@@ -99,9 +125,15 @@ def _ask(engine: "LlmEngine", doc: Document, batch: list[Block]) -> dict[str, Ba
     for block, notes in confirmed.items():
         log.info("%s: model confirmed printed figures that do not add up: %s", block, "; ".join(notes))
     if set(got) == set(by_id):  # a partial batch is asked again next time, not cached
-        engine.cache.put(key, {"answers": {i: m.model_dump(mode="json") for i, m in got.items()},
+        engine.cache.put(key, {"answers": {i: m.model_dump(mode="json") for i, (m, _) in got.items()},
+                               "where": {i: w for i, (_, w) in got.items()},
                                "label": _label(batch), "confirmed": confirmed})
     return got
+
+
+def _spots(data: dict) -> dict:
+    # JSON turns (page, box) into lists; provenance wants them back as they were.
+    return {k: (v[0], tuple(v[1])) for k, v in data.items()}
 
 
 def _layout_reading(doc: Document, job: "Job") -> BaseModel | None:

@@ -94,13 +94,18 @@ def _validate(answer: RefAnswer, context: dict) -> None:
                 problems.append(f"{block_id_}: no item answers this block")
             continue
         try:
-            model = materialise(block.kind, block.grid, item)
+            where: dict = {}
+            model = materialise(block.kind, block.grid, item, where)
             if block.layout is not None and same(model, block.layout):
                 # Two independent readings of the grid agree: a sum that fails is printed so,
                 # and asking the model to confirm it would only pay for the batch again.
-                sub["last"], sub["agreed"] = model, True
+                sub["last"], sub["agreed"], sub["where"] = model, True, where
                 continue
-            check_answer(block.kind, model, sub)
+            try:
+                check_answer(block.kind, model, sub)
+            finally:
+                if sub.get("last") is model:  # kept (passed, or printed so): its provenance with it
+                    sub["where"] = where
         except RefError as exc:
             problems.append(str(exc))
         except ValueError as exc:
@@ -133,12 +138,13 @@ def same(a: BaseModel, b: BaseModel) -> bool:
     return a.model_dump(exclude=skip) == b.model_dump(exclude=skip)
 
 
-def results(context: dict) -> dict[str, BaseModel]:
-    """Per block id, the answer kept: the last that passed, or was confirmed as printed."""
+def results(context: dict) -> dict[str, tuple[BaseModel, dict]]:
+    """Per block id, the answer kept (the last that passed, or was confirmed as printed) and
+    where its values were read (pointer relative to the model → page, box)."""
     out = {}
     for block_id_, sub in context["sub"].items():
         if sub.get("last") is not None:
-            out[block_id_] = sub["last"]
+            out[block_id_] = (sub["last"], sub.get("where") or {})
     return out
 
 

@@ -43,6 +43,14 @@ def grid_lines(grid: Grid) -> list[str]:
     return lines
 
 
+Spot = tuple[int, tuple[float, float, float, float]]  # page, bbox of the cell a position shows
+
+
+def grid_spots(grid: Grid) -> list[list[Spot]]:
+    """Per base row and column, the page and box of the (anchor) cell there: for provenance."""
+    return [[(grid.page, tuple(grid.cell(r, c).bbox)) for c in range(grid.n_cols)] for r in range(grid.n_rows)]
+
+
 def _is_data(grid: Grid, r: int) -> bool:
     # "合计" is also a column header, so only an amount or a code makes a data row; a row of
     # column numbers (1|2|3…, printed under some headers) is still header.
@@ -84,6 +92,9 @@ class Piece:
     part: int = 1
     parts: int = 1
     extra_grids: list[list[str]] = field(default_factory=list)  # sheets: further grids as printed
+    header_spots: list[list[Spot]] = field(default_factory=list)  # where each cell is, line by line
+    body_spots: list[list[Spot]] = field(default_factory=list)
+    extra_spots: list[list[list[Spot]]] = field(default_factory=list)
 
     def data_rows(self) -> int:
         """Body lines that print an amount or a code, the 合计/总计 line aside: rows the answer must hold."""
@@ -119,35 +130,40 @@ def pieces(region: Region, max_tokens: int = 1800) -> list[Piece]:
         return [Piece(region.kind, region.title, list(region.pages), notes, [], [])]
     if region.kind in ("overall", "project"):
         grids = [grid_lines(g) for g in region.grids]
-        return [Piece(region.kind, region.title, list(region.pages), notes, grids[0], [], extra_grids=grids[1:])]
+        spots = [grid_spots(g) for g in region.grids]
+        return [Piece(region.kind, region.title, list(region.pages), notes, grids[0], [], extra_grids=grids[1:],
+                      header_spots=spots[0], extra_spots=spots[1:])]
     first = region.grids[0]
     n_head = header_count(first)
     header = grid_lines(first)[:n_head]
-    body: list[tuple[int, str]] = [(first.page, line) for line in grid_lines(first)[n_head:]]
+    body: list[tuple[int, str, list[Spot]]] = list(zip([first.page] * first.n_rows, grid_lines(first),
+                                                       grid_spots(first)))[n_head:]
     for grid in region.grids[1:]:
         lines = grid_lines(grid)
         n = header_count(grid)
-        body += [(grid.page, line) for line in (lines[n:] if lines[:n] == header else lines)]
+        skip = n if lines[:n] == header else 0
+        body += list(zip([grid.page] * grid.n_rows, lines, grid_spots(grid)))[skip:]
     budget = max(200, max_tokens - estimate_tokens("\n".join(header)))
-    runs: list[list[tuple[int, str]]] = [[]]
+    runs: list[list[tuple[int, str, list[Spot]]]] = [[]]
     used = 0
-    for page, line in body:
-        cost = estimate_tokens(line) + 1
+    for entry in body:
+        cost = estimate_tokens(entry[1]) + 1
         if runs[-1] and used + cost > budget:
             runs.append([])
             used = 0
-        runs[-1].append((page, line))
+        runs[-1].append(entry)
         used += cost
-    out = [Piece(region.kind, region.title, _pages(run, region), notes, header, [line for _, line in run])
-           for run in runs]
+    head_spots = grid_spots(first)[:n_head]
+    out = [Piece(region.kind, region.title, _pages(run, region), notes, header, [line for _, line, _ in run],
+                 header_spots=head_spots, body_spots=[spots for _, _, spots in run]) for run in runs]
     for i, piece in enumerate(out, 1):
         piece.part, piece.parts = i, len(out)
     return out
 
 
-def _pages(run: list[tuple[int, str]], region: Region) -> list[int]:
+def _pages(run: list[tuple[int, str, list[Spot]]], region: Region) -> list[int]:
     # A piece of a split table names only the pages its rows are on (its page images, too).
-    return sorted({page for page, _ in run}) or list(region.pages)
+    return sorted({page for page, _, _ in run}) or list(region.pages)
 
 
 def halves(piece: Piece) -> list[Piece]:
@@ -156,6 +172,7 @@ def halves(piece: Piece) -> list[Piece]:
         return [piece]
     mid = len(piece.body) // 2
     parts = piece.parts * 2
-    runs = (piece.body[:mid], piece.body[mid:])
+    runs = ((piece.body[:mid], piece.body_spots[:mid]), (piece.body[mid:], piece.body_spots[mid:]))
     return [Piece(piece.kind, piece.title, piece.pages, piece.notes, piece.header, rows,
-                  part=2 * piece.part - 1 + i, parts=parts) for i, rows in enumerate(runs)]
+                  part=2 * piece.part - 1 + i, parts=parts, header_spots=piece.header_spots, body_spots=spots)
+            for i, (rows, spots) in enumerate(runs)]

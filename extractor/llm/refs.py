@@ -31,7 +31,7 @@ from schemas.tables import T10_LINE_NAMES
 from ..columns import as_money
 from ..locate import clean, normalise
 from .answers import MODELS
-from .gridtext import Piece
+from .gridtext import Piece, Spot
 from .refanswer import RefAnswer, RefItem, inherit, ref_schema
 
 __all__ = ["Numbered", "RefAnswer", "RefError", "RefItem", "inherit", "materialise", "ref_schema", "row_fields",
@@ -54,20 +54,25 @@ class Numbered:
     text: str = ""
     lines: dict[int, list[str]] = field(default_factory=dict)
     header_lines: int = 0
+    spots: dict[int, list[Spot]] = field(default_factory=dict)  # page and box per line and column
 
     @classmethod
     def of(cls, piece: Piece, id: str) -> "Numbered":
         out = cls(piece, id)
         text: list[str] = []
         blocks = [piece.header + piece.body] + list(piece.extra_grids)
+        spots = [piece.header_spots + piece.body_spots] + list(piece.extra_spots)
         n = 0
-        for block in blocks:
+        for block, block_spots in zip(blocks, spots + [[]] * (len(blocks) - len(spots))):
             if not block:
                 continue
+            aligned = len(block_spots) == len(block)  # a piece built by hand may carry no boxes
             width = max(len(line.split("|")) for line in block)
             text.append("#|" + "|".join(str(c) for c in range(width)))
-            for line in block:
+            for i, line in enumerate(block):
                 n += 1
+                if aligned:
+                    out.spots[n] = block_spots[i]
                 cells = line.split("|")
                 out.lines[n] = cells + [""] * (width - len(cells))
                 while cells and cells[-1] in ("", "<"):  # trailing blanks and spans cost tokens, say nothing
@@ -183,12 +188,15 @@ class Reader:
                 raise RefError(f"{self.where}: fix entry {entry!r} is not [line, column, text]")
             self.fixes[(int(entry[0]), int(entry[1]))] = str(entry[2])
         self.fields = _fields(row_model(kind))
+        self.found: dict[str, Spot] = {}  # provenance: pointer (relative to the model) → page and box
+        self._row_spots: dict[str, Spot] = {}
 
     def text(self, line: int, col: int) -> str:
         return self.grid.cell(line, col, self.fixes)
 
     def row(self, line: int, previous: dict | None) -> dict:
         row: dict[str, Any] = {}
+        self._row_spots = {}
         taken: set[tuple[int, int]] = set()  # a cell merged across mapped columns fills only the first
         order = sorted(self.item.cols.items(), key=lambda kv: (
             min(kv[1]) if isinstance(kv[1], list) and kv[1] else (kv[1] if isinstance(kv[1], int) else 0),
@@ -201,10 +209,13 @@ class Reader:
             cols = [cols] if isinstance(cols, int) else list(cols)
             where = f"{self.where} line {line}"
             if name == "weight" and self.kind in SHEETS:
-                row.update(_weight(self, line, cols))
+                got = _weight(self, line, cols)
+                row.update(got)
+                self._spot(next((k for k, v in got.items() if v is not None), name), line, cols)
                 continue
             if kind == "code" and len(cols) > 1:
                 row[name] = self._split_code(line, cols, previous)
+                self._spot(name, line, cols)
                 continue
             anchors = [self.grid.anchor(line, c, self.fixes) for c in cols]
             fresh = [a for a in anchors if a[0] != line or (a[0], a[1]) not in taken]
@@ -212,9 +223,19 @@ class Reader:
             if self.item.cols.get("code") == cols[0] and len(cols) == 1 and name != "code":
                 text = re.sub(r"^\s*\d+", "", text)  # "211节能环保支出": code and name share a cell
             row[name] = _value(kind, text, f"{where} {name}")
+            self._spot(name, line, [a[1] for a in fresh], [a[0] for a in fresh])
             if row[name] is not None and name != "code":  # a code shares its cell with the name
                 taken.update((a[0], a[1]) for a in fresh)
         return {k: v for k, v in row.items() if v is not None}
+
+    def _spot(self, name: str, line: int, cols: list[int], lines: list[int] | None = None) -> None:
+        """Remember where a field of the current row was read: the cells' page and joined box."""
+        found = [self.grid.spots.get(ln, [])[c] for ln, c in zip(lines or [line] * len(cols), cols)
+                 if c < len(self.grid.spots.get(ln, []))]
+        if found:
+            boxes = [box for _, box in found]
+            self._row_spots[name] = (found[0][0], (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                                                   max(b[2] for b in boxes), max(b[3] for b in boxes)))
 
     def _split_code(self, line: int, cols: list[int], previous: dict | None) -> str | None:
         # 类|款|项 in columns, each printed only where it changes: a blank leading part is the
@@ -238,20 +259,39 @@ class Reader:
             raise RefError(f"{self.where}: rows are given but cols are not")
         state: dict = {}
         lines = _lines(item.rows, grid.lines, self.where)
-        rows = [self.row(n, state) for n in lines]
+        rows = []
+        for n in lines:
+            row = self.row(n, state)
+            rows.append((row, dict(self._row_spots)))
         if self.kind in SHEETS:
-            _fill_down(rows)
-        data[listed] = [r for r in rows if r]
+            _fill_down([row for row, _ in rows])
+        data[listed] = []
+        for row, spots in rows:
+            if row:
+                self._keep(f"{listed}/{len(data[listed])}", row, spots)
+                data[listed].append(row)
         if item.total is not None:
             if self.kind in SHEETS or item.total not in grid.lines:
                 raise RefError(f"{self.where}: total line {item.total} is not a line of this table")
             data["total"] = self.row(item.total, None)
+            self._keep("total", data["total"], self._row_spots)
         for pointer, ref in item.cells.items():
             _assign(data, pointer, self._cell_value(pointer, ref), self.where)
+            if not isinstance(ref, str) and len(ref) == 2:
+                anchor = self.grid.anchor(int(ref[0]), int(ref[1]), self.fixes)
+                self._row_spots = {}
+                self._spot("cell", anchor[0], [anchor[1]])
+                if "cell" in self._row_spots:
+                    self.found[pointer.strip("/")] = self._row_spots["cell"]
         if self.kind == "t10":
             for row in data["rows"] + ([data["total"]] if data.get("total") else []):
                 row.setdefault("line", _t10_line(row.get("name")))
         return data
+
+    def _keep(self, base: str, row: dict, spots: dict[str, Spot]) -> None:
+        for name, spot in spots.items():
+            if row.get(name) is not None:
+                self.found[f"{base}/{name}"] = spot
 
     def _cell_value(self, pointer: str, ref: list[int] | str) -> Any:
         leaf = pointer.strip("/").rsplit("/", 1)[-1]
@@ -342,9 +382,16 @@ def _t10_line(name: str | None) -> str | None:
     return None
 
 
-def materialise(kind: str, grid: Numbered, item: RefItem) -> BaseModel:
-    """The contract model a refs item describes; RefError for references that do not resolve."""
-    data = Reader(kind, grid, item).build()
+def materialise(kind: str, grid: Numbered, item: RefItem, where: dict | None = None) -> BaseModel:
+    """The contract model a refs item describes; RefError for references that do not resolve.
+
+    ``where``, when given, receives the provenance of every value read from a cell: pointer
+    relative to the model ("rows/3/total") → (page, box).
+    """
+    reader = Reader(kind, grid, item)
+    data = reader.build()
+    if where is not None:
+        where.update(reader.found)
     try:
         return MODELS[kind].model_validate(data)
     except ValidationError as exc:
