@@ -151,7 +151,8 @@ def extract(
                 s = result.summary
                 err.print(f"ok {result.path.name}: {s['tables']} tables, {s['sheets']} sheets, "
                           f"{s['pages_ocr']}/{s['pages']} pages OCR'd, {s['findings']} findings "
-                          f"({s['errors']} errors), {s['seconds']:.1f}s{_usage_text(s.get('usage'))}", highlight=False)
+                          f"({s['errors']} errors), {s['seconds']:.1f}s{_usage_text(s.get('usage'), s.get('llm_failed'))}",
+                          highlight=False)
     if failed:
         err.print(f"{failed} of {len(pdfs)} documents failed")
         raise typer.Exit(1)
@@ -208,12 +209,13 @@ def check_cmd(
         raise typer.Exit(1)
 
 
-def _usage_text(usage: Optional[dict]) -> str:
-    """", LLM 12 calls, 30512 in / 14020 out tokens, cost 0.0131" for the summary line."""
+def _usage_text(usage: Optional[dict], failed: Optional[list] = None) -> str:
+    """", LLM 12 calls, 30512 in / 14020 out tokens, cost 0.0131[, layout kept for t7, project[3]]"."""
     if not usage:
         return ""
+    kept = f", layout kept for {', '.join(failed)}" if failed else ""
     return (f", LLM {usage['calls']} calls, {usage['input_tokens']} in / {usage['output_tokens']} out tokens, "
-            f"cost {float(usage['cost'] or 0):.4f}")
+            f"cost {float(usage['cost'] or 0):.4f}{kept}")
 
 
 @eval_app.command("stats")

@@ -88,6 +88,7 @@ def summarise(doc) -> dict:
         "errors": errors,
         "seconds": doc.run.seconds if doc.run else None,
         "usage": doc.run.usage.model_dump(mode="json") if doc.run and doc.run.usage else None,
+        "llm_failed": sorted(doc.run.llm_failed) if doc.run else [],
     }
 
 

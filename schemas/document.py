@@ -52,6 +52,9 @@ class RunInfo(Strict):
     seconds: float | None = None
     usage: Usage | None = None
     llm_tables: list[str] = Field(default_factory=list, description="tables or sheets the LLM produced")
+    llm_failed: dict[str, str] = Field(
+        default_factory=dict, description="tables or sheets asked of the LLM whose answer was not kept, and why "
+                                          "(their layout reading stands)")
 
 
 class Document(Strict):

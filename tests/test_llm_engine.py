@@ -205,6 +205,7 @@ def test_truncated_sheet_is_an_error_never_a_partial_result(server, pages, pdf, 
         doc, _ = run(server, pages, pdf, tmp_path, only="project[0]")
     assert doc.run.llm_tables == []
     assert any("finish_reason=length" in r.message for r in caplog.records)
+    assert "finish_reason=length" in doc.run.llm_failed["project[0]"]  # said in the output, not only logged
     assert doc.performance.projects[0].indicators  # the layout reading, not half an answer
 
 

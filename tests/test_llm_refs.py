@@ -233,6 +233,7 @@ def test_budget_stop_keeps_the_batches_already_answered(server, pages, pdf, tmp_
     assert "3 calls (limit 3)" in str(caught.value)
     kept = caught.value.document
     assert kept.run.llm_tables == [] and same(kept.tables.t3, gold.tables.t3)  # the layout reading stays
+    assert "budget exhausted" in kept.run.llm_failed["t3"]
 
 
 def test_cache_serves_a_whole_batch(server, pages, pdf, tmp_path, gold):
@@ -319,3 +320,21 @@ def test_every_value_read_by_reference_has_provenance_on_its_printed_cell(server
             assert "".join(printed.split()) in inside.replace(",", ""), (pointer, printed, inside)
             checked += 1
     assert checked > 100
+
+
+def test_a_table_the_model_never_answers_is_named_in_the_output_and_summary(server, pdf, tmp_path, gold):
+    from typer.testing import CliRunner
+
+    from cli import app
+    from schemas import Document
+
+    server.faults.append(Fault("refs", "malformed", sticky=True))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["extract", str(pdf), "-o", str(out), "--engine", "llm", "--model", "test",
+                                      "--base-url", server.url, "--cache-dir", str(tmp_path / "c")],
+                                env={"OPENAI_API_KEY": "test"})
+    assert result.exit_code == 0, result.output  # the document is extracted: layout readings stand
+    doc = Document.model_validate_json((out / f"{DOC}.json").read_text(encoding="utf-8"))
+    assert doc.run.llm_tables == [] and "t3" in doc.run.llm_failed and "no valid answer" in doc.run.llm_failed["t3"]
+    assert same(doc.tables.t3, gold.tables.t3)
+    assert "layout kept for" in " ".join(result.output.split()) and "t3" in result.output

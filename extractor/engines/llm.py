@@ -83,6 +83,7 @@ class LlmEngine:
         self.prompt: Prompt = load_prompt(settings.prompt)
         self.cache = AnswerCache(settings.cache_dir, disabled=settings.no_cache)
         self.client: LlmClient | None = None  # built on the first call: a cached run needs no key
+        self.failed: dict[str, str] = {}
         self._lock = threading.Lock()
 
     # ---- what to ask ---------------------------------------------------------------
@@ -98,6 +99,7 @@ class LlmEngine:
         """Layout readings first (profile, narrative, fallback), then the LLM's answers on top."""
         jobs = plan(layout)  # before the layout engine, which merges regions in place
         self.client = None  # usage and budget are per document, even if an engine is reused
+        self.failed: dict[str, str] = {}  # label → why the LLM's answer was not kept
         doc = LayoutEngine().fill(doc, layout)
         chosen = self.select(doc, jobs)
         answers, stop, where = self._run(doc, chosen)
@@ -128,8 +130,10 @@ class LlmEngine:
                     answers[job.label] = future.result()
                 except BudgetExceededError as exc:
                     stop = stop or exc
+                    self.failed[job.label] = str(exc).splitlines()[0][:300]
                 except EngineError as exc:  # this table keeps its layout reading
                     log.warning("%s", exc)
+                    self.failed[job.label] = str(exc).splitlines()[0][:300]
         return answers, stop, {}  # a copied value has no cell to point to
 
     def _client(self) -> LlmClient:
@@ -214,7 +218,8 @@ class LlmEngine:
         out.run = out.run.model_copy(update={
             "prompt": self.prompt.id, "model": self.settings.model,
             "usage": client.ledger.total if client else Usage(cost=Decimal(0)),
-            "llm_tables": [j.label for j in jobs if j.label in answers]})
+            "llm_tables": [j.label for j in jobs if j.label in answers],
+            "llm_failed": {k: v for k, v in self.failed.items() if k not in answers}})
         return out
 
 

@@ -17,7 +17,7 @@ from schemas import Document
 
 from ..errors import BudgetExceededError, EngineError
 from ..llm.answers import MODELS
-from ..llm.batches import Block, answer_model, block_id, contexts, has_data, pack, results, split
+from ..llm.batches import Block, answer_model, block_id, contexts, has_data, pack, problems, results, split
 from ..llm.client import TruncatedAnswerError
 from ..llm.gridtext import pieces
 from ..llm.images import page_data_urls
@@ -53,20 +53,24 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
     got: dict[str, tuple[BaseModel, dict]] = {}
     stop: BudgetExceededError | None = None
     batches = pack(blocks, settings.batch_tokens)
+    why: dict[str, str] = {}  # block id → why its answer was not kept
     with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
-        futures = [pool.submit(_ask, engine, doc, batch) for batch in batches]
-        for future in futures:
+        futures = [(pool.submit(_ask, engine, doc, batch, why), batch) for batch in batches]
+        for future, batch in futures:
             try:
                 got.update(future.result())
             except BudgetExceededError as exc:
                 stop = stop or exc
+                why.update({b.id: str(exc) for b in batch if b.id not in why})
             except EngineError as exc:  # these blocks keep their layout reading
                 log.warning("%s", exc)
+                why.update({b.id: str(exc) for b in batch if b.id not in why})
     where: dict[str, dict] = {}
     for label, (job, own) in by_job.items():
         missing = [b.id for b in own if b.id not in got]
         if missing:
             log.warning("%s: no valid answer for %s; the layout reading is kept", label, ", ".join(missing))
+            engine.failed[label] = "; ".join(f"{i}: {why.get(i, 'no answer')}" for i in missing)
             continue
         answers[label] = stitch(job, [got[b.id][0] for b in own])
         where[label] = _stitch_where([got[b.id] for b in own])
@@ -95,7 +99,8 @@ def _stitch_where(parts: list[tuple[BaseModel, dict]]) -> dict:
     return out
 
 
-def _ask(engine: "LlmEngine", doc: Document, batch: list[Block]) -> dict[str, tuple[BaseModel, dict]]:
+def _ask(engine: "LlmEngine", doc: Document, batch: list[Block],
+         why: dict[str, str]) -> dict[str, tuple[BaseModel, dict]]:
     """One batch's answers by block id, from the cache or the model; a cut-off answer is asked in halves."""
     settings = engine.settings
     pages = sorted({p for b in batch for p in b.piece.pages})
@@ -118,9 +123,10 @@ def _ask(engine: "LlmEngine", doc: Document, batch: list[Block]) -> dict[str, tu
         log.warning("%s: answer truncated; asking again in two batches", _label(batch))
         out: dict[str, tuple[BaseModel, dict]] = {}
         for half in halves:
-            out.update(_ask(engine, doc, half))
+            out.update(_ask(engine, doc, half, why))
         return out
     got = results(context)
+    why.update(problems(context))
     confirmed = {i: sub["confirmed"] for i, sub in context["sub"].items() if sub.get("confirmed")}
     for block, notes in confirmed.items():
         log.info("%s: model confirmed printed figures that do not add up: %s", block, "; ".join(notes))

@@ -92,6 +92,7 @@ def _validate(answer: RefAnswer, context: dict) -> None:
         if item is None:
             if sub.get("last") is None:
                 problems.append(f"{block_id_}: no item answers this block")
+                sub["problem"] = problems[-1]
             continue
         try:
             where: dict = {}
@@ -108,8 +109,10 @@ def _validate(answer: RefAnswer, context: dict) -> None:
                     sub["where"] = where
         except RefError as exc:
             problems.append(str(exc))
+            sub["problem"] = problems[-1]
         except ValueError as exc:
             problems.append(f"[{block_id_}] {exc}")
+            sub["problem"] = problems[-1]
     context["last"] = answer  # the client returns this when re-asks run out; blocks keep their own
     if problems:
         raise ValueError("\n".join(problems))
@@ -136,6 +139,12 @@ def same(a: BaseModel, b: BaseModel) -> bool:
     """Equal as extracted values (pages, flags and notes aside)."""
     skip = {"pages", "present", "empty_note"}
     return a.model_dump(exclude=skip) == b.model_dump(exclude=skip)
+
+
+def problems(context: dict) -> dict[str, str]:
+    """Per block id without a kept answer, the last reason it was refused (its first line)."""
+    return {i: (sub.get("problem") or "no answer").splitlines()[0][:300]
+            for i, sub in context["sub"].items() if sub.get("last") is None}
 
 
 def results(context: dict) -> dict[str, tuple[BaseModel, dict]]:
