@@ -259,7 +259,8 @@ def test_token_and_cost_budgets(server, pages, pdf, tmp_path):
         run(server, pages, pdf, tmp_path, only="t1,t3", concurrency=1, max_cost=5, prices=str(prices), no_cache=True)
 
 
-def test_hybrid_asks_only_for_tables_that_fail_their_rules(server, pages, pdf, tmp_path, gold, monkeypatch):
+@pytest.mark.parametrize("prompt", ["v1", "r1"])
+def test_hybrid_asks_only_for_tables_that_fail_their_rules(server, pages, pdf, tmp_path, gold, monkeypatch, prompt):
     from extractor.engines import layout
 
     original = layout.LayoutEngine.fill
@@ -270,8 +271,12 @@ def test_hybrid_asks_only_for_tables_that_fail_their_rules(server, pages, pdf, t
         return doc
 
     monkeypatch.setattr(layout.LayoutEngine, "fill", misread)
-    doc, _ = run(server, pages, pdf, tmp_path, engine="hybrid")
-    assert {c.kind for c in server.calls} == {"t5"}
+    doc, _ = run(server, pages, pdf, tmp_path, engine="hybrid", prompt=prompt)
+    if prompt == "v1":
+        assert {c.kind for c in server.calls} == {"t5"}
+    else:  # by reference: one batch holding t5 alone
+        asked = [FakeLlm.user_text(c.payload) for c in server.calls]
+        assert len(asked) == 1 and "[t5]" in asked[0] and "[t3]" not in asked[0]
     assert doc.run.llm_tables == ["t5"] and same(doc.tables.t5, gold.tables.t5)
     assert same(doc.tables.t3, gold.tables.t3)  # the layout reading, untouched
 

@@ -17,7 +17,7 @@ from extractor.llm.refs import Numbered, RefError, RefItem, inherit, materialise
 
 from .conftest import DATA, SAMPLES
 from .llm_server import _ENC, Fault, FakeLlm
-from .test_llm_engine import DOC, run, same
+from .test_llm_engine import DOC, gold, pages, pdf, run, same, server  # noqa: F401 - fixtures
 
 try:
     from .llm_tokens import printed_tokens
@@ -25,36 +25,6 @@ except ImportError:  # pragma: no cover
     printed_tokens = None
 
 DOCS = sorted(p.parent.name for p in DATA.glob("*/gold.json"))
-
-
-@pytest.fixture(scope="module")
-def gold():
-    from schemas import Document
-
-    return Document.model_validate_json((DATA / DOC / "gold.json").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def pdf():
-    path = SAMPLES / f"{DOC}.pdf"
-    if not path.exists():
-        pytest.skip("no born-digital sample")
-    return path
-
-
-@pytest.fixture(scope="module")
-def pages(pdf):
-    from extractor.pages import load_pages
-
-    return load_pages(pdf)
-
-
-@pytest.fixture
-def server(gold):
-    srv = FakeLlm(gold, timeout_delay=2.0).start()
-    yield srv
-    srv.stop()
-    assert srv.problems == [], srv.problems
 
 
 def refs(server, pages, pdf, tmp_path, **options):
@@ -259,23 +229,6 @@ def test_empty_tables_are_not_asked(server, pages, pdf, tmp_path, gold, caplog):
     asked = [FakeLlm.user_text(c.payload) for c in server.calls]
     assert empty and not any(f"[{k}]" in text for k in empty for text in asked)
     assert "t3" in doc.run.llm_tables and not set(empty) & set(doc.run.llm_tables)
-
-
-def test_hybrid_asks_by_reference_only_for_the_table_that_fails(server, pages, pdf, tmp_path, gold, monkeypatch):
-    from extractor.engines import layout
-
-    original = layout.LayoutEngine.fill
-
-    def misread(self, doc, lay):
-        doc = original(self, doc, lay)
-        doc.tables.t5.rows[0].basic += Decimal("10")  # a misread cell breaks t5's row sum
-        return doc
-
-    monkeypatch.setattr(layout.LayoutEngine, "fill", misread)
-    doc, _ = refs(server, pages, pdf, tmp_path, engine="hybrid")
-    assert len(server.calls) == 1 and "[t5]" in FakeLlm.user_text(server.calls[0].payload)
-    assert "[t3]" not in FakeLlm.user_text(server.calls[0].payload)
-    assert doc.run.llm_tables == ["t5"] and same(doc.tables.t5, gold.tables.t5)
 
 
 @pytest.mark.parametrize("fault", ["429", "500", "reset", "malformed"])

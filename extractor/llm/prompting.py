@@ -69,6 +69,10 @@ class Prompt:
             "glossary": glossary(MODELS[piece.kind]),
             "is_sheet": piece.kind in SHEET_TITLES,
         }
+        return self._render(data, images)
+
+    def _render(self, data: dict, images: list[str] | None) -> list[dict]:
+        """System and user turns from the templates; page images follow the user's text."""
         system = self.env.get_template("system.j2").render(**data).strip()
         user = self.env.get_template("user.j2").render(**data).strip()
         content: Any = user
@@ -76,7 +80,6 @@ class Prompt:
             content = [{"type": "text", "text": user}] + [
                 {"type": "image_url", "image_url": {"url": url}} for url in images]
         return [{"role": "system", "content": system}, {"role": "user", "content": content}]
-
 
     def batch_messages(self, blocks: list, images: list[str] | None = None,
                        unit_name: str | None = None) -> list[dict]:
@@ -92,13 +95,7 @@ class Prompt:
                         "printed_title": b.piece.title, "pages": b.piece.pages, "notes": b.piece.notes,
                         "part": b.piece.part, "parts": b.piece.parts, "grid": b.grid.text} for b in blocks],
         }
-        system = self.env.get_template("system.j2").render(**data).strip()
-        user = self.env.get_template("user.j2").render(**data).strip()
-        content: Any = user
-        if images:
-            content = [{"type": "text", "text": user}] + [
-                {"type": "image_url", "image_url": {"url": url}} for url in images]
-        return [{"role": "system", "content": system}, {"role": "user", "content": content}]
+        return self._render(data, images)
 
 
 def load_prompt(name: str, folder: Path | None = None) -> Prompt:
