@@ -15,7 +15,7 @@ from .errors import BudgetExceededError, BudgetxError
 from .pages import sha256_file
 from .pipeline import Options, extract
 
-OUTPUT_VERSION = "1"  # bump when an engine change makes old outputs stale
+OUTPUT_VERSION = "2"  # bump when an engine change makes old outputs stale
 
 
 @dataclass

@@ -7,6 +7,7 @@ import re
 from .columns import as_money
 from .grid import Grid
 from .locate import Region, clean, normalise
+from .provenance import Where, note
 
 PROJECT_LABELS: list[tuple[str, str]] = [
     ("预算单位", "unit_name"), ("单位名称", "unit_name"), ("项目名称", "project_name"),
@@ -55,12 +56,16 @@ def _indicator_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
     return None
 
 
-def read_sheet(region: Region, overall: bool) -> dict:
-    """A sheet's fields and indicators as plain data for the schema models."""
+def read_sheet(region: Region, overall: bool, where: Where | None = None) -> dict:
+    """A sheet's fields and indicators as plain data for the schema models.
+
+    where gets each value's cell: "<field>" for the form, "indicators/<i>/<field>" for indicators.
+    """
     labels = OVERALL_LABELS if overall else PROJECT_LABELS
     data: dict[str, object] = {"indicators": [], "pages": list(region.pages)}
     roles: dict[int, str] | None = None
     last: dict[str, str | None] = {"level1": None, "level2": None}
+    last_at: dict[str, tuple] = {}  # where the filled-down levels were printed
     for grid in region.grids:
         header = _indicator_header(grid)
         form_end = header[0] if header else (grid.n_rows if roles is None else 0)
@@ -69,18 +74,21 @@ def read_sheet(region: Region, overall: bool) -> dict:
         elif roles is not None and max(roles, default=-1) >= grid.n_cols:
             # A continuation grid drawn with other columns: keep only the columns it has.
             roles = {c: role for c, role in roles.items() if c < grid.n_cols}
-        _read_form(grid, form_end, labels, data)
+        _read_form(grid, form_end, labels, data, where)
         if roles is None:
             continue
         first = header[0] + 1 if header else 0
         for r in range(first, grid.n_rows):
-            ind = _read_indicator(grid, r, roles, last)
+            at: dict[str, tuple] = {}
+            ind = _read_indicator(grid, r, roles, last, at, last_at)
             if ind is not None:
+                for field, spot in at.items():
+                    note(where, f"indicators/{len(data['indicators'])}/{field}", *spot)  # type: ignore[arg-type]
                 data["indicators"].append(ind)  # type: ignore[union-attr]
     return data
 
 
-def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict) -> None:
+def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict, where: Where | None) -> None:
     for r in range(end):
         cells = []
         seen = set()
@@ -89,9 +97,11 @@ def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict) 
             if idx in seen:
                 continue
             seen.add(idx)
-            cells.append(grid.cells[idx].text.strip())
+            cells.append(grid.cells[idx])
         pending: str | None = None
-        for text in cells:
+        for cell in cells:
+            text = cell.text.strip()
+            spot = (grid.page, cell.bbox)
             norm = normalise(text)
             if not norm:
                 continue
@@ -99,36 +109,44 @@ def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict) 
             if key is not None:
                 match = _LABEL_VALUE.match(norm)
                 if match and _label_of(match.group(1), labels) == key and match.group(2):
-                    _store(data, key, match.group(2))
+                    _store(data, key, match.group(2), where, spot)
                     pending = None
                 else:
                     pending = key
                 continue
             if pending is not None:
-                _store(data, pending, text)
+                _store(data, pending, text, where, spot)
                 pending = None
 
 
-def _store(data: dict, key: str, value: str) -> None:
+def _store(data: dict, key: str, value: str, where: Where | None, spot: tuple) -> None:
     if key in data and data[key] is not None:
         return
     data[key] = as_money(normalise(value)) if key in MONEY_KEYS else clean(value)
+    if data[key] is not None:
+        note(where, key, *spot)
 
 
-def _read_indicator(grid: Grid, r: int, roles: dict[int, str], last: dict) -> dict | None:
+def _read_indicator(grid: Grid, r: int, roles: dict[int, str], last: dict, at: dict, last_at: dict) -> dict | None:
+    """One indicator row; at gets (page, bbox) of each value, a filled-down level where it was printed."""
     ind: dict[str, object] = {}
     for c, role in roles.items():
         text = clean(grid.text(r, c, anchor_only=False))
         if role in ind:
             continue
         ind[role] = text or None
+        if text:
+            at[role] = (grid.page, grid.cell(r, c).bbox)
     for level in ("level1", "level2"):
         if ind.get(level):
             last[level] = ind[level]
+            last_at[level] = at[level]
             if level == "level1":
                 last["level2"] = None if not ind.get("level2") else last["level2"]
         else:
             ind[level] = last[level]
+            if last[level] is not None:
+                at[level] = last_at[level]
     if not any(ind.get(k) for k in ("level3", "target_raw", "weight")):
         return None
     weight = ind.pop("weight", None)
@@ -136,6 +154,7 @@ def _read_indicator(grid: Grid, r: int, roles: dict[int, str], last: dict) -> di
         amount = as_money(str(weight).rstrip("分%"))
         if amount is None:
             ind["weight_raw"] = weight
+            at["weight_raw"] = at.pop("weight")
         else:
             ind["weight"] = amount
     return ind

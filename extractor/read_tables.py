@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .columns import as_money, is_amount, is_code_text, key_role, money_role
 from .grid import Grid
 from .locate import Region, clean, normalise
+from .provenance import union
 
 TOTAL_WORDS = ("合计", "总计")
 
@@ -142,6 +143,7 @@ class CodedTableReader:
     def _read_row(self, grid: Grid, r: int, roles: list[str | None], prefix: dict) -> ReadRow | None:
         row = ReadRow(page=grid.page)
         key: dict[str, str] = {}
+        where: dict[str, tuple[float, float, float, float]] = {}
         for c, role in enumerate(roles):
             if role is None:
                 continue
@@ -151,6 +153,7 @@ class CodedTableReader:
             if role.startswith("code") or role in ("name", "project_name"):
                 if text and role not in key:
                     key[role] = raw if role in ("name", "project_name") else text
+                    where[role] = cell.bbox
                 continue
             if role in row.values:
                 continue
@@ -163,15 +166,30 @@ class CodedTableReader:
             row.is_total = True
             row.values["name"] = next((w for w in TOTAL_WORDS if w in (label or first_text)), "合计")
             row.values["code"] = None
+            if label.startswith(TOTAL_WORDS):
+                row.bbox["name"] = next(where[k] for k in ("code_l", "code_k", "code_x", "code", "name") if k in where)
+            elif first_text.startswith(TOTAL_WORDS):
+                row.bbox["name"] = grid.cell(r, 0).bbox
+            else:
+                row.bbox["name"] = where["name"]
             return row
         code = self._code(key, prefix)
         name = key.get("name")
+        code_boxes = [where[k] for k in CODE_ROLES if k in where]
         if name and code is None:
             # "201一般公共服务支出" or "30101基本工资" printed in one cell.
             head = name[:7]
             digits = "".join(ch for ch in head if ch.isdigit())
             if len(digits) in (3, 5, 7) and name.startswith(digits):
                 code, name = digits, name[len(digits):] or None
+                code_boxes = [where["name"]]
+        if code is not None and code_boxes:
+            # A child row printing only its 项 digits gets the cells it printed; the parent
+            # digits carried from rows above are not on this row.
+            row.bbox["code"] = union(code_boxes)
+        for role in ("name", "project_name"):
+            if role in where:
+                row.bbox[role] = where[role]
         if self.table != "t11":
             row.values["code"] = code
         row.values["name"] = name

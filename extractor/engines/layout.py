@@ -11,6 +11,7 @@ from schemas.tables import TABLE_MODELS, TABLE_TITLES, T10_LINE_NAMES
 
 from ..codes import settle_codes
 from ..locate import EMPTY_NOTE_SENTENCE, Layout, Region, document_kind
+from ..provenance import Where, empty_note_spot, place, resolvable
 from ..read_fixed import read_t10, read_two_sided
 from ..read_sheets import read_sheet
 from ..read_tables import CodedTableReader, ReadRow
@@ -41,6 +42,7 @@ def _merge(regions: list[Region]) -> Region:
     for extra in regions[1:]:
         first.grids += extra.grids
         first.lines += extra.lines
+        first.line_words += extra.line_words
         for p in extra.pages:
             first.add_page(p)
     return first
@@ -52,32 +54,55 @@ class LayoutEngine:
     name = "layout"
 
     def fill(self, doc: Document, layout: Layout) -> Document:
-        """Fill tables, sheets, narrative and profile of doc from the located layout."""
-        doc.unit_name = read_unit_name(layout)
+        """Fill tables, sheets, narrative and profile of doc from the located layout.
+
+        Every value read off a page gets provenance (page + box) under its JSON pointer; values
+        decided elsewhere (unit_kind by a vote over titles, a target parsed from target_raw) do not.
+        """
+        profile: Where = {}
+        doc.unit_name = read_unit_name(layout, profile)
         doc.unit_kind = document_kind(layout)  # type: ignore[assignment]
-        doc.year = read_year(layout)
-        staffing = read_staffing(layout)
+        doc.year = read_year(layout, profile)
+        staffing: Where = {}
         data = doc.model_dump(mode="python")
-        data["staffing"] = staffing
+        data["staffing"] = read_staffing(layout, staffing)
+        provenance = data["provenance"]
+        place(provenance, "", profile)
+        place(provenance, "/staffing", staffing)
         for key in TABLE_TITLES:
             found = layout.tables(key)
             if found:
-                data["tables"][key] = self.read_table(key, _merge(found), data["provenance"])
+                data["tables"][key] = self.read_table(key, _merge(found), provenance)
         settle_codes(data["tables"])  # a code misread in one table, read right in the others
         overall = layout.first("overall")
         if overall is not None:
-            data["performance"]["overall"] = read_sheet(overall, overall=True)
-        data["performance"]["projects"] = [read_sheet(r, overall=False) for r in layout.tables("project")]
-        data["narrative"] = read_narrative(layout)
+            where: Where = {}
+            data["performance"]["overall"] = read_sheet(overall, overall=True, where=where)
+            place(provenance, "/performance/overall", where)
+        data["performance"]["projects"] = []
+        for i, region in enumerate(layout.tables("project")):
+            where = {}
+            data["performance"]["projects"].append(read_sheet(region, overall=False, where=where))
+            place(provenance, f"/performance/projects/{i}", where)
+        where = {}
+        data["narrative"] = read_narrative(layout, where)
+        place(provenance, "/narrative", where)
         try:
-            return Document.model_validate(data)
+            out = Document.model_validate(data)
         except ValidationError as exc:  # keep what validates: drop the offending sheet fields
-            return _salvage(data, exc)
+            out = _salvage(data, exc)
+        # A value dropped by validation or salvage leaves no provenance behind.
+        out.provenance = {k: v for k, v in out.provenance.items() if resolvable(out, k)}
+        return out
 
     def read_table(self, key: str, region: Region, provenance: dict) -> dict:
         table: dict = {"present": True, "empty_note": region.empty_note, "pages": list(region.pages), "rows": []}
+        where: Where = {}
+        if table["empty_note"]:
+            place(provenance, f"/tables/{key}", empty_note_spot(region))
         if key in ("t1", "t4"):
-            income, rows, totals = read_two_sided(region, key)
+            income, rows, totals = read_two_sided(region, key, where)
+            place(provenance, f"/tables/{key}", where)
             table["income"] = income
             table["rows"] = rows
             if totals:
@@ -87,10 +112,14 @@ class LayoutEngine:
                 table["total"] = totals
             return table
         if key == "t10":
-            lines = read_t10(region)
+            lines = read_t10(region, where)
             table["rows"] = [{**ln, "name": ln.get("name") or T10_LINE_NAMES[ln["line"]]}
                              for ln in lines if ln["line"] != "total"]
             table["total"] = next((ln for ln in lines if ln["line"] == "total"), None)
+            at = {row["line"]: f"rows/{i}" for i, row in enumerate(table["rows"])} | {"total": "total"}
+            place(provenance, f"/tables/{key}",
+                  {f"{at[line]}/{field}": spot for pointer, spot in where.items()
+                   for line, field in [pointer.split("/", 1)]})
             return table
         rows = CodedTableReader(key, _money_fields(key)).read(region)
         total = next((r for r in rows if r.is_total), None)
@@ -108,8 +137,7 @@ class LayoutEngine:
 
 
 def _provenance(provenance: dict, base: str, row: ReadRow) -> None:
-    for field, bbox in row.bbox.items():
-        provenance[f"{base}/{field}"] = {"page": row.page, "bbox": bbox}
+    place(provenance, base, {field: (row.page, bbox) for field, bbox in row.bbox.items()})
 
 
 def _salvage(data: dict, exc: ValidationError) -> Document:

@@ -1,0 +1,132 @@
+"""Provenance: every value the layout engine reads from a born-digital page says where it was printed.
+
+For each sample, each non-null value of the Document must have a provenance entry whose pointer
+resolves to that value, whose page exists, and whose box lies on the page and holds the printed
+text of the value (money as printed: "518.80" is looked for as "518.80").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from extractor.pipeline import Options, extract
+from schemas import Document
+from schemas.cells import get_pointer
+
+from .conftest import SAMPLES
+
+BORN_DIGITAL = sorted(p for p in SAMPLES.glob("*.pdf") if not p.name.endswith(".scan.pdf"))
+
+# Parts of the Document that are not values read off a page.
+METADATA = {"/schema_version", "/doc_id", "/source", "/run", "/findings", "/provenance",
+            # A default, not read: no sample states another unit.
+            "/money_unit_source",
+            # Decided by a vote over every table title (单位 vs 部门), not read at one place.
+            "/unit_kind"}
+# Leaves that are derived, not printed: checked through the value they derive from.
+DERIVED = [
+    re.compile(r"^/tables/t\d+/(present|pages(/\d+)?)$"),  # flags and the page list
+    re.compile(r"^/tables/t10/(rows/\d+|total)/line$"),  # the fixed line's key ("outbound")
+    re.compile(r"^/performance/(overall|projects/\d+)/pages(/\d+)?$"),
+    # The normalised target ({op, value, unit}) is a function of target_raw, which has provenance.
+    re.compile(r"^/performance/(overall|projects/\d+)/indicators/\d+/target(/.*)?$"),
+]
+
+
+def _leaves(obj, pointer: str = ""):
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from _leaves(value, f"{pointer}/{key}")
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            yield from _leaves(value, f"{pointer}/{i}")
+    else:
+        yield pointer, obj
+
+
+def extracted_values(doc: Document):
+    """(pointer, value) of every non-null value read from the page."""
+    for pointer, value in _leaves(doc.model_dump(mode="json")):
+        if value is None or any(pointer == m or pointer.startswith(m + "/") for m in METADATA):
+            continue
+        if any(rule.match(pointer) for rule in DERIVED):
+            continue
+        yield pointer, value
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _printed(value) -> str:
+    """The text the page must show for a value: money as printed, a code over its 类/款/项 cells."""
+    return _flat(str(value))
+
+
+def provenance_problems(doc: Document, pdf: Path) -> list[str]:
+    """Everything wrong with doc's provenance against the PDF, one line per value."""
+    problems = []
+    with pymupdf.open(pdf) as pages:
+        for pointer, value in extracted_values(doc):
+            spot = doc.provenance.get(pointer)
+            if spot is None:
+                problems.append(f"{pointer} = {value!r}: no provenance")
+                continue
+            resolved = get_pointer(doc, pointer)
+            if str(resolved if not isinstance(resolved, Decimal) else format(resolved, "f")) != str(value):
+                problems.append(f"{pointer}: resolves to {resolved!r}, not {value!r}")
+            if not 1 <= spot.page <= pages.page_count or spot.bbox is None:
+                problems.append(f"{pointer}: page {spot.page} / bbox {spot.bbox} not on the document")
+                continue
+            page = pages[spot.page - 1]
+            rect = pymupdf.Rect(spot.bbox)
+            if rect.is_empty or not page.rect.contains(rect):
+                problems.append(f"{pointer}: bbox {tuple(rect)} not inside page {spot.page} {tuple(page.rect)}")
+                continue
+            shown = _flat(page.get_textbox(rect + (-0.5, -0.5, 0.5, 0.5)))
+            if isinstance(resolved, Decimal):  # "2,287.86" is read as 2287.86
+                shown = shown.replace(",", "")
+            if _printed(value) not in shown:
+                problems.append(f"{pointer} = {value!r}: page {spot.page} box shows {shown[:60]!r}")
+    return problems
+
+
+@pytest.fixture(scope="module")
+def extracted():
+    return {pdf: extract(pdf, Options(check=False)) for pdf in BORN_DIGITAL}
+
+
+@pytest.mark.parametrize("pdf", BORN_DIGITAL, ids=lambda p: p.stem)
+def test_every_value_has_provenance_on_its_printed_text(extracted, pdf: Path):
+    doc = extracted[pdf]
+    values = list(extracted_values(doc))
+    assert len(values) > 100
+    problems = provenance_problems(doc, pdf)
+    assert not problems, f"{len(problems)} of {len(values)} values:\n" + "\n".join(problems[:40])
+
+
+def test_missing_or_misplaced_provenance_is_caught(extracted):
+    """The check itself fails when an entry is gone or names a neighbouring cell."""
+    pdf = next(p for p in BORN_DIGITAL if p.name.startswith("004_"))
+    doc = extracted[pdf].model_copy(deep=True)
+    values = dict(extracted_values(doc))
+    kinds = [r"^/tables/t1/income/\w+$", r"^/tables/t10/rows/\d+/total$", r"^/tables/t3/rows/\d+/name$",
+             r"^/performance/projects/\d+/indicators/\d+/target_raw$", r"^/performance/overall/unit_name$",
+             r"^/staffing/\w+$", r"^/narrative/\w+$"]
+    for kind in kinds:
+        pointer = next(p for p in values if re.match(kind, p))
+        missing = doc.model_copy(deep=True)
+        del missing.provenance[pointer]
+        assert any(p.startswith(pointer + " ") for p in provenance_problems(missing, pdf)), pointer
+        # Another value's place: a value printed differently from this one.
+        other = next(p for p, v in values.items() if p != pointer and _printed(v) not in
+                     _printed(values[pointer]) and _printed(values[pointer]) not in _printed(v))
+        moved = doc.model_copy(deep=True)
+        moved.provenance[pointer] = moved.provenance[other]
+        assert any(p.startswith(pointer + " ") for p in provenance_problems(moved, pdf)), (pointer, other)
