@@ -31,6 +31,9 @@ class OcrBackend(Protocol):
 
 
 OCR_BACKENDS: Registry[OcrBackend] = Registry("OCR backend")
+REREAD_BELOW = 0.8  # a line read less surely than this is read again
+REC_BASE_RATIO = 320 / 48  # the recogniser's input shape: narrower crops are padded to it
+KEEP_FROM = 0.5  # RapidOCR's own threshold for a line, applied after the second reading
 
 
 def pixmap_to_array(pixmap) -> np.ndarray:
@@ -157,10 +160,59 @@ class RapidOcrBackend:
         return img, grey, skew, result, confidence
 
     def _recognise(self, img: np.ndarray):
-        result, _ = self.engine(img, use_cls=False, return_word_box=True)
+        # RapidOCR drops lines read below its text_score (0.5): a lone digit in a cell ("5",
+        # "1") often reads at 0.3-0.5 (see _reread). Take them all, read them again, then drop.
+        result, _ = self.engine(img, use_cls=False, return_word_box=True, text_score=self.min_confidence)
         result = result or []
+        if not _mostly_tall(result):  # a sideways page is read again turned: no second reading
+            result = self._reread(img, result)
+        # Still unsure after the second reading: noise (a speck read as "。"), dropped as before.
+        result = [item for item in result if float(item[2]) >= KEEP_FROM]
         confidence = sum(float(r[2]) for r in result) / len(result) if result else 0.0
         return result, confidence
+
+    def _reread(self, img: np.ndarray, result: list) -> list:
+        """Read tall and doubtful boxes again, straight, from the page.
+
+        RapidOCR turns every crop at least 1.5 times taller than wide a quarter turn, taking it
+        for vertical text: a lone digit in a cell ("1", "3") is such a crop and reads as "一"
+        or "m", or too unsurely to be kept. The straight crop reads it; the surer reading wins,
+        so vertical Chinese text keeps its turned reading.
+        """
+        def tall(box) -> bool:
+            xs, ys = [p[0] for p in box], [p[1] for p in box]
+            return max(ys) - min(ys) >= 1.5 * (max(xs) - min(xs))
+
+        doubtful = [i for i, item in enumerate(result) if float(item[2]) < REREAD_BELOW or tall(item[0])]
+        if not doubtful:
+            return result
+        h, w = img.shape[:2]
+        crops = []
+        for i in doubtful:
+            xs = [p[0] for p in result[i][0]]
+            ys = [p[1] for p in result[i][0]]
+            crops.append(img[max(0, int(min(ys))):min(h, int(max(ys)) + 1),
+                             max(0, int(min(xs))):min(w, int(max(xs)) + 1)])
+        # The recogniser pads a batch to its widest crop, which costs a lone digit its
+        # confidence: crops within its base shape (48 x 320) go together, wider ones alone.
+        again: list = [None] * len(crops)
+        narrow = [j for j, c in enumerate(crops) if c.shape[1] <= REC_BASE_RATIO * c.shape[0]]
+        for j, read in zip(narrow, self.engine.text_rec([crops[j] for j in narrow])[0] if narrow else []):
+            again[j] = read
+        for j, crop in enumerate(crops):
+            if again[j] is None:
+                again[j] = self.engine.text_rec([crop])[0][0]
+        result = list(result)
+        for i, read in zip(doubtful, again):
+            text, score = read[0], float(read[1])
+            old = result[i]
+            if not text or score <= float(old[2]):
+                continue
+            if len(old) > 5 and len(text) == len(old[1]) and not tall(old[0]):
+                result[i] = [old[0], text, score, old[3], old[4], [score] * len(text)]
+            else:  # the turned reading's character boxes do not fit: the box is one word
+                result[i] = [old[0], text, score]
+        return result
 
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
         import cv2

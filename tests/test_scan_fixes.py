@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from extractor.grid import Cell, Grid
 from extractor.locate import Region
 from extractor.pages import Word
 from extractor.read_fixed import read_two_sided
+
+from .conftest import SAMPLES
 
 
 def grid_of(rows: list[list[str]], page: int = 1) -> Grid:
@@ -40,3 +44,40 @@ def test_t4_blank_row_with_a_misread_code_stays_blank():
     assert [(r["code"], r["name"]) for r in rows] == [("201", "一般公共服务支出"), ("233", "债务发行费用"),
                                                       ("229", "其他支出")]
     assert [r.get("total") for r in rows] == [Decimal("296.67"), None, Decimal("2.64")]
+
+
+@pytest.fixture(scope="module")
+def ocr_backend():
+    pytest.importorskip("rapidocr_onnxruntime")
+    from extractor.ocr import RapidOcrBackend
+
+    return RapidOcrBackend(threads=1)
+
+
+def test_lone_digits_in_cells_are_read(ocr_backend):
+    # 002's scan, t2 continued (a landscape page scanned sideways): the cells "1", "3", "2" of
+    # rows 2080601/2080699 stand alone in wide cells. RapidOCR turns a crop taller than wide a
+    # quarter turn and read the "1" as "一" (0.40) and the "3" as "m", or dropped them.
+    import numpy as np
+    import pymupdf
+
+    from extractor.ocr import pixmap_to_array
+    from extractor.pages import Limits, page_pixmap
+
+    with pymupdf.open(SAMPLES / "002_e54530e087c47278.scan.pdf") as doc:
+        pix = page_pixmap(doc[4], Limits())
+    upright = np.ascontiguousarray(np.rot90(pixmap_to_array(pix), k=1))
+    _, _, _, result, _ = ocr_backend._read_upright(upright)
+    h, w = upright.shape[:2]
+    # The amount columns from the 合计 column on, over the rows 2080601 … 2080699.
+    texts = [item[1] for item in result
+             if 0.66 * h < item[0][0][1] < 0.83 * h and 0.42 * w < item[0][0][0] < 0.75 * w]
+    assert texts.count("1") >= 2 and texts.count("3") >= 2 and "一" not in texts
+
+
+def test_a_letter_misread_in_a_decimal_amount():
+    from extractor.columns import as_money
+
+    assert as_money("S11.78") == Decimal("511.78")  # 001's t5, 社会保障和就业支出 基本支出
+    assert as_money("2O8") is None  # maybe a code: not an amount
+    assert as_money("S") is None
