@@ -18,6 +18,7 @@ from .errors import LocateError
 from .locate import Layout, locate
 from .ocr import OCR_BACKENDS
 from .pages import Limits, Page, load_pages
+from .provenance import to_page_frame
 
 
 @dataclass
@@ -80,6 +81,11 @@ def stage_engine(ctx: Context) -> None:
         run=RunInfo(engine=ctx.options.engine, pages_ocr=[p.number for p in ctx.pages if p.source == "ocr"]),
     )
     ctx.doc = engine.fill(doc, ctx.layout)
+    # Engines place values on the pages as read; a scan was read turned upright and deskewed.
+    pages = {p.number: p for p in ctx.pages if p.source == "ocr"}
+    for spot in ctx.doc.provenance.values():
+        if spot.page in pages and spot.bbox is not None:
+            spot.bbox = tuple(round(v, 1) for v in to_page_frame(spot.bbox, pages[spot.page]))
 
 
 def stage_check(ctx: Context) -> None:

@@ -7,12 +7,13 @@ Values read from running text are located through the words of the lines they we
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from .locate import EMPTY_NOTE_SENTENCE, Region, clean
-from .pages import Word
+from .pages import Page, Word
 
 Box = tuple[float, float, float, float]
 Where = dict[str, tuple[int, Box]]
@@ -93,7 +94,7 @@ def place(provenance: dict, base: str, where: Where) -> None:
     """Copy a reader's relative pointers into the Document's provenance under base."""
     for pointer, (page, box) in where.items():
         provenance[f"{base}/{pointer}" if pointer else base] = {
-            "page": page, "bbox": tuple(round(v, 2) for v in box)}
+            "page": page, "bbox": tuple(round(v, 1) for v in box)}
 
 
 def resolvable(root: Any, pointer: str) -> bool:
@@ -127,3 +128,33 @@ def empty_note_spot(region: Region) -> Where:
             if EMPTY_NOTE_SENTENCE.search(clean(cell.text)):
                 return {"empty_note": (grid.page, cell.bbox)}
     return {}
+
+
+# ocr.py deskews only past this angle (degrees); a smaller estimate left the image as scanned.
+DESKEW_FROM = 0.1
+
+
+def to_page_frame(box: Box, page: Page) -> Box:
+    """A box read on an OCR'd page (upright, deskewed) back in the PDF page's own frame.
+
+    OCR reads a sideways scan turned a quarter and a leaning one turned straight; a viewer
+    highlights on the page as the PDF shows it.
+    """
+    rotation, skew = page.ocr_rotation, page.ocr_skew if abs(page.ocr_skew) > DESKEW_FROM else 0.0
+    if page.source != "ocr" or (not rotation and not skew):
+        return box
+    w, h = page.width, page.height  # upright size
+    x0, y0, x1, y1 = box
+    corners = [(x0, y0), (x1, y0), (x0, y1), (x1, y1)]
+    if skew:  # undo the counter-clockwise turn about the centre (image axes, y down)
+        cos, sin = math.cos(math.radians(skew)), math.sin(math.radians(skew))
+        cx, cy = w / 2, h / 2
+        corners = [(cx + cos * (x - cx) - sin * (y - cy), cy + sin * (x - cx) + cos * (y - cy)) for x, y in corners]
+    if rotation == 90:  # read turned clockwise: the page's x is the upright y
+        corners = [(y, w - x) for x, y in corners]
+    elif rotation == 270:
+        corners = [(h - y, x) for x, y in corners]
+    elif rotation == 180:
+        corners = [(w - x, h - y) for x, y in corners]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return min(xs), min(ys), max(xs), max(ys)

@@ -130,3 +130,31 @@ def test_missing_or_misplaced_provenance_is_caught(extracted):
         moved = doc.model_copy(deep=True)
         moved.provenance[pointer] = moved.provenance[other]
         assert any(p.startswith(pointer + " ") for p in provenance_problems(moved, pdf)), (pointer, other)
+
+
+@pytest.mark.parametrize("rotation,skew", [(0, 0.0), (0, 2.5), (90, -1.5), (270, 1.0), (180, 0.0)])
+def test_scan_boxes_are_mapped_back_to_the_page_as_printed(rotation, skew):
+    """A box read on the upright, deskewed image lands where the scan shows it."""
+    pytest.importorskip("cv2")
+    import numpy as np
+
+    from extractor.ocr import rotate_image
+    from extractor.pages import Page
+    from extractor.provenance import to_page_frame
+
+    width, height, px = 600.0, 400.0, 2  # page points; pixels per point
+    scan = np.full((int(height * px), int(width * px), 3), 255, np.uint8)
+    printed = (100.0, 250.0, 220.0, 280.0)
+    x0, y0, x1, y1 = (int(v * px) for v in printed)
+    scan[y0:y1, x0:x1] = 0
+    upright = np.rot90(scan, k={0: 0, 90: -1, 270: 1, 180: 2}[rotation])
+    if skew:
+        upright = rotate_image(np.ascontiguousarray(upright), skew)
+    ys, xs = np.nonzero(upright[:, :, 0] < 128)
+    read = (xs.min() / px, ys.min() / px, (xs.max() + 1) / px, (ys.max() + 1) / px)
+    page = Page(number=1, width=width, height=height, source="ocr", ocr_rotation=rotation, ocr_skew=skew)
+    if rotation in (90, 270):
+        page.width, page.height = height, width
+    mapped = to_page_frame(read, page)
+    # A leaning box comes back a little larger (the corners of its turned outline).
+    assert all(abs(a - b) <= 1 + 0.05 * (printed[2] - printed[0]) * bool(skew) for a, b in zip(mapped, printed)), mapped
