@@ -117,6 +117,7 @@ def key_role(table: str, label: str) -> str | None:
     return None
 
 
+SPECKS = "*·•'`‘’\"“”、，。:：;；_~^"
 _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "S": "5", "s": "5", "l": "1", "I": "1",
                                    "|": "1", "Z": "2", "z": "2", "B": "8"})
 
@@ -126,6 +127,8 @@ def as_money(text: str):
     text = text.strip()
     if not text:
         return None
+    # A speck beside a number reads as a mark of its own ("*7654", "·12.5"): not part of it.
+    text = text.strip(SPECKS) or text
     if re.fullmatch(r"\d+,\d{1,2}", text):  # OCR reads a decimal point as a comma
         text = text.replace(",", ".")
     if re.fullmatch(r"\d*[A-Za-z|]?\d*\.\d*[A-Za-z|]?\d*", text) and sum(ch.isdigit() for ch in text) >= 2:

@@ -81,3 +81,11 @@ def test_a_letter_misread_in_a_decimal_amount():
     assert as_money("S11.78") == Decimal("511.78")  # 001's t5, 社会保障和就业支出 基本支出
     assert as_money("2O8") is None  # maybe a code: not an amount
     assert as_money("S") is None
+
+
+def test_a_speck_beside_an_amount_is_not_part_of_it():
+    from extractor.columns import as_money
+
+    assert as_money("*7654") == Decimal("7654")  # 002's t3, 2040201 行政运行 合计
+    assert as_money("12.5、") == Decimal("12.5")
+    assert as_money("-3") == Decimal("-3") and as_money("*") is None
