@@ -14,7 +14,7 @@ from pathlib import Path
 from schemas import Document, RunInfo, Source
 
 from .engines import ENGINES
-from .errors import LocateError
+from .errors import BudgetxError, LocateError
 from .locate import Layout, locate
 from .ocr import OCR_BACKENDS
 from .pages import Limits, Page, load_pages
@@ -80,12 +80,22 @@ def stage_engine(ctx: Context) -> None:
         source=Source(**ctx.source),
         run=RunInfo(engine=ctx.options.engine, pages_ocr=[p.number for p in ctx.pages if p.source == "ocr"]),
     )
-    ctx.doc = engine.fill(doc, ctx.layout)
+    try:
+        ctx.doc = engine.fill(doc, ctx.layout)
+    except BudgetxError as exc:  # a budget stop keeps its document: its boxes are mapped too
+        kept = getattr(exc, "document", None)
+        if kept is not None:
+            _to_page_frames(kept, ctx.pages)
+        raise
+    _to_page_frames(ctx.doc, ctx.pages)
+
+
+def _to_page_frames(doc: Document, pages: list[Page]) -> None:
     # Engines place values on the pages as read; a scan was read turned upright and deskewed.
-    pages = {p.number: p for p in ctx.pages if p.source == "ocr"}
-    for spot in ctx.doc.provenance.values():
-        if spot.page in pages and spot.bbox is not None:
-            spot.bbox = tuple(round(v, 1) for v in to_page_frame(spot.bbox, pages[spot.page]))
+    scanned = {p.number: p for p in pages if p.source == "ocr"}
+    for spot in doc.provenance.values():
+        if spot.page in scanned and spot.bbox is not None:
+            spot.bbox = tuple(round(v, 1) for v in to_page_frame(spot.bbox, scanned[spot.page]))
 
 
 def stage_check(ctx: Context) -> None:

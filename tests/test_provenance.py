@@ -162,3 +162,28 @@ def test_scan_boxes_are_mapped_back_to_the_page_as_printed(rotation, skew):
     mapped = to_page_frame(read, page)
     # A leaning box comes back a little larger (the corners of its turned outline).
     assert all(abs(a - b) <= 1 + 0.05 * (printed[2] - printed[0]) * bool(skew) for a, b in zip(mapped, printed)), mapped
+
+
+def test_a_budget_stop_keeps_its_document_with_boxes_on_the_page_as_printed(monkeypatch, tmp_path):
+    """The LLM budget ran out: the document it keeps is written, its scan boxes mapped like any other."""
+    from extractor import pipeline
+    from extractor.errors import BudgetExceededError
+    from extractor.pages import Page
+    from schemas import Document, Provenance
+
+    page = Page(number=1, width=400.0, height=600.0, source="ocr", ocr_rotation=90)  # upright size, read turned
+
+    class Stopped:
+        def fill(self, doc, layout):
+            doc.provenance["/unit_name"] = Provenance(page=1, bbox=(10.0, 20.0, 30.0, 40.0))
+            error = BudgetExceededError("LLM budget exhausted after 1 calls (limit 1)")
+            error.document = doc
+            raise error
+
+    monkeypatch.setattr(pipeline.ENGINES, "create", lambda *a, **k: Stopped())
+    ctx = pipeline.Context(path=tmp_path / "a.pdf", options=pipeline.Options(engine="llm"), pages=[page],
+                           source={"file": "a.pdf", "sha256": "0" * 64, "page_count": 1})
+    with pytest.raises(BudgetExceededError) as caught:
+        pipeline.stage_engine(ctx)
+    kept: Document = caught.value.document
+    assert tuple(kept.provenance["/unit_name"].bbox) == (20.0, 370.0, 40.0, 390.0)  # (y, w − x) of the upright box
