@@ -89,3 +89,16 @@ def test_a_speck_beside_an_amount_is_not_part_of_it():
     assert as_money("*7654") == Decimal("7654")  # 002's t3, 2040201 行政运行 合计
     assert as_money("12.5、") == Decimal("12.5")
     assert as_money("-3") == Decimal("-3") and as_money("*") is None
+
+
+def test_one_unsure_character_does_not_drop_its_word():
+    # 002's scan, project sheet on page 113: the name line reads at 0.94 with one character at
+    # 0.19; the word kept the lowest character's confidence and fell under the 0.3 floor.
+    from extractor.ocr import split_words
+
+    name = "开发区公办和普惠幼儿园补助经费、公办幼儿园基础运营经费"
+    scores = [1.0] * len(name)
+    scores[20] = 0.19
+    chars = [(ch, (10.0 * i, 0.0, 10.0 * i + 9, 12.0), s) for i, (ch, s) in enumerate(zip(name, scores))]
+    [(text, _, conf)] = split_words(chars, [])
+    assert text == name and conf >= 0.9
