@@ -12,6 +12,7 @@ import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pymupdf
 import pytest
 
@@ -73,31 +74,65 @@ def _printed(value) -> str:
     return _flat(str(value))
 
 
+class PageText:
+    """Each page's characters and their centres, read once: what a box on the page shows."""
+
+    _cache: dict[Path, "PageText"] = {}
+
+    def __init__(self, pdf: Path):
+        self.pages: list[tuple[list[str], np.ndarray, tuple]] = []
+        with pymupdf.open(pdf) as book:
+            for page in book:
+                chars, centres = [], []
+                for block in page.get_text("rawdict")["blocks"]:
+                    for line in block.get("lines", []):
+                        for span in line["spans"]:
+                            for ch in span["chars"]:
+                                x0, y0, x1, y1 = ch["bbox"]
+                                chars.append(ch["c"])
+                                centres.append(((x0 + x1) / 2, (y0 + y1) / 2))
+                self.pages.append((chars, np.array(centres or np.zeros((0, 2))), tuple(page.rect)))
+
+    @classmethod
+    def of(cls, pdf: Path) -> "PageText":
+        if pdf not in cls._cache:
+            cls._cache[pdf] = cls(pdf)
+        return cls._cache[pdf]
+
+    def shown(self, number: int, rect: pymupdf.Rect) -> str:
+        """The characters whose centre lies in rect, in the page's reading order."""
+        chars, centres, _ = self.pages[number - 1]
+        if not len(chars):
+            return ""
+        inside = ((centres[:, 0] >= rect.x0) & (centres[:, 0] <= rect.x1) &
+                  (centres[:, 1] >= rect.y0) & (centres[:, 1] <= rect.y1))
+        return "".join(chars[i] for i in np.nonzero(inside)[0])
+
+
 def provenance_problems(doc: Document, pdf: Path) -> list[str]:
     """Everything wrong with doc's provenance against the PDF, one line per value."""
     problems = []
-    with pymupdf.open(pdf) as pages:
-        for pointer, value in extracted_values(doc):
-            spot = doc.provenance.get(pointer)
-            if spot is None:
-                problems.append(f"{pointer} = {value!r}: no provenance")
-                continue
-            resolved = get_pointer(doc, pointer)
-            if str(resolved if not isinstance(resolved, Decimal) else format(resolved, "f")) != str(value):
-                problems.append(f"{pointer}: resolves to {resolved!r}, not {value!r}")
-            if not 1 <= spot.page <= pages.page_count or spot.bbox is None:
-                problems.append(f"{pointer}: page {spot.page} / bbox {spot.bbox} not on the document")
-                continue
-            page = pages[spot.page - 1]
-            rect = pymupdf.Rect(spot.bbox)
-            if rect.is_empty or not page.rect.contains(rect):
-                problems.append(f"{pointer}: bbox {tuple(rect)} not inside page {spot.page} {tuple(page.rect)}")
-                continue
-            shown = _flat(page.get_textbox(rect + (-0.5, -0.5, 0.5, 0.5)))
-            if isinstance(resolved, Decimal):  # "2,287.86" is read as 2287.86
-                shown = shown.replace(",", "")
-            if _printed(value) not in shown:
-                problems.append(f"{pointer} = {value!r}: page {spot.page} box shows {shown[:60]!r}")
+    text = PageText.of(pdf)
+    for pointer, value in extracted_values(doc):
+        spot = doc.provenance.get(pointer)
+        if spot is None:
+            problems.append(f"{pointer} = {value!r}: no provenance")
+            continue
+        resolved = get_pointer(doc, pointer)
+        if str(resolved if not isinstance(resolved, Decimal) else format(resolved, "f")) != str(value):
+            problems.append(f"{pointer}: resolves to {resolved!r}, not {value!r}")
+        if not 1 <= spot.page <= len(text.pages) or spot.bbox is None:
+            problems.append(f"{pointer}: page {spot.page} / bbox {spot.bbox} not on the document")
+            continue
+        rect = pymupdf.Rect(spot.bbox)
+        if rect.is_empty or not pymupdf.Rect(text.pages[spot.page - 1][2]).contains(rect):
+            problems.append(f"{pointer}: bbox {tuple(rect)} not inside page {spot.page}")
+            continue
+        shown = _flat(text.shown(spot.page, rect + (-0.5, -0.5, 0.5, 0.5)))
+        if isinstance(resolved, Decimal):  # "2,287.86" is read as 2287.86
+            shown = shown.replace(",", "")
+        if _printed(value) not in shown:
+            problems.append(f"{pointer} = {value!r}: page {spot.page} box shows {shown[:60]!r}")
     return problems
 
 
