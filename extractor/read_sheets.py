@@ -151,10 +151,16 @@ def _read_indicator(grid: Grid, r: int, roles: dict[int, str], last: dict, at: d
         return None
     weight = ind.pop("weight", None)
     if weight is not None:
-        amount = as_money(str(weight).rstrip("分%"))
+        amount, raw = split_weight(str(weight))
         if amount is None:
-            ind["weight_raw"] = weight
+            ind["weight_raw"] = raw
             at["weight_raw"] = at.pop("weight")
         else:
             ind["weight"] = amount
     return ind
+
+
+def split_weight(text: str) -> tuple[object, str | None]:
+    """(amount, None) for a printed weight ("10", "10分"), (None, words) for words (是/否)."""
+    amount = as_money(text.rstrip("分%"))
+    return (amount, None) if amount is not None else (None, text)

@@ -251,17 +251,21 @@ class HybridEngine(LlmEngine):
         flagged = _flagged_by_checker(doc)
         chosen = []
         for job in self._only(jobs):
-            if job.kind == "project":
-                sheets = doc.performance.projects
-                value = sheets[job.index] if job.index < len(sheets) else None
-            elif job.kind == "overall":
-                value = doc.performance.overall
-            else:
-                value = getattr(doc.tables, job.kind)
+            value = layout_reading(doc, job)
             if job.label in flagged or _missing(job, value) or failures(job.kind, value, doc.unit_name):
                 chosen.append(job)
         log.info("hybrid: LLM for %s", ", ".join(j.label for j in chosen) or "nothing")
         return chosen
+
+
+def layout_reading(doc: Document, job: Job) -> Any:
+    """What the document holds for a job (the layout engine's reading, before any LLM answer)."""
+    if job.kind == "project":
+        sheets = doc.performance.projects
+        return sheets[job.index] if job.index < len(sheets) else None
+    if job.kind == "overall":
+        return doc.performance.overall
+    return getattr(doc.tables, job.kind, None)
 
 
 def _flagged_by_checker(doc: Document) -> set[str]:

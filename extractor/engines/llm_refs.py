@@ -33,7 +33,7 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
              counted: set[str]) -> tuple[dict[str, BaseModel], BudgetExceededError | None, dict[str, dict]]:
     """Every job's answer by label (a job whose blocks did not all come back keeps its layout
     reading), and per label where its values were read (pointer relative to the answer → page, box)."""
-    from .llm import stitch
+    from .llm import layout_reading, stitch
 
     settings = engine.settings
     answers: dict[str, BaseModel] = {}
@@ -43,7 +43,7 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
         parts = [p for p in pieces(job.region, settings.batch_tokens) if p.header or p.body or p.extra_grids]
         if not parts:  # nothing printed to ask about: an empty table keeps the layout's note
             continue
-        reading = _layout_reading(doc, job) if len(parts) == 1 else None
+        reading = layout_reading(doc, job) if len(parts) == 1 else None
         own = [Block(job.label, job.kind, p, Numbered.of(p, block_id(job.label, p)), job.kind in counted, reading)
                for p in parts]
         if not any(has_data(b) for b in own):  # a header with nothing under it: the layout's empty table
@@ -140,16 +140,6 @@ def _ask(engine: "LlmEngine", doc: Document, batch: list[Block],
 def _spots(data: dict) -> dict:
     # JSON turns (page, box) into lists; provenance wants them back as they were.
     return {k: (v[0], tuple(v[1])) for k, v in data.items()}
-
-
-def _layout_reading(doc: Document, job: "Job") -> BaseModel | None:
-    """What the layout engine read for this job (the llm engine fills the document with it first)."""
-    if job.kind == "project":
-        sheets = doc.performance.projects
-        return sheets[job.index] if job.index < len(sheets) else None
-    if job.kind == "overall":
-        return doc.performance.overall
-    return getattr(doc.tables, job.kind, None)
 
 
 def _label(batch: list[Block]) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationInfo, model_validator
 
@@ -101,6 +101,17 @@ def _simplify_any_of(node: dict) -> dict:
     if len(kept) == 1:
         return {**kept[0], **rest}
     return {"anyOf": kept, **rest}
+
+
+def model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model inside list[M], M | None, or M itself."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = model_of(arg)
+        if found is not None:
+            return found
+    return None
 
 
 @functools.lru_cache(maxsize=64)

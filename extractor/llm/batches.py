@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationInfo, model_validator
 
 from schemas.tables import TABLE_TITLES
 
-from .answers import MODELS, check_answer
+from .answers import MODELS, check_answer, model_of
 from .gridtext import Piece, estimate_tokens
 from .refs import SHEETS, Numbered, RefAnswer, RefError, inherit, materialise, ref_schema, row_fields, row_model
 
@@ -170,8 +170,7 @@ def cell_fields(kind: str) -> list[tuple[str, str]]:
         for name, info in m.model_fields.items():
             if name in ("present", "pages", "empty_note", "rows", "indicators"):
                 continue
-            sub = next((a for a in (info.annotation, *getattr(info.annotation, "__args__", ()))
-                        if isinstance(a, type) and issubclass(a, BaseModel)), None)
+            sub = model_of(info.annotation)
             if sub is listed:
                 continue  # a total row shaped like a body row: given by its line
             if sub is not None:

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from schemas.tables import TABLE_TITLES
 
 from ..errors import UnknownNameError
-from .answers import HIDDEN, MODELS
+from .answers import HIDDEN, MODELS, model_of
 from .gridtext import Piece
 
 SHEET_TITLES = {"overall": "整体绩效目标表", "project": "项目支出绩效目标表"}
@@ -113,17 +113,6 @@ def load_prompt(name: str, folder: Path | None = None) -> Prompt:
                   answer=manifest.get("answer", "full"))
 
 
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    """The model inside list[M], M | None, or M itself."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
-
-
 def glossary(model: type[BaseModel], prefix: str = "") -> list[dict]:
     """Sections of (field, Chinese header) pairs, from the schema's field descriptions.
 
@@ -136,7 +125,7 @@ def glossary(model: type[BaseModel], prefix: str = "") -> list[dict]:
     for name, info in model.model_fields.items():
         if name in HIDDEN:
             continue
-        sub = _model_of(info.annotation)
+        sub = model_of(info.annotation)
         is_list = "list[" in str(info.annotation)
         label = f"{prefix}{name}{'[]' if is_list else ''}"
         if sub is None:

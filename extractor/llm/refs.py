@@ -26,11 +26,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from schemas.common import parse_money
-from schemas.tables import T10_LINE_NAMES
-
-from ..columns import as_money
+from ..columns import as_money, match_words
 from ..locate import clean, normalise
-from .answers import MODELS
+from ..provenance import union
+from ..read_fixed import T10_LINES
+from ..read_sheets import split_weight
+from .answers import MODELS, model_of
 from .gridtext import Piece, Spot
 from .refanswer import RefAnswer, RefItem, inherit, ref_schema
 
@@ -38,7 +39,6 @@ __all__ = ["Numbered", "RefAnswer", "RefError", "RefItem", "inherit", "materiali
            "row_model"]
 
 SHEETS = ("overall", "project")
-_MARKS = ("<", "^")
 _RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 
 
@@ -49,16 +49,14 @@ _RANGE = re.compile(r"^\s*(\d+)\s*-\s*(\d+)\s*$")
 class Numbered:
     """A piece as the model sees it for a refs answer: lines numbered from 1, cells by line."""
 
-    piece: Piece
     id: str
     text: str = ""
     lines: dict[int, list[str]] = field(default_factory=dict)
-    header_lines: int = 0
     spots: dict[int, list[Spot]] = field(default_factory=dict)  # page and box per line and column
 
     @classmethod
     def of(cls, piece: Piece, id: str) -> "Numbered":
-        out = cls(piece, id)
+        out = cls(id)
         text: list[str] = []
         blocks = [piece.header + piece.body] + list(piece.extra_grids)
         spots = [piece.header_spots + piece.body_spots] + list(piece.extra_spots)
@@ -78,7 +76,6 @@ class Numbered:
                 while cells and cells[-1] in ("", "<"):  # trailing blanks and spans cost tokens, say nothing
                     cells.pop()
                 text.append(f"{n}|" + "|".join(cells))
-        out.header_lines = len(piece.header)
         out.text = "\n".join(text)
         return out
 
@@ -103,10 +100,6 @@ class Numbered:
         """A cell's text, a merged cell's from its anchor."""
         return self.anchor(line, col, fixes)[2]
 
-    @property
-    def width(self) -> int:
-        return max((len(c) for c in self.lines.values()), default=0)
-
 
 class RefError(ValueError):
     """A reference that does not resolve; goes back to the model as a re-ask."""
@@ -115,12 +108,15 @@ class RefError(ValueError):
 # ---- from references to the contract model -----------------------------------------
 
 
+def _is_money(info: Any) -> bool:
+    return any(getattr(m, "func", None) is parse_money for m in info.metadata)
+
+
 def _fields(model: type[BaseModel]) -> dict[str, str]:
     """Field → kind ("money", "code", "text", "other") for a row or sheet model."""
     out = {}
     for name, info in model.model_fields.items():
-        funcs = {getattr(m, "func", None) for m in info.metadata}
-        if parse_money in funcs:
+        if _is_money(info):
             out[name] = "money"
         elif name == "code":
             out[name] = "code"
@@ -228,14 +224,16 @@ class Reader:
                 taken.update((a[0], a[1]) for a in fresh)
         return {k: v for k, v in row.items() if v is not None}
 
+    def _box(self, cells: list[tuple[int, int]]) -> Spot | None:
+        """The page and joined box of grid cells (line, column); None for a grid without boxes."""
+        found = [self.grid.spots[ln][c] for ln, c in cells if c < len(self.grid.spots.get(ln, []))]
+        return (found[0][0], union(box for _, box in found)) if found else None
+
     def _spot(self, name: str, line: int, cols: list[int], lines: list[int] | None = None) -> None:
-        """Remember where a field of the current row was read: the cells' page and joined box."""
-        found = [self.grid.spots.get(ln, [])[c] for ln, c in zip(lines or [line] * len(cols), cols)
-                 if c < len(self.grid.spots.get(ln, []))]
-        if found:
-            boxes = [box for _, box in found]
-            self._row_spots[name] = (found[0][0], (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                                                   max(b[2] for b in boxes), max(b[3] for b in boxes)))
+        """Remember where a field of the current row was read."""
+        spot = self._box(list(zip(lines or [line] * len(cols), cols)))
+        if spot is not None:
+            self._row_spots[name] = spot
 
     def _split_code(self, line: int, cols: list[int], previous: dict | None) -> str | None:
         # 类|款|项 in columns, each printed only where it changes: a blank leading part is the
@@ -278,11 +276,10 @@ class Reader:
         for pointer, ref in item.cells.items():
             _assign(data, pointer, self._cell_value(pointer, ref), self.where)
             if not isinstance(ref, str) and len(ref) == 2:
-                anchor = self.grid.anchor(int(ref[0]), int(ref[1]), self.fixes)
-                self._row_spots = {}
-                self._spot("cell", anchor[0], [anchor[1]])
-                if "cell" in self._row_spots:
-                    self.found[pointer.strip("/")] = self._row_spots["cell"]
+                line, col, _ = self.grid.anchor(int(ref[0]), int(ref[1]), self.fixes)
+                spot = self._box([(line, col)])
+                if spot is not None:
+                    self.found[pointer.strip("/")] = spot
         if self.kind == "t10":
             for row in data["rows"] + ([data["total"]] if data.get("total") else []):
                 row.setdefault("line", _t10_line(row.get("name")))
@@ -313,16 +310,10 @@ def _leaf_kind(kind: str, pointer: str, leaf: str) -> str:
         info = getattr(model, "model_fields", {}).get(part)
         if info is None:
             return "text"
-        annotation = info.annotation
-        inner = next((a for a in getattr(annotation, "__args__", ()) if isinstance(a, type)
-                      and issubclass(a, BaseModel)), None)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
-        elif inner is not None:
-            model = inner
-        else:
-            funcs = {getattr(m, "func", None) for m in info.metadata}
-            return "money" if parse_money in funcs else ("code" if part == "code" else "text")
+        inner = model_of(info.annotation)
+        if inner is None:
+            return "money" if _is_money(info) else ("code" if part == "code" else "text")
+        model = inner
     return "text"
 
 
@@ -348,10 +339,10 @@ def _assign(data: dict, pointer: str, value: Any, where: str) -> None:
 def _weight(reader: Reader, line: int, cols: list[int]) -> dict:
     # The weight column prints a number or words (是/否): words go to weight_raw, as printed.
     text = clean("".join(reader.text(line, c) for c in cols))
-    amount = as_money(normalise(text).rstrip("分%")) if text else None
-    if amount is not None or not text:
-        return {"weight": amount}
-    return {"weight": None, "weight_raw": text}
+    if not text:
+        return {"weight": None}
+    amount, raw = split_weight(normalise(text))
+    return {"weight": amount} if raw is None else {"weight": None, "weight_raw": text}
 
 
 def _fill_down(rows: list[dict]) -> None:
@@ -368,18 +359,8 @@ def _fill_down(rows: list[dict]) -> None:
 
 
 def _t10_line(name: str | None) -> str | None:
-    """The fixed t10 line a printed name is (the template's six lines)."""
-    if not name:
-        return None
-    text = normalise(name)
-    exact = [k for k, v in T10_LINE_NAMES.items() if normalise(v) == text]
-    if exact:
-        return exact[0]
-    for key, needle in (("vehicle_purchase", "购置费"), ("vehicle_operation", "运行费"), ("vehicles", "购置及运行"),
-                        ("outbound", "出国"), ("reception", "接待"), ("total", "合计")):
-        if needle in text and not (key == "vehicle_operation" and "购置" in text):
-            return key
-    return None
+    """The fixed t10 line a printed name is, by the layout reader's own rules."""
+    return match_words(name, T10_LINES) if name else None
 
 
 def materialise(kind: str, grid: Numbered, item: RefItem, where: dict | None = None) -> BaseModel:
