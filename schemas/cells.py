@@ -19,6 +19,9 @@ def _walk(obj: Any, pointer: str) -> Iterator[tuple[str, Any]]:
     elif isinstance(obj, list):
         for i, item in enumerate(obj):
             yield from _walk(item, f"{pointer}/{i}")
+    elif isinstance(obj, dict):  # an extra map: printed amounts by their printed label
+        for key, item in obj.items():
+            yield from _walk(item, f"{pointer}/{key}")
     else:
         yield pointer, obj
 
@@ -30,7 +33,7 @@ def amount_cells(doc: Document, include_blank: bool = False) -> Iterator[tuple[s
     """
     for key in TABLE_TITLES:
         table = getattr(doc.tables, key)
-        for section in ("income", "rows", "total"):
+        for section in ("income", "rows", "total", "extra"):
             if not hasattr(table, section):
                 continue
             for pointer, value in _walk(getattr(table, section), f"/tables/{key}/{section}"):

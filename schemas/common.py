@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
@@ -66,6 +66,32 @@ Money = Annotated[
     PlainSerializer(_serialise_money, when_used="json"),
 ]
 """An amount in 万元 as printed; None for a blank cell."""
+
+
+MoneyUnit = Literal["元", "万元"]
+"""The money unit a table is printed in."""
+
+_PER_WAN = {"万元": 0, "元": -4}
+
+
+def to_wan(value: Decimal | None, unit: str | None) -> Decimal | None:
+    """An amount printed in unit (None: 万元) in 万元, exactly (a decimal shift, no rounding)."""
+    if value is None:
+        return None
+    return value.scaleb(_PER_WAN.get(unit or "万元", 0))
+
+
+def extra_key(label: str) -> str:
+    """A printed header or line label as a key of an ``extra`` map: no spaces, no "/" (a JSON-pointer separator)."""
+    return re.sub(r"\s+", "", label).replace("/", "／").replace("~", "～")
+
+
+Extra = dict[str, Money]
+"""Printed amounts the contract has no field for, by their printed header or line label."""
+
+
+def extra_field(what: str) -> Any:
+    return Field(default_factory=dict, description=what)
 
 
 def money_field(header: str) -> Any:

@@ -7,10 +7,10 @@ from typing import Literal
 from pydantic import Field
 
 from .common import Money, Strict, money_field
-from .findings import Finding
+from .findings import Finding, Reconcile
 from .narrative import Narrative
 from .performance import Performance
-from .tables import Tables
+from .tables import GenericTable, Tables
 
 SCHEMA_VERSION = "1"
 
@@ -64,11 +64,16 @@ class Document(Strict):
     unit_name: str | None = Field(default=None, description="编制单位 / 预算单位")
     unit_kind: Literal["单位", "部门"] | None = Field(default=None, description="单位预算 / 部门预算")
     year: int | None = Field(default=None, ge=1990, le=2100, description="预算年度")
+    document_kind: Literal["预算", "决算"] | None = Field(default=None, description="预算 (budget) / 决算 (final accounts)")
+    template: str | None = Field(default=None, description="模板族（如 xinjiang-2024、shanghai-2023、jiangsu-2017）")
     money_unit_source: str = Field(default="万元", description="文件所用金额单位")
     staffing: Staffing | None = None
     tables: Tables = Field(default_factory=Tables)
+    generic_tables: list[GenericTable] = Field(
+        default_factory=list, description="printed tables with no contract slot, kept as printed")
     performance: Performance = Field(default_factory=Performance)
     narrative: Narrative | None = None
     findings: list[Finding] = Field(default_factory=list, description="checker findings")
+    reconcile: Reconcile | None = Field(default=None, description="identities evaluated and held by the checker")
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     run: RunInfo | None = None

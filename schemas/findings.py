@@ -33,3 +33,19 @@ class Finding(Strict):
     suspect: str | None = Field(default=None, description="JSON pointer of the cell most likely wrong")
     cause: Cause = "unknown"
     repair: Repair | None = None
+
+
+class Tally(Strict):
+    evaluated: int = Field(default=0, ge=0, description="identities evaluated")
+    held: int = Field(default=0, ge=0, description="identities that held")
+
+
+class Reconcile(Tally):
+    """How many of the checker's identities were evaluated on the document and how many held."""
+
+    by_rule: dict[str, Tally] = Field(default_factory=dict, description="per rule id")
+
+    @property
+    def rate(self) -> float | None:
+        """Share of the evaluated identities that held (None when none was evaluated)."""
+        return self.held / self.evaluated if self.evaluated else None

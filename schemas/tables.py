@@ -10,18 +10,22 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Money, Strict, SubjectCode, code_level, money_field
+from .common import Extra, Money, MoneyUnit, Strict, SubjectCode, code_level, extra_field, money_field
 
 
 class _Table(Strict):
     present: bool = Field(default=False, description="表格是否出现在文件中")
+    title: str | None = Field(default=None, description="印刷的表名（含编号，如“公开表五 财政拨款支出预算表”）")
+    unit: MoneyUnit | None = Field(default=None, description="本表金额单位（空：同文件，万元）")
     empty_note: str | None = Field(default=None, description="备注：本表为空表（原文）")
     pages: list[int] = Field(default_factory=list, description="所在页码（从1开始）")
+    extra: Extra = extra_field("合同无对应字段的印刷行（按原文行名）")
 
 
 class _CodedRow(Strict):
     code: SubjectCode = Field(default=None, description="科目编码（类/款/项连写）")
     name: str | None = Field(default=None, description="科目名称")
+    extra: Extra = extra_field("合同无对应字段的印刷列（按原文表头）")
 
     @property
     def level(self) -> str | None:
@@ -253,6 +257,7 @@ class T10Row(Strict):
     general_budget: Money = money_field("一般公共预算")
     gov_fund: Money = money_field("政府性基金")
     state_capital: Money = money_field("国有资本经营预算")
+    extra: Extra = extra_field("合同无对应字段的印刷列（按原文表头）")
 
 
 class T10(_Table):
@@ -276,6 +281,7 @@ class T11Row(Strict):
     nonfiscal_basic_personnel: Money = money_field("非财政拨款 基本支出 人员经费")
     nonfiscal_basic_public: Money = money_field("非财政拨款 基本支出 公用经费")
     nonfiscal_project: Money = money_field("非财政拨款 项目支出")
+    extra: Extra = extra_field("合同无对应字段的印刷列（按原文表头）")
 
 
 class T11(_Table):
@@ -283,6 +289,20 @@ class T11(_Table):
 
     rows: list[T11Row] = Field(default_factory=list)
     total: T11Row | None = None
+
+
+# ---- a printed table the contract has no slot for -------------------------------------
+
+
+class GenericTable(Strict):
+    """A printed table kept as printed: 政府采购支出预算表, 机关运行经费支出预算表 …"""
+
+    title: str = Field(description="印刷的表名")
+    number: str | None = Field(default=None, description="印刷的表号（表1、公开表十二…）")
+    unit: MoneyUnit | None = Field(default=None, description="金额单位")
+    pages: list[int] = Field(default_factory=list, description="所在页码（从1开始）")
+    header: list[list[str]] = Field(default_factory=list, description="表头各行（合并单元格只记一次，其余为空串）")
+    rows: list[list[str | None]] = Field(default_factory=list, description="表体各行的单元格原文（空格为 null）")
 
 
 TABLE_TITLES: dict[str, str] = {

@@ -73,7 +73,7 @@ class Plan:
                     note: str | None = None, **extra):
         model = MODELS[key]
         row_model = model.model_fields["rows"].annotation.__args__[0]
-        cols = [c for c in row_model.model_fields if c not in ("code", "name")]
+        cols = [c for c in row_model.model_fields if c not in ("code", "name", "extra")]
         rows = []
         for code in self._ordered(leaves, subtotals):
             values = self._sum(leaves, code, cols)

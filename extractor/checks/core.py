@@ -252,7 +252,7 @@ def money_fields(model: type[BaseModel], skip: Iterable[str] = ()) -> list[str]:
     """The money columns of a row model, in declaration (printed) order."""
     skipped = set(skip)
     return [name for name, info in model.model_fields.items()
-            if name not in skipped and name not in {"code", "name", "project_name", "line"}
+            if name not in skipped and name not in {"code", "name", "project_name", "line", "extra"}
             and "Decimal" in str(info.annotation)]
 
 

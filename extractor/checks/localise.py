@@ -193,7 +193,8 @@ def next_cell(doc: object, pointer: str) -> str | None:
     row = resolve(doc, parent)
     if not isinstance(row, BaseModel):
         return None
-    names = [n for n, info in type(row).model_fields.items() if "Decimal" in str(info.annotation)]
+    names = [n for n, info in type(row).model_fields.items()
+             if "Decimal" in str(info.annotation) and n != "extra"]
     if leaf not in names or names.index(leaf) + 1 >= len(names):
         return None
     return f"{parent}/{names[names.index(leaf) + 1]}"

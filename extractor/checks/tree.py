@@ -25,7 +25,8 @@ def is_project(row: Any) -> bool:
 def is_heading(row: Any) -> bool:
     """A row with a label but no amount in any column."""
     return all(value is None for name, value in row
-               if name not in {"code", "name", "project_name", "line"})
+               if name not in {"code", "name", "project_name", "line", "extra"}) and \
+        not any(v is not None for v in (getattr(row, "extra", None) or {}).values())
 
 
 def is_unit_line(row: Any) -> bool:

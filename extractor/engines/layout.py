@@ -23,7 +23,7 @@ CODED = ("t2", "t3", "t5", "t6", "t7", "t8", "t9", "t11")
 
 def _money_fields(table: str) -> list[str]:
     row_model = TABLE_MODELS[table].model_fields["rows"].annotation.__args__[0]  # list[Row]
-    return [n for n, f in row_model.model_fields.items() if n not in ("code", "name", "project_name")]
+    return [n for n, f in row_model.model_fields.items() if n not in ("code", "name", "project_name", "extra")]
 
 
 def _is_note(values: dict) -> bool:

@@ -27,7 +27,7 @@ from .reconcile import Failure, failures
 
 MODELS: dict[str, type[BaseModel]] = {**TABLE_MODELS, "overall": OverallSheet, "project": ProjectSheet}
 # Filled by the engine (present, pages) or derived by the model (target from target_raw).
-HIDDEN = {"present", "pages", "target"}
+HIDDEN = {"present", "pages", "target", "title", "unit", "extra"}
 
 REASK_TAIL = (
     "请对照表格原文逐格核对以上单元格，改正抄录错误（串行、串列、漏行、小数点）。"

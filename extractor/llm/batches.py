@@ -168,7 +168,7 @@ def cell_fields(kind: str) -> list[tuple[str, str]]:
 
     def walk(m: type[BaseModel], prefix: str) -> None:
         for name, info in m.model_fields.items():
-            if name in ("present", "pages", "empty_note", "rows", "indicators"):
+            if name in ("present", "title", "unit", "pages", "empty_note", "extra", "rows", "indicators"):
                 continue
             sub = model_of(info.annotation)
             if sub is listed:

@@ -136,7 +136,7 @@ def row_model(kind: str) -> type[BaseModel]:
 
 def row_fields(kind: str) -> list[str]:
     """The fields a row (or indicator) of this kind can map, as the prompt lists them."""
-    hidden = {"target"}
+    hidden = {"target", "extra"}
     return [f for f in row_model(kind).model_fields if f not in hidden]
 
 
