@@ -1,4 +1,4 @@
-"""Template knowledge: which header words name which schema column.
+"""Header words → schema columns (the family's rules, see extractor/templates), and cell values.
 
 Labels are the concatenated header texts over a column ("财政拨款（补助）上级一般公共预算安排的转移
 支付"). Rules are ordered most specific first; the first rule whose words all occur wins.
@@ -10,95 +10,17 @@ import re
 
 from schemas.common import parse_money
 
+from . import templates
 from .locate import normalise
-
-Rule = tuple[tuple[str, ...], str]
-
-COLUMN_RULES: dict[str, list[Rule]] = {
-    "t2": [
-        (("非财政",), "nonfiscal_carryover"),
-        (("结转",), "fiscal_carryover"),
-        (("小计",), "fiscal_subtotal"),
-        (("上级", "般公共"), "general_transfer_upper"),
-        (("上级", "政府性基金"), "gov_fund_transfer_upper"),
-        (("上级", "国有资本"), "state_capital_transfer_upper"),
-        (("般公共",), "general_budget"),
-        (("政府性基金",), "gov_fund"),
-        (("国有资本",), "state_capital"),
-        (("专户",), "fiscal_special_account"),
-        (("单位资金",), "unit_funds"),
-        (("总计",), "total"),
-        (("合计",), "total"),
-    ],
-    "basic_project": [
-        (("基本",), "basic"),
-        (("项目",), "project"),
-        (("合计",), "total"),
-        (("总计",), "total"),
-    ],
-    "t6": [
-        (("人员",), "personnel"),
-        (("公用",), "public"),
-        (("合计",), "total"),
-    ],
-    "t7": [
-        (("工资福利",), "wages"),
-        (("商品和服务",), "goods_services"),
-        (("个人和家庭",), "household_transfers"),
-        (("债务",), "debt_interest"),
-        (("资本性", "基本建设"), "capital_infrastructure"),
-        (("资本性",), "capital"),
-        (("企业", "基本建设"), "enterprise_subsidy_infrastructure"),
-        (("企业",), "enterprise_subsidy"),
-        (("社会保障基金",), "social_security_fund"),
-        (("其他支出",), "other"),
-        (("合计",), "total"),
-    ],
-    "fund": [
-        (("人员",), "basic_personnel"),
-        (("公用",), "basic_public"),
-        (("项目",), "project"),
-        (("合计",), "total"),
-    ],
-    "t11": [
-        (("非财政", "人员"), "nonfiscal_basic_personnel"),
-        (("非财政", "公用"), "nonfiscal_basic_public"),
-        (("非财政", "项目"), "nonfiscal_project"),
-        (("非财政", "合计"), "nonfiscal_total"),
-        (("财政", "人员"), "fiscal_basic_personnel"),
-        (("财政", "公用"), "fiscal_basic_public"),
-        (("财政", "项目"), "fiscal_project"),
-        (("财政", "合计"), "fiscal_total"),
-        (("总计",), "total"),
-        (("合计",), "total"),
-    ],
-    "sources": [  # t4 expense side and t10: 合计 + the three fiscal sources
-        (("般公共",), "general_budget"),
-        (("政府性基金",), "gov_fund"),
-        (("国有资本",), "state_capital"),
-        (("合计",), "total"),
-        (("小计",), "total"),
-    ],
-}
-RULESET = {"t2": "t2", "t3": "basic_project", "t5": "basic_project", "t6": "t6", "t7": "t7",
-           "t8": "fund", "t9": "fund", "t11": "t11", "t4": "sources", "t10": "sources"}
+from .templates import Template, match_words
 
 # Header words that mark a column as part of the row key rather than an amount.
 _CODE_PART = re.compile(r"(类|款|项)$")
 
 
-def match_words(label: str, rules: list[Rule]) -> str | None:
-    """The name of the first rule whose words all occur in the (normalised) label."""
-    text = normalise(label)
-    for words, name in rules:
-        if all(w in text for w in words):
-            return name
-    return None
-
-
-def money_role(table: str, label: str) -> str | None:
-    """The schema field a money column's header label names, or None."""
-    return match_words(label, COLUMN_RULES[RULESET[table]])
+def money_role(table: str, label: str, template: Template | None = None) -> str | None:
+    """The schema field a money column's header label names in the family's vocabulary, or None."""
+    return match_words(label, (template or templates.default()).column_rules(table))
 
 
 def key_role(table: str, label: str) -> str | None:

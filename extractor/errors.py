@@ -53,6 +53,10 @@ class LocateError(BudgetxError):
     """No part of the disclosure template was found."""
 
 
+class UnsupportedDocumentError(LocateError):
+    """The file is a disclosure budgetx does not read (final accounts, a narrative without its tables)."""
+
+
 class EngineError(BudgetxError):
     """An extraction engine failed."""
 

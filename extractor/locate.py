@@ -12,32 +12,17 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import templates
 from .grid import Grid, group_lines, page_grids, words_outside
 from .pages import Page, Word
+from .templates import Template
 from .wordgrid import word_grid
 
 TABLE_KINDS = {f"t{i}" for i in range(1, 12)}
-
-# Most specific first: "财政拨款收支预算总体情况表" must not be read as t1's "收支总体情况表".
-TITLE_PATTERNS: list[tuple[str, re.Pattern]] = [
-    ("t4", re.compile(r"财政拨款收支(预算)?总体情况表")),
-    ("t1", re.compile(r"收支总体情况表")),
-    ("t2", re.compile(r"收入总体情况表")),
-    ("t3", re.compile(r"支出总体情况表")),
-    ("t6", re.compile(r"般公共预算基本支出情况表")),  # OCR drops the one-stroke "一"
-    ("t7", re.compile(r"般公共预算项目支出情况表")),
-    ("t5", re.compile(r"般公共预算支出情况表")),
-    ("t8", re.compile(r"政府性基金预算支出情况表")),
-    ("t9", re.compile(r"国有资本经营预算支出情况表")),
-    ("t10", re.compile(r"三公.?经费(预算)?支出情况表")),
-    ("t11", re.compile(r"结转结余情况(明细)?表")),
-    ("overall", re.compile(r"整体绩效目标表")),
-    ("project", re.compile(r"项目支出绩效目标表")),
-    ("narrative", re.compile(r"第三部分.{0,20}情况说明|^情况说明$")),
-    ("glossary", re.compile(r"第四部分.{0,6}名词解释|^名词解释$")),
-    ("tables_part", re.compile(r"第二部分")),
-    ("profile", re.compile(r"第一部分|概况$")),
-]
+# A printed table number on its own line or before a title: 表1, 表一, 公开表三, 公开01表, 附表2.
+NUMBER = re.compile(r"^((?:公开|附)?表[0-9一二三四五六七八九十]+|公开[0-9一二三四五六七八九十]+表)")
+# A title-like line of a table no family names: kept as a generic table when a grid follows.
+GENERIC_TITLE = re.compile(r"(预算|决算|情况|明细|汇总|统计)[^，。,]{0,6}表$")
 # The sentence holding an empty-table remark, up to its full stop.
 EMPTY_NOTE_SENTENCE = re.compile(r"(?:备注[:：])?([^。:：]*?(?:本表为空表|空白表|本表无数据|为空表)[^。]*。?)")
 
@@ -52,36 +37,53 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def title_kind(line: str) -> str | None:
+def title_kind(line: str, template: Template | None = None) -> str | None:
     """The part a short line titles, or None for ordinary text."""
-    text = normalise(line)
+    text = NUMBER.sub("", normalise(line)) or normalise(line)
     if not text or len(text) > 48 or text[-1] in "。，；：,;":
         return None
     # A sentence mentioning a table ("详见表1…", "…，…情况表为空表") is no title.
     if any(mark in text for mark in ("见", "详", "，", ",", "为空", "没有")):
         return None
-    for kind, pattern in TITLE_PATTERNS:
+    template = template or templates.default()
+    for kind, pattern in template.title_patterns:
         if pattern.search(text):
             return kind
-    return _fuzzy_title(text)
+    return _fuzzy_title(text, template)
 
 
-# Canonical table titles for OCR'd titles with a misread character ("一般公共预算支出情况衣").
-_CANONICAL = [(kind, pattern.pattern.replace("(预算)?", "预算").replace("(明细)?", "明细").replace(".?", ""))
-              for kind, pattern in TITLE_PATTERNS[:13]]
+def printed_number(line: str) -> str | None:
+    """The table number a line prints (表1, 公开表十二, 公开01表), or None."""
+    match = NUMBER.match(normalise(line))
+    return match.group(1) if match else None
 
 
-def _fuzzy_title(text: str) -> str | None:
+def _fuzzy_title(text: str, template: Template) -> str | None:
+    """A table title with one misread character ("一般公共预算支出情况衣"), by similarity."""
     if len(text) < 6 or not text.endswith(("表", "衣", "袁")):
         return None
     from rapidfuzz import fuzz
 
-    best, score = None, 0.0
-    for kind, title in _CANONICAL:
+    best, score, best_len = None, 0.0, 0
+    for kind, title in _canonical(template):
         s = fuzz.partial_ratio(title, text) if len(text) >= len(title) else fuzz.ratio(title, text)
-        if s > score or (s == score and best and len(title) > len(dict(_CANONICAL)[best])):
-            best, score = kind, s
-    return best if score >= 88 else None
+        if s > score or (s == score and best and len(title) > best_len):
+            best, score, best_len = kind, s, len(title)
+    if score >= 88:
+        return best
+    return "generic" if GENERIC_TITLE.search(text) else None
+
+
+def _canonical(template: Template) -> list[tuple[str, str]]:
+    # The table titles as plain strings: a pattern's optional parts taken, wildcards dropped.
+    out = []
+    for kind, pattern in template.title_patterns:
+        if kind in TABLE_KINDS or kind in ("overall", "project"):
+            plain = re.sub(r"\((.*?)\)\?", r"\1", pattern.pattern)
+            plain = re.sub(r"\.(\*|\?|\{\d*,?\d*\})", "", plain).strip("^$")
+            if re.fullmatch(r"[\w“”\"]+", plain):
+                out.append((kind, plain))
+    return out
 
 
 @dataclass
@@ -90,6 +92,7 @@ class Region:
 
     kind: str
     title: str = ""
+    number: str | None = None  # the printed table number (表1, 公开表十二)
     pages: list[int] = field(default_factory=list)
     grids: list[Grid] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
@@ -123,6 +126,7 @@ class Layout:
     regions: list[Region]
     front_lines: list[str]
     front_words: list[tuple[int, list[Word]]] = field(default_factory=list)
+    template: Template | None = None
 
     def tables(self, kind: str) -> list[Region]:
         return [r for r in self.regions if r.kind == kind]
@@ -136,8 +140,9 @@ class Layout:
         return "\n".join(self.front_lines + [line for r in self.regions for line in r.lines])
 
 
-def locate(pages: list[Page]) -> Layout:
+def locate(pages: list[Page], template: Template | None = None) -> Layout:
     """Walk pages top to bottom and group titles, grids and text into regions."""
+    template = template or templates.default()
     regions: list[Region] = []
     front: list[str] = []
     front_words: list[tuple[int, list[Word]]] = []
@@ -150,15 +155,20 @@ def locate(pages: list[Page]) -> Layout:
         for grid in grids:
             items.append((grid.bbox[1], "grid", grid))
         loose: dict[int, tuple[Region, list]] = {}  # words of table regions on a page without rules
+        number: str | None = None  # a table number printed on this page, for the title it belongs to
+        preamble = False  # a 编制部门/部门： line on this page: a new table starts here
         for _, what, obj in sorted(items, key=lambda it: it[0]):
             if what == "line":
                 text = " ".join(w.text for w in obj)  # type: ignore[union-attr]
-                kind = title_kind(text)
-                if kind and not _same_table_repeated(current, kind):
-                    current = Region(kind=kind, title=normalise(text), title_words=(page.number, obj))
+                kind = title_kind(text, template)
+                number = printed_number(text) or number
+                if kind and not _same_table_repeated(current, kind, normalise(text)):
+                    current = Region(kind=kind, title=normalise(text), number=number, title_words=(page.number, obj))
                     current.add_page(page.number)
                     regions.append(current)
+                    preamble = False
                     continue
+                preamble = preamble or bool(PREAMBLE.match(normalise(text)))
                 if current is None:
                     front.append(text)
                     front_words.append((page.number, obj))
@@ -169,20 +179,54 @@ def locate(pages: list[Page]) -> Layout:
                     if not grids and current.kind in TABLE_KINDS:
                         loose.setdefault(id(current), (current, []))[1].extend(obj)  # type: ignore[arg-type]
             else:
+                if preamble and current is not None and current.grids and current.grids[-1].page != page.number \
+                        and _new_header(current.grids[0], obj):  # type: ignore[arg-type]
+                    # A table whose title is not in the text layer: its own region, named by its header.
+                    current = Region(kind=untitled_kind(obj), title="")  # type: ignore[arg-type]
+                    regions.append(current)
+                preamble = False
                 if current is None:
-                    continue
+                    current = Region(kind="generic", title="")  # a table before any title: kept
+                    regions.append(current)
                 current.grids.append(obj)  # type: ignore[arg-type]
                 current.add_page(page.number)
+            if number and current is not None and current.number is None and page.number in current.pages \
+                    and current.kind in TABLE_KINDS | {"generic"}:
+                current.number = number
         for region, words in loose.values():
             grid = word_grid(page.number, words)
             if grid is not None:
                 region.grids.append(grid)
-    return Layout(regions=regions, front_lines=front, front_words=front_words)
+    return Layout(regions=regions, front_lines=front, front_words=front_words, template=template)
 
 
-def _same_table_repeated(current: Region | None, kind: str) -> bool:
+def _new_header(first: Grid, grid: Grid) -> bool:
+    """The grid opens with a header row of its own (no figure in it) unlike the table's first grid."""
+    def top(g: Grid) -> list[str]:
+        return [normalise(g.text(0, c, anchor_only=False)) for c in range(g.n_cols)]
+
+    row = top(grid)
+    return any(row) and not any(ch.isdigit() for t in row for ch in t) and row != top(first)
+
+
+# The line above a table naming whose budget it is: "编制部门：…", "部门：…", "部门名称：…".
+PREAMBLE = re.compile(r"^(编制)?(部门|单位)(名称)?[:：](?!万?元)")
+
+
+def untitled_kind(grid: Grid) -> str:
+    """A table printed without a title in the text layer, by its header's words."""
+    header = "".join(normalise(grid.text(r, c, anchor_only=False))
+                     for r in range(min(grid.n_rows, 4)) for c in range(grid.n_cols))
+    if "出国" in header and "接待" in header:
+        return "t10"
+    return "generic"
+
+
+def _same_table_repeated(current: Region | None, kind: str, title: str) -> bool:
     # A continuation page that repeats the table's title ("表7（续）") stays in the same table.
-    return current is not None and kind == current.kind and kind.startswith("t") and bool(current.grids)
+    if current is None or kind != current.kind or not current.grids:
+        return False
+    return kind.startswith("t") or (kind == "generic" and title == current.title)
 
 
 def document_kind(layout: Layout) -> str | None:
@@ -198,3 +242,11 @@ def document_kind(layout: Layout) -> str | None:
             if "部门" in title:
                 votes["部门"] += 1
     return votes.most_common(1)[0][0] if votes else None
+
+
+def document_kind_of(lines: list[str]) -> str:
+    """预算 or 决算 (final accounts), by the short lines (titles) that name one or the other."""
+    titles = [normalise(line) for line in lines if len(normalise(line)) <= 40]
+    final = sum("决算" in t for t in titles)
+    budget = sum("预算" in t and "决算" not in t for t in titles)
+    return "决算" if final > budget else "预算"

@@ -14,8 +14,10 @@ from pathlib import Path
 from schemas import Document, RunInfo, Source
 
 from .engines import ENGINES
-from .errors import BudgetxError, LocateError
-from .locate import Layout, locate
+from . import templates
+from .errors import BudgetxError, LocateError, UnsupportedDocumentError
+from .grid import group_lines
+from .locate import Layout, document_kind_of, locate
 from .ocr import OCR_BACKENDS
 from .pages import Limits, Page, load_pages
 from .provenance import to_page_frame
@@ -31,6 +33,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     check: bool = True
     engine_options: dict = field(default_factory=dict)
+    template: str | None = None  # a family name forces it; None detects it from the printed words
 
 
 @dataclass
@@ -67,9 +70,29 @@ def stage_pages(ctx: Context) -> None:
 
 
 def stage_locate(ctx: Context) -> None:
-    ctx.layout = locate(ctx.pages)
-    if not any(r.kind.startswith("t") or r.kind in ("overall", "project") for r in ctx.layout.regions):
-        raise LocateError("no budget table or performance sheet found", file=ctx.path)
+    lines = [" ".join(w.text for w in line) for page in ctx.pages for line in group_lines(page.words)]
+    if document_kind_of(lines) == "决算":
+        raise UnsupportedDocumentError("final accounts (决算) are not supported yet: budgetx reads budgets (预算)",
+                                       file=ctx.path)
+    template = templates.load(ctx.options.template) if ctx.options.template else templates.detect("\n".join(lines))
+    ctx.layout = locate(ctx.pages, template)
+    if not any(r.kind.startswith("t") or r.kind in ("overall", "project", "generic") for r in ctx.layout.regions):
+        raise LocateError(_nothing_found(ctx.layout), file=ctx.path)
+
+
+def _nothing_found(layout: Layout) -> str:
+    if any(r.kind == "narrative" for r in layout.regions) or "情况说明" in layout.all_text:
+        return ("narrative only: this file holds no budget table (its tables are published as another file; "
+                "extract both together with --group)")
+    return "no budget table or performance sheet found"
+
+
+def stage_nonempty(ctx: Context) -> None:
+    """A document from which nothing was read is a failure, whatever headings it has."""
+    doc = ctx.doc
+    tables = any(getattr(doc.tables, k).present for k in type(doc.tables).model_fields)
+    if not (tables or doc.generic_tables or doc.performance.overall or doc.performance.projects):
+        raise LocateError(_nothing_found(ctx.layout), file=ctx.path)
 
 
 def stage_engine(ctx: Context) -> None:
@@ -108,7 +131,7 @@ def stage_check(ctx: Context) -> None:
     ctx.doc.findings = check(ctx.doc)
 
 
-STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_check]
+STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_nonempty, stage_check]
 
 
 def extract(path: Path, options: Options | None = None) -> Document:

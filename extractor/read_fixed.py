@@ -4,57 +4,16 @@ from __future__ import annotations
 
 import re
 
-from .columns import as_money, match_words, money_role
+from . import templates
+from .columns import as_money, money_role
+from .templates import Template, match_words
+from schemas.common import extra_key
+
 from .grid import Grid
 from .locate import Region, clean, normalise
 from .provenance import Where, note, union
-from .read_tables import column_labels, header_split
+from .read_tables import column_labels, column_paths, header_split
 
-# (words that must occur, field); income side of t1, before and after "二、上年结转结余".
-T1_CURRENT: list[tuple[tuple[str, ...], str]] = [
-    (("本年收入",), "current_year_income"),
-    (("一般财力",), "general_fiscal_resources"),
-    (("上级", "般公共"), "general_transfer_upper"),
-    (("般公共",), "general_budget"),
-    (("政府性基金收入",), "gov_fund_income"),
-    (("上级", "政府性基金"), "gov_fund_transfer_upper"),
-    (("政府性基金",), "gov_fund"),
-    (("国有资本经营收入",), "state_capital_income"),
-    (("上级", "国有资本"), "state_capital_transfer_upper"),
-    (("国有资本",), "state_capital"),
-    (("专户",), "fiscal_special_account"),
-    (("单位资金",), "unit_funds"),
-    (("事业收入",), "business_income"),
-    (("上级补助",), "upper_subsidy_income"),
-    (("附属单位",), "affiliated_remittance"),
-    (("经营收入",), "business_operation_income"),
-    (("其他收入",), "other_income"),
-]
-T1_CARRYOVER: list[tuple[tuple[str, ...], str]] = [
-    (("上年结转",), "carryover"),
-    (("非财政",), "nonfiscal_carryover"),
-    (("财政拨款结转",), "fiscal_carryover"),
-    (("般公共",), "fiscal_carryover_general"),
-    (("政府性基金",), "fiscal_carryover_gov_fund"),
-    (("国有资本",), "fiscal_carryover_state_capital"),
-    (("专户",), "nonfiscal_carryover_special_account"),
-    (("单位资金",), "nonfiscal_carryover_unit_funds"),
-]
-T4_INCOME: list[tuple[tuple[str, ...], str]] = [
-    (("财政拨款",), "fiscal_total"),
-    (("般公共",), "general_budget"),
-    (("政府性基金",), "gov_fund"),
-    (("国有资本",), "state_capital"),
-]
-T10_LINES: list[tuple[tuple[str, ...], str]] = [
-    (("合计",), "total"),
-    (("出国",), "outbound"),
-    (("接待",), "reception"),
-    (("购置", "运行"), "vehicles"),
-    (("小计",), "vehicles"),
-    (("购置",), "vehicle_purchase"),
-    (("运行",), "vehicle_operation"),
-]
 _CODE_NAME = re.compile(r"^(\d{3})(.*)$")
 
 
@@ -74,11 +33,12 @@ def _split_column(grid: Grid, start: int) -> int:
     return max(2, grid.n_cols // 2)
 
 
-def read_two_sided(region: Region, table: str, where: Where | None = None):
+def read_two_sided(region: Region, table: str, where: Where | None = None, template: Template | None = None):
     """t1/t4: (income fields, expense rows, income_total, expense_total) with amounts.
 
     where gets each value's cell under "income/<field>", "rows/<i>/<field>", "total/...".
     """
+    template = template or templates.default()
     income: dict[str, object] = {}
     expense: list[dict] = []
     totals: dict[str, object] = {}
@@ -90,7 +50,7 @@ def read_two_sided(region: Region, table: str, where: Where | None = None):
         if start or split is None:
             split = _split_column(grid, start)
             labels = column_labels(grid, start)
-            out_roles = [money_role("t4", lab) if table == "t4" and lab else None for lab in labels]
+            out_roles = [money_role("t4", lab, template) if table == "t4" and lab else None for lab in labels]
         for r in range(start, grid.n_rows):
             left = [clean(grid.text(r, c)) for c in range(split)]
             right = [clean(grid.text(r, c)) for c in range(split, grid.n_cols)]
@@ -104,12 +64,12 @@ def read_two_sided(region: Region, table: str, where: Where | None = None):
                 elif table == "t1":
                     if "上年结转" in label:
                         carry = True
-                    name = match_words(label, T1_CARRYOVER if carry else T1_CURRENT)
+                    name = match_words(label, template.line_rules("t1_carryover" if carry else "t1_current"))
                     if name and name not in income:
                         income[name] = amount
                         pointer = f"income/{name}"
                 else:
-                    name = match_words(label, T4_INCOME)
+                    name = match_words(label, template.line_rules("t4_income"))
                     if name and name not in income:
                         income[name] = amount
                         pointer = f"income/{name}"
@@ -192,22 +152,63 @@ def _read_expense(grid, r, split, right, table, out_roles, expense, totals, wher
     expense.append({"code": code, "name": name, **values})
 
 
-def read_t10(region: Region, where: Where | None = None) -> list[dict]:
-    """The 三公 lines with their four amounts, the 合计 line included (line "total").
+def read_t10(region: Region, where: Where | None = None,
+             template: Template | None = None) -> tuple[list[dict], dict[str, object]]:
+    """The 三公 lines with their four amounts, the 合计 line included (line "total"), and the
+    printed lines the contract has no field for (机关运行经费, 会议费 …) by label.
 
-    where gets each value's cell under "<line>/<field>" (name and the amounts).
+    The lines are printed down the table (a line per row) or across it (a line per column, as
+    Shanghai and Jiangsu print them). where gets each value's cell under "<line>/<field>".
     """
+    template = template or templates.default()
+    rules = template.line_rules("t10")
+    for grid in region.grids:
+        start = header_split(grid)
+        paths = column_paths(grid, start)
+        across = [match_words(path[-1], rules) if path else None for path in paths]
+        if len({line for line in across if line and line != "extra"}) >= 3:
+            return _t10_across(grid, start, paths, across, where)
+    return _t10_down(region, template, where), {}
+
+
+def _t10_across(grid: Grid, start: int, paths: list[list[str]], across: list[str | None],
+                where: Where | None) -> tuple[list[dict], dict[str, object]]:
+    """One row of amounts under a header naming a line per column (the 合计 row when printed)."""
+    data = [r for r in range(start, grid.n_rows)
+            if any(as_money(clean(grid.text(r, c))) is not None for c in range(grid.n_cols))]
+    if not data:
+        return [], {}
+    totals = [r for r in data if normalise(grid.text(r, 0, anchor_only=False)).startswith(("合计", "总计"))]
+    r = (totals or data)[0]
+    lines: list[dict] = []
+    extra: dict[str, object] = {}
+    for c, line in enumerate(across):
+        value = as_money(clean(grid.text(r, c)))
+        if not paths[c] or (value is None and line is None):
+            continue
+        if line and line != "extra" and not any(item["line"] == line for item in lines):
+            lines.append({"line": line, "name": paths[c][-1], "total": value})
+            note(where, f"{line}/name", grid.page, grid.cell(start - 1, c).bbox if start else None)
+            note(where, f"{line}/total", grid.page, grid.cell(r, c).bbox)
+        elif value is not None:
+            key = extra_key(paths[c][-1])
+            extra[key] = value
+            note(where, f"extra/{key}", grid.page, grid.cell(r, c).bbox)
+    return lines, extra
+
+
+def _t10_down(region: Region, template: Template, where: Where | None) -> list[dict]:
     lines: list[dict] = []
     roles: list[str | None] = []
     for grid in region.grids:
         start = header_split(grid)
         if start:
-            roles = [money_role("t10", lab) if lab else None for lab in column_labels(grid, start)]
+            roles = [money_role("t10", lab, template) if lab else None for lab in column_labels(grid, start)]
         for r in range(start, grid.n_rows):
             texts = [clean(grid.text(r, c)) for c in range(grid.n_cols)]
             label, amounts, label_at, amount_at = _label_and_cells(texts)
-            line = match_words(label, T10_LINES)
-            if not line or any(item["line"] == line for item in lines):
+            line = match_words(label, template.line_rules("t10"))
+            if not line or line == "extra" or any(item["line"] == line for item in lines):
                 continue
             values: dict[str, object] = {}
             cols: dict[str, int] = {}

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from schemas.common import extra_key
+
 from .columns import as_money, is_amount, is_code_text, key_role, money_role
 from .grid import Grid
 from .locate import Region, clean, normalise
 from .provenance import union
+from .templates import Template
 
 TOTAL_WORDS = ("合计", "总计")
 
@@ -26,10 +29,26 @@ class ReadRow:
     bbox: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
+def is_column_numbers(texts: list[str]) -> bool:
+    """A 栏次 row under the header: 栏次 or ※ in the label columns, or the columns numbered 1 2 3 …"""
+    if any(t in ("栏次", "※", "栏号") or t.startswith("栏次") for t in texts):
+        return True
+    numbers = [t for t in texts if t]
+    if len(numbers) < 3 or not all(t.isdigit() for t in numbers):
+        return False
+    values = [int(t) for t in numbers]
+    return values == list(range(values[0], values[0] + len(values))) and values[0] <= 2
+
+
 def header_split(grid: Grid) -> int:
-    """Index of the first data row: a row holding an amount, a code, or a 合计 label."""
+    """Index of the first data row: a row holding an amount, a code, or a 合计 label.
+
+    A 栏次 row (the columns numbered 1 2 3 …) belongs to the header, not the data.
+    """
     for r in range(grid.n_rows):
         texts = [normalise(grid.text(r, c)) for c in range(grid.n_cols)]
+        if is_column_numbers(texts):
+            continue
         if any(is_amount(t) or is_code_text(t) for t in texts if t):
             return r
         if normalise(grid.text(r, 0, anchor_only=False)).startswith(TOTAL_WORDS):  # an empty table's 合计 line
@@ -38,12 +57,21 @@ def header_split(grid: Grid) -> int:
 
 
 def column_labels(grid: Grid, header_rows: int) -> list[str]:
-    """Each column's header path: the distinct header cells over it, top to bottom."""
+    """Each column's header path joined: the distinct header cells over it, top to bottom."""
+    return ["".join(path) for path in column_paths(grid, header_rows)]
+
+
+def column_paths(grid: Grid, header_rows: int) -> list[list[str]]:
+    """Each column's header cells, top to bottom (a merged cell once, the 栏次 row left out)."""
+    skip = {r for r in range(header_rows)
+            if is_column_numbers([normalise(grid.text(r, c)) for c in range(grid.n_cols)])}
     labels = []
     for c in range(grid.n_cols):
         parts: list[str] = []
         seen: set[int] = set()
         for r in range(header_rows):
+            if r in skip:
+                continue
             idx = grid.owner[r][c]
             if idx in seen:
                 continue
@@ -51,18 +79,26 @@ def column_labels(grid: Grid, header_rows: int) -> list[str]:
             text = normalise(grid.cells[idx].text)
             if text:
                 parts.append(text)
-        labels.append("".join(parts))
+        labels.append(parts)
     return labels
 
 
-def column_roles(table: str, labels: list[str]) -> list[str | None]:
-    """Role of each column: a key part (code/name) or a money field."""
+EXTRA = "extra/"  # role prefix of a printed money column the contract has no field for
+
+
+def column_roles(table: str, paths: list[list[str]], template: Template | None = None) -> list[str | None]:
+    """Role of each column: a key part (code/name), a money field, or extra/<printed header>."""
     roles: list[str | None] = []
-    for label in labels:
+    for path in paths:
+        label = "".join(path)
         role = key_role(table, label)
         if role is None and label:
-            role = money_role(table, label)
+            role = money_role(table, label, template) or EXTRA + extra_key(path[-1])
         roles.append(role)
+    # Two extra columns under the same leaf header ("小计" of two groups): named with their group.
+    for c, role in enumerate(roles):
+        if role and role.startswith(EXTRA) and roles.count(role) > 1 and len(paths[c]) > 1:
+            roles[c] = EXTRA + extra_key("-".join(paths[c][-2:]))
     return roles
 
 
@@ -105,9 +141,10 @@ def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[st
 class CodedTableReader:
     """Reads the coded tables (t2, t3, t5, t6, t7, t8, t9) and t11 of one region."""
 
-    def __init__(self, table: str, money_fields: list[str]):
+    def __init__(self, table: str, money_fields: list[str], template: Template | None = None):
         self.table = table
         self.money_fields = money_fields
+        self.template = template
 
     def read(self, region: Region) -> list[ReadRow]:
         rows: list[ReadRow] = []
@@ -116,7 +153,7 @@ class CodedTableReader:
         for grid in region.grids:
             start = header_split(grid)
             if start > 0:
-                roles = column_roles(self.table, column_labels(grid, start))
+                roles = column_roles(self.table, column_paths(grid, start), self.template)
             if roles is None or len(roles) != grid.n_cols:
                 roles = self._positional_roles(grid, start)
             roles = _infer_key_roles(grid, start, roles)
@@ -157,7 +194,12 @@ class CodedTableReader:
                 continue
             if role in row.values:
                 continue
-            if text:
+            if text and role.startswith(EXTRA):
+                value = as_money(text)
+                if value is not None:
+                    row.values.setdefault("extra", {})[role[len(EXTRA):]] = value
+                    row.bbox[role] = cell.bbox
+            elif text:
                 row.values[role] = as_money(text)
                 row.bbox[role] = cell.bbox
         label = "".join(key.get(k, "") for k in ("code_l", "code_k", "code_x", "code", "name"))
@@ -195,7 +237,8 @@ class CodedTableReader:
         row.values["name"] = name
         if self.table == "t7":
             row.values["project_name"] = key.get("project_name")
-        if not any(v is not None for k, v in row.values.items() if k in self.money_fields) and not name and not code:
+        if not any(v is not None for k, v in row.values.items() if k in self.money_fields) and not name and not code \
+                and not row.values.get("extra"):
             return None
         return row
 

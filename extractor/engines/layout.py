@@ -12,10 +12,13 @@ from schemas.tables import TABLE_MODELS, TABLE_TITLES, T10_LINE_NAMES
 from ..codes import settle_codes
 from ..locate import EMPTY_NOTE_SENTENCE, Layout, Region, document_kind
 from ..provenance import Where, empty_note_spot, place, resolvable
+from .. import templates
 from ..read_fixed import read_t10, read_two_sided
+from ..read_generic import is_blank, printed_title, read_generic, region_unit
 from ..read_sheets import read_sheet
 from ..read_tables import CodedTableReader, ReadRow
 from ..read_text import read_narrative, read_staffing, read_unit_name, read_year
+from ..templates import Template
 from . import ENGINES
 
 CODED = ("t2", "t3", "t5", "t6", "t7", "t8", "t9", "t11")
@@ -59,6 +62,9 @@ class LayoutEngine:
         Every value read off a page gets provenance (page + box) under its JSON pointer; values
         decided elsewhere (unit_kind by a vote over titles, a target parsed from target_raw) do not.
         """
+        template = layout.template or templates.default()
+        doc.template = template.name
+        doc.document_kind = template.document_kind  # type: ignore[assignment]
         profile: Where = {}
         doc.unit_name = read_unit_name(layout, profile)
         doc.unit_kind = document_kind(layout)  # type: ignore[assignment]
@@ -72,7 +78,20 @@ class LayoutEngine:
         for key in TABLE_TITLES:
             found = layout.tables(key)
             if found:
-                data["tables"][key] = self.read_table(key, _merge(found), provenance)
+                region = _merge(found)
+                table = self.read_table(key, region, provenance, template)
+                table["title"] = printed_title(region)
+                table["unit"] = region_unit(region) or template.money_unit
+                data["tables"][key] = table
+        data["generic_tables"] = []
+        for region in layout.tables("generic"):
+            where = {}
+            table = read_generic(region, where)
+            if is_blank(table):
+                continue
+            table["unit"] = table["unit"] or template.money_unit
+            place(provenance, f"/generic_tables/{len(data['generic_tables'])}", where)
+            data["generic_tables"].append(table)
         settle_codes(data["tables"])  # a code misread in one table, read right in the others
         overall = layout.first("overall")
         if overall is not None:
@@ -95,13 +114,13 @@ class LayoutEngine:
         out.provenance = {k: v for k, v in out.provenance.items() if resolvable(out, k)}
         return out
 
-    def read_table(self, key: str, region: Region, provenance: dict) -> dict:
+    def read_table(self, key: str, region: Region, provenance: dict, template: Template | None = None) -> dict:
         table: dict = {"present": True, "empty_note": region.empty_note, "pages": list(region.pages), "rows": []}
         where: Where = {}
         if table["empty_note"]:
             place(provenance, f"/tables/{key}", empty_note_spot(region))
         if key in ("t1", "t4"):
-            income, rows, totals = read_two_sided(region, key, where)
+            income, rows, totals = read_two_sided(region, key, where, template)
             place(provenance, f"/tables/{key}", where)
             table["income"] = income
             table["rows"] = rows
@@ -112,16 +131,17 @@ class LayoutEngine:
                 table["total"] = totals
             return table
         if key == "t10":
-            lines = read_t10(region, where)
+            lines, extra = read_t10(region, where, template)
+            table["extra"] = extra
             table["rows"] = [{**ln, "name": ln.get("name") or T10_LINE_NAMES[ln["line"]]}
                              for ln in lines if ln["line"] != "total"]
             table["total"] = next((ln for ln in lines if ln["line"] == "total"), None)
-            at = {row["line"]: f"rows/{i}" for i, row in enumerate(table["rows"])} | {"total": "total"}
+            at = {row["line"]: f"rows/{i}" for i, row in enumerate(table["rows"])} | {"total": "total", "extra": "extra"}
             place(provenance, f"/tables/{key}",
                   {f"{at[line]}/{field}": spot for pointer, spot in where.items()
                    for line, field in [pointer.split("/", 1)]})
             return table
-        rows = CodedTableReader(key, _money_fields(key)).read(region)
+        rows = CodedTableReader(key, _money_fields(key), template).read(region)
         total = next((r for r in rows if r.is_total), None)
         # A "备注：本表为空表" remark printed inside the grid is the table's note, not a row.
         body = [r for r in rows if not r.is_total and not _is_note(r.values)]

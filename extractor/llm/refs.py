@@ -26,10 +26,11 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from schemas.common import parse_money
-from ..columns import as_money, match_words
+from .. import templates
+from ..columns import as_money
 from ..locate import clean, normalise
 from ..provenance import union
-from ..read_fixed import T10_LINES
+from ..templates import match_words
 from ..read_sheets import split_weight
 from .answers import MODELS, model_of
 from .gridtext import Piece, Spot
@@ -360,7 +361,7 @@ def _fill_down(rows: list[dict]) -> None:
 
 def _t10_line(name: str | None) -> str | None:
     """The fixed t10 line a printed name is, by the layout reader's own rules."""
-    return match_words(name, T10_LINES) if name else None
+    return match_words(name, templates.default().line_rules("t10")) if name else None
 
 
 def materialise(kind: str, grid: Numbered, item: RefItem, where: dict | None = None) -> BaseModel:

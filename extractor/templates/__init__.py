@@ -1,0 +1,138 @@
+"""Template families as data: one TOML file per family in this folder.
+
+A family names its parts' titles, each table's header vocabulary, the fixed lines of t1/t4/t10,
+its money unit and the row sums its tables obey. Readers take a ``Template`` as a parameter;
+a family that ``extends`` another puts its own rules before the parent's (first match wins).
+``detect`` picks the family of a document by the phrases it prints; ``national`` is the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import UnknownNameError
+
+FOLDER = Path(__file__).parent
+DEFAULT = "national"
+TABLE_KINDS = tuple(f"t{i}" for i in range(1, 12))
+PART_KINDS = TABLE_KINDS + ("overall", "project", "generic", "narrative", "glossary", "tables_part", "profile")
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WordRule(_Data):
+    """A label whose normalised text holds every one of ``words`` names ``field``."""
+
+    words: tuple[str, ...]
+    field: str
+
+
+class TitleRule(_Data):
+    kind: Literal[PART_KINDS]  # type: ignore[valid-type]
+    patterns: tuple[str, ...]
+
+
+class Template(_Data):
+    """One family's knowledge, inheritance resolved."""
+
+    name: str
+    description: str = ""
+    extends: str | None = None
+    document_kind: Literal["预算", "决算"] = "预算"
+    money_unit: Literal["元", "万元"] = "万元"
+    detect: tuple[str, ...] = ()
+    titles: tuple[TitleRule, ...] = ()
+    columns: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
+    lines: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
+    row_sums: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    file: str = ""
+
+    @cached_property
+    def title_patterns(self) -> list[tuple[str, re.Pattern]]:
+        """(kind, compiled pattern) in match order."""
+        return [(rule.kind, re.compile(p)) for rule in self.titles for p in rule.patterns]
+
+    def column_rules(self, table: str) -> tuple[WordRule, ...]:
+        return self.columns.get(table, ())
+
+    def line_rules(self, name: str) -> tuple[WordRule, ...]:
+        return self.lines.get(name, ())
+
+
+def match_words(label: str, rules: tuple[WordRule, ...] | list[WordRule]) -> str | None:
+    """The field of the first rule whose words all occur in the (normalised) label."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))
+    for rule in rules:
+        if all(w in text for w in rule.words):
+            return rule.field
+    return None
+
+
+def _raw(name: str) -> dict:
+    path = FOLDER / f"{name}.toml"
+    if not path.exists():
+        raise UnknownNameError(f"unknown template {name!r}; known: {', '.join(names())}")
+    with path.open("rb") as fh:
+        data = tomllib.load(fh)
+    data["file"] = path.name
+    return data
+
+
+def _merge(child: dict, parent: dict) -> dict:
+    """The child's scalars win; its titles and rules go before the parent's."""
+    out = {**parent, **child}
+    out["titles"] = list(child.get("titles", [])) + list(parent.get("titles", []))
+    for key in ("columns", "lines"):
+        merged = {k: list(v) for k, v in parent.get(key, {}).items()}
+        for k, rules in child.get(key, {}).items():
+            merged[k] = list(rules) + merged.get(k, [])
+        out[key] = merged
+    out["row_sums"] = {**parent.get("row_sums", {}), **child.get("row_sums", {})}
+    return out
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Template:
+    """The named family with everything it extends folded in."""
+    data = _raw(name)
+    seen = {name}
+    parent = data.get("extends")
+    while parent:
+        if parent in seen:
+            raise UnknownNameError(f"template {name!r}: extends itself through {parent!r}")
+        seen.add(parent)
+        base = _raw(parent)
+        data = _merge(data, base) | {"name": data["name"], "extends": data.get("extends"), "file": data["file"],
+                                     "detect": data.get("detect", [])}
+        parent = base.get("extends")
+    return Template.model_validate(data)
+
+
+def names() -> list[str]:
+    """Every family shipped in this folder."""
+    return sorted(p.stem for p in FOLDER.glob("*.toml"))
+
+
+def default() -> Template:
+    return load(DEFAULT)
+
+
+def detect(text: str) -> Template:
+    """The family whose phrases the document prints most; the national set when none does."""
+    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    best, score = DEFAULT, 0
+    for name in names():
+        phrases = load(name).detect
+        hits = sum(1 for p in phrases if unicodedata.normalize("NFKC", p) in flat)
+        if hits > score:
+            best, score = name, hits
+    return load(best)
