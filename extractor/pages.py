@@ -139,8 +139,11 @@ def open_pdf(path: Path, limits: Limits = Limits()) -> pymupdf.Document:
 def _segments_from_drawings(page: pymupdf.Page) -> list[Segment]:
     """Ruling lines from vector drawings: stroked lines and thin filled rectangles."""
     segments: list[Segment] = []
+    turn = page.rotation_matrix if page.rotation else None  # drawings come unrotated: as the page shows them
     for path in page.get_drawings():
         for item in path["items"]:
+            if turn is not None:
+                item = _turned(item, turn)
             kind = item[0]
             if kind == "l":
                 p, q = item[1], item[2]
@@ -161,6 +164,18 @@ def _segments_from_drawings(page: pymupdf.Page) -> list[Segment]:
     return segments
 
 
+def _turned(item: tuple, turn: pymupdf.Matrix) -> tuple:
+    """A drawing item in the rotated page's frame (points and rectangles through the rotation)."""
+    kind = item[0]
+    if kind == "l":
+        return (kind, item[1] * turn, item[2] * turn)
+    if kind == "re":
+        return (kind, pymupdf.Rect(item[1]) * turn, *item[2:])
+    if kind == "qu":
+        return (kind, pymupdf.Quad(item[1]) * turn, *item[2:])
+    return item
+
+
 def _sides(r: pymupdf.Rect) -> list[Segment]:
     return [Segment(r.x0, r.y0, r.x1, r.y0), Segment(r.x0, r.y1, r.x1, r.y1),
             Segment(r.x0, r.y0, r.x0, r.y1), Segment(r.x1, r.y0, r.x1, r.y1)]
@@ -174,12 +189,15 @@ def _words_from_layer(page: pymupdf.Page) -> list[Word]:
     """
     words: list[Word] = []
     flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+    turn = page.rotation_matrix if page.rotation else None  # a /Rotate page: words as the page shows them
     for block in page.get_text("rawdict", flags=flags)["blocks"]:
         for line in block.get("lines", ()):
             for span in line["spans"]:
                 gap_limit = 0.33 * span["size"]
                 current: list = []
                 for ch in span["chars"]:
+                    if turn is not None:
+                        ch = {"c": ch["c"], "bbox": tuple(pymupdf.Rect(ch["bbox"]) * turn)}
                     c = ch["c"]
                     if c.isspace():
                         _flush(current, words)

@@ -25,7 +25,8 @@ def _split_column(grid: Grid, start: int) -> int:
             if cell.col != c:
                 continue
             text = normalise(cell.text)
-            if text.startswith(("支出", "财政拨款支出", "功能分类", "功能")) or text in ("支出", "支"):
+            if text.startswith(("支出", "财政拨款支出", "功能分类", "功能")) or text in ("支出", "支") \
+                    or (text.endswith("支出") and len(text) <= 6):  # 本年支出
                 # An unlabelled column just before it (the 类 code of an unruled table) is on its side.
                 while c > 1 and not any(normalise(grid.text(rr, c - 1)) for rr in range(start)):
                     c -= 1
@@ -33,27 +34,43 @@ def _split_column(grid: Grid, start: int) -> int:
     return max(2, grid.n_cols // 2)
 
 
-def read_two_sided(region: Region, table: str, where: Where | None = None, template: Template | None = None):
-    """t1/t4: (income fields, expense rows, income_total, expense_total) with amounts.
+def _pair_start(paths: list[list[str]], split: int) -> int | None:
+    """A second label column on the expense side (Jiangsu prints expense by function, then by use)."""
+    for c in range(split + 2, len(paths)):
+        leaf = paths[c][-1] if paths[c] else ""
+        if "名称" in leaf or leaf == "项目":
+            return c
+    return None
 
-    where gets each value's cell under "income/<field>", "rows/<i>/<field>", "total/...".
+
+def read_two_sided(region: Region, table: str, where: Where | None = None, template: Template | None = None):
+    """t1/t4: (income fields, expense rows, totals, extra lines) with amounts.
+
+    where gets each value's cell under "income/<field>", "rows/<i>/<field>", "total/...",
+    "extra/<label>". A printed line no field names (一、财政拨款收入, 当年支出小计, the expense
+    by use printed beside the expense by function) is kept in extra under its label.
     """
     template = template or templates.default()
     income: dict[str, object] = {}
     expense: list[dict] = []
     totals: dict[str, object] = {}
+    extra: dict[str, object] = {}
     carry = False
     split = None
+    use: int | None = None
     out_roles: list[str | None] = []
+    paths: list[list[str]] = []
     for grid in region.grids:
         start = header_split(grid)
         if start or split is None:
             split = _split_column(grid, start)
-            labels = column_labels(grid, start)
-            out_roles = [money_role("t4", lab, template) if table == "t4" and lab else None for lab in labels]
+            paths = column_paths(grid, start)
+            use = _pair_start(paths, split)
+            out_roles = [money_role("t4", "".join(p), template) if table == "t4" and p else None for p in paths]
+        end = use if use is not None and use <= grid.n_cols else grid.n_cols
         for r in range(start, grid.n_rows):
-            left = [clean(grid.text(r, c)) for c in range(split)]
-            right = [clean(grid.text(r, c)) for c in range(split, grid.n_cols)]
+            left = [clean(grid.text(r, c)) for c in range(min(split, grid.n_cols))]
+            right = [clean(grid.text(r, c)) for c in range(min(split, grid.n_cols), end)]
             label, amounts, _, at = _label_and_cells(left)
             amount = amounts[0] if amounts else None
             pointer = None
@@ -61,22 +78,36 @@ def read_two_sided(region: Region, table: str, where: Where | None = None, templ
                 if "总计" in label or "合计" in label and "收入" in label:
                     totals["income_total"] = amount
                     pointer = "total/income_total"
-                elif table == "t1":
-                    if "上年结转" in label:
-                        carry = True
-                    name = match_words(label, template.line_rules("t1_carryover" if carry else "t1_current"))
-                    if name and name not in income:
-                        income[name] = amount
-                        pointer = f"income/{name}"
                 else:
-                    name = match_words(label, template.line_rules("t4_income"))
+                    if table == "t1" and "上年结转" in label:
+                        carry = True
+                    rules = template.line_rules("t4_income" if table == "t4" else
+                                                "t1_carryover" if carry else "t1_current")
+                    name = match_words(label, rules)
                     if name and name not in income:
                         income[name] = amount
                         pointer = f"income/{name}"
+                    elif not name and amount is not None:
+                        pointer = _keep(extra, label, amount)
             if pointer and amounts:
                 note(where, pointer, grid.page, grid.cell(r, at[0]).bbox)
-            _read_expense(grid, r, split, right, table, out_roles, expense, totals, where)
-    return income, expense, totals
+            tail = [clean(grid.text(r, c)) for c in range(end, grid.n_cols)]
+            _read_expense(grid, r, split, right, table, out_roles, paths, expense, totals, extra, where, tail)
+            if tail:  # the expense by use: its lines are kept as printed
+                used, used_amounts, _, used_at = _label_and_cells(tail)
+                if used and used_amounts and not _is_total(used):
+                    note(where, _keep(extra, used, used_amounts[0]), grid.page, grid.cell(r, end + used_at[0]).bbox)
+    return income, expense, totals, extra
+
+
+def _keep(extra: dict, label: str, value) -> str:
+    key = extra_key(label)
+    extra.setdefault(key, value)
+    return f"extra/{key}"
+
+
+def _is_total(label: str) -> bool:
+    return "总计" in label or "合计" in label
 
 
 def label_and_amounts(cells: list[str]) -> tuple[str, list]:
@@ -111,13 +142,19 @@ def _label_and_cells(cells: list[str]) -> tuple[str, list, list[int], list[int]]
     return "".join(label_parts), amounts, label_at, amount_at
 
 
-def _read_expense(grid, r, split, right, table, out_roles, expense, totals, where) -> None:
+def _read_expense(grid, r, split, right, table, out_roles, paths, expense, totals, extra, where, tail) -> None:
     label, amounts, label_at, amount_at = _label_and_cells(right)
     cols: dict[str, int] = {}  # field -> grid column it was read from
+    row_extra: dict[str, object] = {}
     if table == "t1":
         values = {"amount": amounts[0] if amounts else None}
         if amounts:
             cols["amount"] = split + amount_at[0]
+        for value, i in zip(amounts[1:], amount_at[1:]):  # 基本支出 / 项目支出 … beside the amount
+            c = split + i
+            if c < len(paths) and paths[c]:
+                row_extra[extra_key(paths[c][-1])] = value
+                cols[f"extra/{extra_key(paths[c][-1])}"] = c
     else:
         values = {}
         for i, t in enumerate(right):
@@ -133,15 +170,31 @@ def _read_expense(grid, r, split, right, table, out_roles, expense, totals, wher
             cols = dict(zip(values, (split + i for i in amount_at)))
     if not label:
         return
-    if "总计" in label or "合计" in label:
+    if _is_total(label):
+        if table == "t1" and values.get("amount") is None and tail:
+            # The total printed under the expense by use (the function side leaves it blank).
+            _, tail_amounts, _, tail_at = _label_and_cells(tail)
+            if tail_amounts:
+                values["amount"] = tail_amounts[-1]
+                cols["amount"] = split + len(right) + tail_at[-1]
         totals["expense_total"] = values.get("amount") if table == "t1" else values
         base = "total/expense_total"
         for role, c in cols.items():
-            note(where, base if table == "t1" else f"{base}/{role}", grid.page, grid.cell(r, c).bbox)
+            if not role.startswith("extra/"):
+                note(where, base if table == "t1" else f"{base}/{role}", grid.page, grid.cell(r, c).bbox)
         return
     match = _CODE_NAME.match(label)
     code, name = (match.group(1), match.group(2) or None) if match else (None, label)
     if code is None and not any(v is not None for v in values.values()):
+        return
+    if code is None and not normalise(name or "").endswith("支出"):
+        # 当年支出小计, 结转下年资金: printed lines, but no function class.
+        amount = next((v for v in values.values() if v is not None), None)
+        if amount is None and tail:
+            found = _label_and_cells(tail)[1]
+            amount = found[-1] if found else None
+        if amount is not None:
+            extra.setdefault(extra_key(name or ""), amount)
         return
     base = f"rows/{len(expense)}"
     label_box = union(grid.cell(r, split + i).bbox for i in label_at)
@@ -149,7 +202,7 @@ def _read_expense(grid, r, split, right, table, out_roles, expense, totals, wher
         note(where, f"{base}/{key}", grid.page, label_box)
     for role, c in cols.items():
         note(where, f"{base}/{role}", grid.page, grid.cell(r, c).bbox)
-    expense.append({"code": code, "name": name, **values})
+    expense.append({"code": code, "name": name, **values, **({"extra": row_extra} if row_extra else {})})
 
 
 def read_t10(region: Region, where: Where | None = None,
@@ -165,15 +218,30 @@ def read_t10(region: Region, where: Where | None = None,
     for grid in region.grids:
         start = header_split(grid)
         paths = column_paths(grid, start)
-        across = [match_words(path[-1], rules) if path else None for path in paths]
+        across = [match_words(_across_label(path), rules) if path else None for path in paths]
         if len({line for line in across if line and line != "extra"}) >= 3:
             return _t10_across(grid, start, paths, across, where)
     return _t10_down(region, template, where), {}
 
 
+def _across_label(path: list[str]) -> str:
+    # A 小计/合计 column is named by the group above it ("公务用车购置及运行费" 小计).
+    return "".join(path[-2:]) if path[-1] in ("小计", "合计") else path[-1]
+
+
 def _t10_across(grid: Grid, start: int, paths: list[list[str]], across: list[str | None],
                 where: Where | None) -> tuple[list[dict], dict[str, object]]:
-    """One row of amounts under a header naming a line per column (the 合计 row when printed)."""
+    """One row of amounts under a header naming a line per column (the 合计 row when printed).
+
+    Two columns naming one line (a 合计 over 三公 + 会议费 + 培训费, and the 三公 小计): the one
+    under the 三公 heading is the line, the other is kept in extra.
+    """
+    across = list(across)
+    for c, line in enumerate(across):
+        rivals = [d for d, other in enumerate(across) if other == line and d != c]
+        if line and line != "extra" and rivals and "三公" not in "".join(paths[c]) \
+                and any("三公" in "".join(paths[d]) for d in rivals):
+            across[c] = None
     data = [r for r in range(start, grid.n_rows)
             if any(as_money(clean(grid.text(r, c))) is not None for c in range(grid.n_cols))]
     if not data:
@@ -187,7 +255,9 @@ def _t10_across(grid: Grid, start: int, paths: list[list[str]], across: list[str
         if not paths[c] or (value is None and line is None):
             continue
         if line and line != "extra" and not any(item["line"] == line for item in lines):
-            lines.append({"line": line, "name": paths[c][-1], "total": value})
+            # A 小计 column is named by the group it totals (公务用车购置及运行费).
+            name = paths[c][-2] if paths[c][-1] == "小计" and len(paths[c]) > 1 else paths[c][-1]
+            lines.append({"line": line, "name": name, "total": value})
             note(where, f"{line}/name", grid.page, grid.cell(start - 1, c).bbox if start else None)
             note(where, f"{line}/total", grid.page, grid.cell(r, c).bbox)
         elif value is not None:

@@ -51,7 +51,8 @@ def header_split(grid: Grid) -> int:
             continue
         if any(is_amount(t) or is_code_text(t) for t in texts if t):
             return r
-        if normalise(grid.text(r, 0, anchor_only=False)).startswith(TOTAL_WORDS):  # an empty table's 合计 line
+        if normalise(grid.text(r, 0, anchor_only=False)).startswith(TOTAL_WORDS) \
+                and not any(t and not is_amount(t) for t in texts[1:]):  # an empty table's 合计 line
             return r
     return grid.n_rows
 
@@ -120,7 +121,7 @@ def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[st
     roles = list(roles)
     two_digit_seen = False
     for c, role in enumerate(roles):
-        if role is not None and role not in CODE_ROLES:
+        if role is not None and role not in CODE_ROLES and not role.startswith(EXTRA):
             continue
         texts = [code_text(grid.text(r, c)) for r in range(start, grid.n_rows)]
         texts = [t for t in texts if t and not t.startswith(TOTAL_WORDS)]

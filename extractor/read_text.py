@@ -45,7 +45,8 @@ def read_unit_name(layout: Layout, where: Where | None = None) -> str | None:
     for region in layout.regions:
         words = lines_of(region.lines, region.line_words)
         for i, line in enumerate(region.lines):
-            m = re.search(r"编制(?:单位|部门)[:：](.+?)(?:单位[:：]|金额单位|$)", normalise(line))
+            m = re.search(r"(?:^|编制|预算)(?:单位|部门)(?:名称)?[:：](?!万?元)(.+?)(?:单位[:：]|金额单位|$)",
+                          normalise(line))
             if m and m.group(1):
                 names[m.group(1)] += 1
                 if words and m.group(1) not in spots:

@@ -40,7 +40,7 @@ def test_t4_blank_row_with_a_misread_code_stays_blank():
                     ["", "", "233", "债务发行费用", "", "", "", ""],
                     ["", "", "23", "抗疫特别国债", "", "", "", ""],
                     ["", "", "229", "其他支出", "2.64", "2.64", "", ""]])
-    _, rows, _ = read_two_sided(Region("t4", grids=[grid]), "t4")
+    _, rows, _, _ = read_two_sided(Region("t4", grids=[grid]), "t4")
     assert [(r["code"], r["name"]) for r in rows] == [("201", "一般公共服务支出"), ("233", "债务发行费用"),
                                                       ("229", "其他支出")]
     assert [r.get("total") for r in rows] == [Decimal("296.67"), None, Decimal("2.64")]

@@ -80,6 +80,13 @@ class LayoutEngine:
             if found:
                 region = _merge(found)
                 table = self.read_table(key, region, provenance, template)
+                if not _maps(key, table):  # same title, another shape (a list of sources): kept as printed
+                    layout.regions.append(Region(kind="generic", title=region.title, number=region.number,
+                                                 pages=region.pages, grids=region.grids, lines=region.lines))
+                    drop = [p for p in provenance if p.startswith(f"/tables/{key}/")]
+                    for pointer in drop:
+                        del provenance[pointer]
+                    continue
                 table["title"] = printed_title(region)
                 table["unit"] = region_unit(region) or template.money_unit
                 data["tables"][key] = table
@@ -120,7 +127,8 @@ class LayoutEngine:
         if table["empty_note"]:
             place(provenance, f"/tables/{key}", empty_note_spot(region))
         if key in ("t1", "t4"):
-            income, rows, totals = read_two_sided(region, key, where, template)
+            income, rows, totals, extra = read_two_sided(region, key, where, template)
+            table["extra"] = extra
             place(provenance, f"/tables/{key}", where)
             table["income"] = income
             table["rows"] = rows
@@ -154,6 +162,15 @@ class LayoutEngine:
         if total:
             _provenance(provenance, f"/tables/{key}/total", total)
         return table
+
+
+def _maps(key: str, table: dict) -> bool:
+    """True when a coded table's columns are the contract's: some row has a code or a field's amount."""
+    if key not in CODED or table.get("empty_note"):
+        return True
+    rows = table["rows"] + ([table["total"]] if table.get("total") else [])
+    fields = set(_money_fields(key))
+    return not rows or any(row.get("code") or any(row.get(f) is not None for f in fields) for row in rows)
 
 
 def _provenance(provenance: dict, base: str, row: ReadRow) -> None:
