@@ -149,8 +149,10 @@ def extract(
                 err.print(f"skipped {result.path.name} (up to date)", highlight=False)
             else:
                 s = result.summary
-                err.print(f"ok {result.path.name}: {s['tables']} tables, {s['sheets']} sheets, "
-                          f"{s['pages_ocr']}/{s['pages']} pages OCR'd, {s['findings']} findings "
+                generic = f" + {s['generic_tables']} kept as printed" if s.get("generic_tables") else ""
+                err.print(f"ok {result.path.name} ({s.get('template')}): {s['tables']} tables{generic}, "
+                          f"{s['sheets']} sheets, {s['pages_ocr']}/{s['pages']} pages OCR'd, "
+                          f"{s['held']}/{s['identities']} identities hold, {s['findings']} findings "
                           f"({s['errors']} errors), {s['seconds']:.1f}s{_usage_text(s.get('usage'), s.get('llm_failed'))}",
                           highlight=False)
     if failed:
@@ -178,7 +180,7 @@ def check_cmd(
     Exit 1 if a file is not a valid Document (the others are still checked), or with --strict
     when any error finding exists.
     """
-    from extractor.checks import check
+    from extractor.checks import check_document
     from extractor.checks.report import print_findings
     from schemas import Document
 
@@ -196,13 +198,16 @@ def check_cmd(
             err.print(f"error: {path}: not a valid Document ({reason})", highlight=False)
             failed += 1
             continue
-        findings = check(doc)
+        findings, tally = check_document(doc)
         errors += sum(f.severity == "error" for f in findings)
         if as_json:
             results.append({"file": str(path), "doc_id": doc.doc_id,
-                            "findings": [f.model_dump(mode="json") for f in findings]})
+                            "findings": [f.model_dump(mode="json") for f in findings],
+                            "reconcile": {**tally.model_dump(mode="json"), "rate": tally.rate}})
         else:
             print_findings(out, str(path), doc, findings)
+            rate = f" ({tally.rate:.2%})" if tally.rate is not None else ""
+            out.print(f"{tally.held}/{tally.evaluated} identities hold{rate}", highlight=False)
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
     if failed or (strict and errors):

@@ -15,7 +15,7 @@ from .errors import BudgetExceededError, BudgetxError
 from .pages import sha256_file
 from .pipeline import Options, extract
 
-OUTPUT_VERSION = "2"  # bump when an engine change makes old outputs stale
+OUTPUT_VERSION = "3"  # bump when an engine change makes old outputs stale
 
 
 @dataclass
@@ -79,8 +79,13 @@ def is_up_to_date(out: Path, stamp: dict) -> bool:
 def summarise(doc) -> dict:
     present = sum(1 for k in type(doc.tables).model_fields if getattr(doc.tables, k).present)
     errors = sum(1 for f in doc.findings if f.severity == "error")
+    rec = doc.reconcile
     return {
         "tables": present,
+        "generic_tables": len(doc.generic_tables),
+        "template": doc.template,
+        "identities": rec.evaluated if rec else 0,
+        "held": rec.held if rec else 0,
         "sheets": len(doc.performance.projects) + (1 if doc.performance.overall else 0),
         "pages": (doc.source.page_count if doc.source else None),
         "pages_ocr": len(doc.run.pages_ocr) if doc.run else 0,

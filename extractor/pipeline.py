@@ -124,11 +124,9 @@ def _to_page_frames(doc: Document, pages: list[Page]) -> None:
 def stage_check(ctx: Context) -> None:
     if not ctx.options.check:
         return
-    try:
-        from .checks import check
-    except ImportError:  # the checker lands separately; extraction works without it
-        return
-    ctx.doc.findings = check(ctx.doc)
+    from .checks import check_document
+
+    ctx.doc.findings, ctx.doc.reconcile = check_document(ctx.doc)
 
 
 STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_nonempty, stage_check]

@@ -41,7 +41,7 @@ ROLES = {"system", "user", "assistant", "tool"}
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KIND = re.compile(r"Answer_(t\d+|overall|project|refs)")
 PART = re.compile(r"第(\d+)/(\d+)部分")
-HIDDEN = {"present", "pages", "target"}  # what the engine fills itself
+HIDDEN = {"present", "pages", "target", "title", "unit", "extra"}  # what the engine fills itself
 
 
 def count_tokens(text: str) -> int:

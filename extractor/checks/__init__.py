@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from schemas import Document, Finding
+from schemas import Document, Finding, Reconcile, Tally
 
 from schemas.cells import amount_cells
 
@@ -24,7 +24,7 @@ from .rules_narrative import completeness_rules, narrative_rules, profile_rules
 from .rules_sheets import missing_sheets, sheet_rules
 from .rules_tables import table_rules
 
-__all__ = ["RULES", "Rule", "check", "GENERATORS"]
+__all__ = ["RULES", "Rule", "check", "check_document", "GENERATORS"]
 
 GENERATORS: list[Callable[[Context], Iterator[Any]]] = [
     table_rules, cross_rules, sheet_rules, missing_sheets, narrative_rules, profile_rules, completeness_rules,
@@ -39,15 +39,22 @@ def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
     ``ocr_pages`` adds to ``doc.run.pages_ocr``: pages whose numbers were read by OCR, where a
     failure that a repair explains is put down to the extraction rather than the source.
     """
+    return check_document(doc, ocr_pages)[0]
+
+
+def check_document(doc: Document, ocr_pages: Iterable[int] = ()) -> tuple[list[Finding], Reconcile]:
+    """check(), plus how many identities were evaluated and held (overall and per rule)."""
     values = Values(doc)
     ctx = Context(doc, values)
     outcomes: list[Outcome] = []
     direct: list[Finding] = []
+    family = ctx.template()
+    skip = set(family.skip_rules) if family else set()  # identities the family's tables do not print
     for generate in GENERATORS:
         for item in flatten(generate(ctx)):
             if isinstance(item, Finding):
                 direct.append(item)
-            elif isinstance(item, Identity):
+            elif isinstance(item, Identity) and item.rule not in skip:
                 outcome = evaluate(item, values)
                 if outcome is not None:
                     outcomes.append(outcome)
@@ -60,7 +67,17 @@ def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
     findings += direct
     for finding in findings:
         finding.cause = _cause(doc, finding, ocr)
-    return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity])
+    return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity]), tally(outcomes)
+
+
+def tally(outcomes: list[Outcome]) -> Reconcile:
+    """Identities evaluated and held, overall and per rule."""
+    by_rule: dict[str, Tally] = {}
+    for outcome in outcomes:
+        count = by_rule.setdefault(outcome.identity.rule, Tally())
+        count.evaluated += 1
+        count.held += outcome.ok
+    return Reconcile(evaluated=len(outcomes), held=sum(o.ok for o in outcomes), by_rule=by_rule)
 
 
 def _precision(doc: Document, localiser: Localiser) -> list[Finding]:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from schemas import Document
+from schemas.common import to_wan
 
 Severity = Literal["error", "warning", "info"]
 
@@ -110,11 +111,19 @@ class Values:
         self.per_cell = BAND_PER_WHOLE_CELL if prints_whole_units(doc) else BAND_PER_CELL
 
     def get(self, pointer: str) -> Decimal | None:
+        """A cell's amount in 万元 (a table printed in 元 is converted exactly), None when blank."""
         if pointer in self.overrides:
             return self.overrides[pointer]
         if pointer not in self._cache:
-            self._cache[pointer] = _as_decimal(resolve(self.doc, pointer))
+            self._cache[pointer] = to_wan(_as_decimal(resolve(self.doc, pointer)), self.unit_of(pointer))
         return self._cache[pointer]
+
+    def unit_of(self, pointer: str) -> str | None:
+        """The money unit of the table a pointer is in (None: 万元)."""
+        parts = pointer.split("/", 3)
+        if len(parts) > 2 and parts[1] == "tables":
+            return getattr(getattr(self.doc.tables, parts[2], None), "unit", None)
+        return None
 
     def forget(self) -> None:
         """Drop cached values (after the Document was changed in place)."""
@@ -158,7 +167,9 @@ def prints_whole_units(doc: Document) -> bool:
     """True when every amount of the tables is printed without decimals (whole 万元)."""
     from schemas.cells import amount_cells
 
-    exponents = [value.as_tuple().exponent for _, value in amount_cells(doc)]
+    # Whole 元 are exact to the 万元's fourth decimal: only tables in 万元 count.
+    exponents = [value.as_tuple().exponent for pointer, value in amount_cells(doc)
+                 if getattr(getattr(doc.tables, pointer.split("/")[2]), "unit", None) in (None, "万元")]
     # A handful of round figures ("40", "100") is no evidence; a whole document of them is.
     return len(exponents) >= 20 and all(isinstance(e, int) and e >= 0 for e in exponents)
 
@@ -233,6 +244,13 @@ class Context:
 
     def table(self, key: str) -> Any:
         return getattr(self.doc.tables, key)
+
+    def template(self) -> Any:
+        """The document's template family (its row sums), or None when it names no known one."""
+        from .. import templates
+
+        name = self.doc.template
+        return templates.load(name) if name and name in templates.names() else None
 
     def present(self, *keys: str) -> bool:
         """True when every named table is printed."""

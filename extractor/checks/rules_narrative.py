@@ -72,7 +72,9 @@ def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
     split_table = "t3" if ctx.present("t3") else "t5" if ctx.present("t5") else None
     if split_table:
         for col, rule_id in NARR_SPLIT.items():
-            yield _opt(rule_id, f"{N}/expense_{col}", total_cells(ctx, split_table, col), ("narrative", split_table))
+            cells = total_cells(ctx, split_table, col)
+            if cells is not None:  # rows but no 合计 line: the table's total is not known
+                yield _opt(rule_id, f"{N}/expense_{col}", cells, ("narrative", split_table))
     if ctx.present("t10"):
         lines = {row.line: i for i, row in enumerate(ctx.doc.tables.t10.rows)}
         for line, rule_id in NARR_T10.items():
@@ -82,7 +84,9 @@ def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
                 cell = (f"/tables/t10/rows/{lines[line]}/total",) if line in lines else ()
             yield _opt(rule_id, f"{N}/three_public_{line}", cell, ("narrative", "t10"))
     if ctx.present("t6"):
-        yield _opt(OPERATING, f"{N}/operating_funds", total_cells(ctx, "t6", "public"), ("narrative", "t6"))
+        cells = total_cells(ctx, "t6", "public")
+        if cells is not None:
+            yield _opt(OPERATING, f"{N}/operating_funds", cells, ("narrative", "t6"))
     yield _opt(PROCUREMENT, f"{N}/procurement_total",
                tuple(f"{N}/procurement_{p}" for p in ("goods", "works", "services")), ("narrative",),
                rhs_optional=True)

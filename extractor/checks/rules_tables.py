@@ -93,11 +93,14 @@ def table_rules(ctx: Context) -> Iterator[Identity]:
         yield from _t4(ctx)
     if ctx.present("t10"):
         yield from _t10(ctx)
+    family = ctx.template()
     for key, (total, parts) in ROW_SPLITS.items():
         table = ctx.table(key)
         if not table.present:
             continue
-        blank = blank_columns(table, COLUMNS[key])
+        parts = family.row_sums.get(key, parts) if family else parts  # the family's own row sum
+        columns = COLUMNS[key] + extra_columns(table)
+        blank = blank_columns(table, columns)
         splits = [(f"{key}.row_total", total, parts)] + SUB_SPLITS.get(key, [])
         grand_only = _grand_total_only(table, COLUMNS[key])
         for base in _row_pointers(key, table):
@@ -108,7 +111,7 @@ def table_rules(ctx: Context) -> Iterator[Identity]:
                     continue  # the table never prints this subtotal: a style, not an error
                 yield _sum(rule_id, key, f"{base}/{lhs}", [f"{base}/{p}" for p in _stand_in(key, rhs, blank)])
         tree = t11_tree(table.rows, ctx.doc.unit_name) if key == "t11" else build_tree(table.rows)
-        yield from hierarchy(key, table, tree, [c for c in COLUMNS[key] if c not in blank],
+        yield from hierarchy(key, table, tree, [c for c in columns if c not in blank],
                              total_columns=["total"] if grand_only else None)
 
 
@@ -131,10 +134,22 @@ def _grand_total_only(table: Any, columns: Sequence[str]) -> bool:
     return any(getattr(row, c) is not None for row in table.rows for c in others)
 
 
+def extra_columns(table: Any) -> list[str]:
+    """The printed columns without a contract field, as "extra/<header>" column names."""
+    rows = list(table.rows) + ([table.total] if table.total is not None else [])
+    return list(dict.fromkeys(f"extra/{k}" for row in rows for k in (getattr(row, "extra", None) or {})))
+
+
+def _cell(row: Any, col: str) -> Any:
+    if col.startswith("extra/"):
+        return (getattr(row, "extra", None) or {}).get(col[len("extra/"):])
+    return getattr(row, col)
+
+
 def blank_columns(table: Any, columns: Sequence[str]) -> set[str]:
     """Columns blank in every row and in the 合计: the table does not print them."""
     rows = list(table.rows) + ([table.total] if table.total is not None else [])
-    return {col for col in columns if all(getattr(row, col) is None for row in rows)}
+    return {col for col in columns if all(_cell(row, col) is None for row in rows)}
 
 
 def _stand_in(key: str, parts: Sequence[str], blank: set[str]) -> list[str]:
@@ -163,9 +178,12 @@ def hierarchy(key: str, table: Any, tree: Tree, columns: Sequence[str],
 
 def _t1(n_rows: int, has_total: bool) -> Iterator[Identity]:
     inc = "/tables/t1/income"
+    # Families print different income lines (Shanghai: 财政拨款收入, 事业收入 …): a sum whose
+    # total line is not printed is not checked, nor a total whose parts are not printed.
+    opt = {"lhs_optional": True, "rhs_optional": True}
     yield _sum(T1_CURRENT, "t1", f"{inc}/current_year_income",
                [f"{inc}/{f}" for f in ("general_budget", "gov_fund", "state_capital", "fiscal_special_account",
-                                       "unit_funds")])
+                                       "unit_funds")], **opt)
     for field, rule_id in T1_SPLITS.items():
         own = {"general_budget": "general_fiscal_resources", "gov_fund": "gov_fund_income",
                "state_capital": "state_capital_income"}[field]
@@ -173,16 +191,16 @@ def _t1(n_rows: int, has_total: bool) -> Iterator[Identity]:
         yield _sum(rule_id, "t1", f"{inc}/{field}", [f"{inc}/{own}", f"{inc}/{upper}"])
     yield _sum(T1_UNIT_FUNDS, "t1", f"{inc}/unit_funds",
                [f"{inc}/{f}" for f in ("business_income", "upper_subsidy_income", "affiliated_remittance",
-                                       "business_operation_income", "other_income")])
+                                       "business_operation_income", "other_income")], **opt)
     yield _sum(T1_CARRYOVER, "t1", f"{inc}/carryover", [f"{inc}/fiscal_carryover", f"{inc}/nonfiscal_carryover"])
     yield _sum(T1_FISCAL_CARRY, "t1", f"{inc}/fiscal_carryover",
-               [f"{inc}/fiscal_carryover_{f}" for f in ("general", "gov_fund", "state_capital")])
+               [f"{inc}/fiscal_carryover_{f}" for f in ("general", "gov_fund", "state_capital")], **opt)
     yield _sum(T1_NONFISCAL_CARRY, "t1", f"{inc}/nonfiscal_carryover",
-               [f"{inc}/nonfiscal_carryover_{f}" for f in ("special_account", "unit_funds")])
+               [f"{inc}/nonfiscal_carryover_{f}" for f in ("special_account", "unit_funds")], **opt)
     if not has_total:
         return  # no 总计 line printed (or read): nothing to add up to
     yield _sum(T1_INCOME_TOTAL, "t1", "/tables/t1/total/income_total",
-               [f"{inc}/current_year_income", f"{inc}/carryover"])
+               [f"{inc}/current_year_income", f"{inc}/carryover"], rhs_optional=True)
     yield _sum(T1_EXPENSE_TOTAL, "t1", "/tables/t1/total/expense_total",
                [f"/tables/t1/rows/{i}/amount" for i in range(n_rows)])
     yield _sum(T1_BALANCE, "t1", "/tables/t1/total/income_total", ["/tables/t1/total/expense_total"])
@@ -191,7 +209,7 @@ def _t1(n_rows: int, has_total: bool) -> Iterator[Identity]:
 def _t4(ctx: Context) -> Iterator[Identity]:
     t4 = ctx.doc.tables.t4
     inc = "/tables/t4/income"
-    yield _sum(T4_INCOME, "t4", f"{inc}/fiscal_total", [f"{inc}/{c}" for c in T4_COLUMNS[1:]])
+    yield _sum(T4_INCOME, "t4", f"{inc}/fiscal_total", [f"{inc}/{c}" for c in T4_COLUMNS[1:]], lhs_optional=True)
     bases = [f"/tables/t4/rows/{i}" for i in range(len(t4.rows))]
     bases += ["/tables/t4/total/expense_total"] if t4.total is not None else []
     for base in bases:
@@ -210,8 +228,10 @@ def _t10(ctx: Context) -> Iterator[Identity]:
     where = {row.line: f"/tables/t10/rows/{i}" for i, row in enumerate(t10.rows)}
     if t10.total is not None:
         where["total"] = "/tables/t10/total"
+    sources = [c for c in T4_COLUMNS[1:] if c not in blank_columns(t10, T4_COLUMNS[1:])]
     for base in where.values():
-        yield _sum("t10.row_total", "t10", f"{base}/total", [f"{base}/{c}" for c in T4_COLUMNS[1:]])
+        if sources:  # a table printing the 合计 column only has no split by source
+            yield _sum("t10.row_total", "t10", f"{base}/total", [f"{base}/{c}" for c in sources])
     vehicles_row = next((row for row in t10.rows if row.line == "vehicles"), None)
     # A 小计 line printed without any amount is not printed: its two lines stand in for it
     # (completeness reports the missing subtotal).

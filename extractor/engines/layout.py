@@ -76,7 +76,8 @@ class LayoutEngine:
         place(provenance, "", profile)
         place(provenance, "/staffing", staffing)
         for key in TABLE_TITLES:
-            found = layout.tables(key)
+            # A title with neither a grid nor an empty-table remark (a 目录 entry) is no table.
+            found = [r for r in layout.tables(key) if r.grids or r.empty_note]
             if found:
                 region = _merge(found)
                 table = self.read_table(key, region, provenance, template)

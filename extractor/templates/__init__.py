@@ -54,6 +54,7 @@ class Template(_Data):
     columns: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
     lines: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
     row_sums: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    skip_rules: tuple[str, ...] = ()  # checker rules whose parts this family does not print
     file: str = ""
 
     @cached_property
@@ -97,6 +98,7 @@ def _merge(child: dict, parent: dict) -> dict:
             merged[k] = list(rules) + merged.get(k, [])
         out[key] = merged
     out["row_sums"] = {**parent.get("row_sums", {}), **child.get("row_sums", {})}
+    out["skip_rules"] = list(parent.get("skip_rules", [])) + list(child.get("skip_rules", []))
     return out
 
 
