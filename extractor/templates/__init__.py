@@ -55,6 +55,7 @@ class Template(_Data):
     lines: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
     row_sums: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     skip_rules: tuple[str, ...] = ()  # checker rules whose parts this family does not print
+    not_printed: tuple[str, ...] = ()  # contract tables this family does not publish (in this shape)
     file: str = ""
 
     @cached_property
