@@ -1,4 +1,4 @@
-"""The Document: one disclosure as JSON (see design/contract.md)."""
+"""The Document: one disclosure as JSON (see schemas/CONTRACT.md)."""
 
 from __future__ import annotations
 
