@@ -260,6 +260,12 @@ def document_kind(layout: Layout) -> str | None:
                 votes["单位"] += 1
             if "部门" in title:
                 votes["部门"] += 1
+    if not votes:  # titles without 部门/单位 (Jiangsu's 收支预算总表): the tables' "部门：" lines
+        for region in layout.regions:
+            for line in region.lines:
+                match = PREAMBLE.match(normalise(line))
+                if match:
+                    votes[match.group(2)] += 1
     return votes.most_common(1)[0][0] if votes else None
 
 

@@ -168,3 +168,36 @@ def test_real_budgets_are_read_and_reconcile(pdf):
     assert len(present) + len(doc.generic_tables) >= 6
     assert doc.reconcile is not None and doc.reconcile.evaluated > 0
     assert doc.reconcile.rate >= 0.9, {k: v for k, v in doc.reconcile.by_rule.items() if v.held < v.evaluated}
+
+
+def test_templates_command_lists_and_shows_families():
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["templates"])
+    assert listed.exit_code == 0 and "shanghai-2023" in listed.output and "jiangsu-2017" in listed.output
+    shown = runner.invoke(app, ["templates", "shanghai-2023", "--json"])
+    assert shown.exit_code == 0 and '"money_unit": "元"' in shown.output
+    assert runner.invoke(app, ["templates", "atlantis"]).exit_code == 2
+    assert runner.invoke(app, ["extract", "x.pdf", "-o", "out", "--template", "atlantis"]).exit_code == 2
+
+
+PAIR = [ROOT.parent / "shared" / "realworld" / n for n in ("js02.pdf", "js03.pdf")]
+
+
+@pytest.mark.skipif(not all(p.exists() for p in PAIR), reason="the Jiangsu narrative + tables pair is not here")
+def test_a_units_narrative_and_tables_files_read_as_one_document(tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    alone = CliRunner().invoke(app, ["extract", str(PAIR[0]), "-o", str(tmp_path / "a")])
+    assert alone.exit_code == 1 and "narrative only" in alone.output
+    both = CliRunner().invoke(app, ["extract", *map(str, PAIR), "--group", "-o", str(tmp_path / "b")])
+    assert both.exit_code == 0, both.output
+    doc = Document.model_validate_json((tmp_path / "b" / "js02.json").read_text(encoding="utf-8"))
+    assert doc.source.parts == ["js03.pdf"] and doc.tables.t1.present and doc.narrative is not None
+    # The narrative's figures are checked against the tables of the other file.
+    assert doc.reconcile.by_rule["narr.expense_budget"].held == 1
