@@ -88,7 +88,8 @@ def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
         yield _opt(OPERATING, f"{N}/operating_funds", (f"/tables/t10/extra/{printed[0]}",), ("narrative", "t10"))
     elif ctx.present("t6"):
         cells = total_cells(ctx, "t6", "public")
-        if cells is not None:
+        # A t6 that prints no 公用经费 column (one 金额 column) states no operating figure.
+        if cells is not None and not (cells and ctx.values.get(cells[0]) is None):
             yield _opt(OPERATING, f"{N}/operating_funds", cells, ("narrative", "t6"))
     yield _opt(PROCUREMENT, f"{N}/procurement_total",
                tuple(f"{N}/procurement_{p}" for p in ("goods", "works", "services")), ("narrative",),
@@ -113,6 +114,8 @@ def _projects(ctx: Context) -> Iterator[Finding]:
     """
     narr = ctx.doc.narrative
     assert narr is not None
+    if not ctx.doc.performance.projects:
+        return  # no sheet printed in this file at all (published apart): nothing to count against
     sheets = [s for s in ctx.doc.performance.projects if is_fiscal(s)]
     declared = narr.undisclosed_projects[:6]  # 2^6 readings at most
     current = [k for k, entry in enumerate(declared) if not CARRYOVER_KIND.search(entry.kind)]
