@@ -88,6 +88,8 @@ def extract(
     max_calls: Optional[int] = typer.Option(None, "--max-calls", min=1, help="LLM calls per document at most."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1, help="LLM tokens per document at most."),
     max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, help="LLM cost per document at most."),
+    template: Optional[str] = typer.Option(None, "--template", help="Template family (see `budgetx templates`); default: detected."),
+    group: bool = typer.Option(False, "--group", help="The PDFs are one unit's parts (narrative + tables): one Document."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -100,6 +102,8 @@ def extract(
       budgetx extract samples/ -o out/ --engine llm --model gpt-4o-mini --prompt v2 --max-cost 0.5
 
       budgetx extract a.pdf -o out/ --engine hybrid --base-url http://127.0.0.1:8000/v1 --model qwen2.5
+
+      budgetx extract narrative.pdf tables.pdf --group -o out/ --template jiangsu-2017
 
     A re-run skips documents whose output is up to date. Exit 1 if any document failed.
     """
@@ -131,7 +135,15 @@ def extract(
     except BudgetxError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc
-    options = Options(engine=engine, ocr=ocr, engine_options=engine_options)
+    from extractor import templates
+
+    if template is not None and template not in templates.names():
+        err.print(f"error: unknown template {template!r}; known: {', '.join(templates.names())}")
+        raise typer.Exit(2)
+    options = Options(engine=engine, ocr=ocr, engine_options=engine_options, template=template)
+    if group:  # one unit's files read as one document, named after the first
+        options.parts = [str(p) for p in pdfs[1:]]
+        pdfs = pdfs[:1]
     failed = 0
     with Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=len(pdfs) < 2 or as_json) as progress:
@@ -434,6 +446,52 @@ def synth(
 
     for doc_dir in write_synthetic(n, output, seed, pdf=pdf):
         out.print(f"wrote {doc_dir}")
+
+
+@app.command("templates")
+def templates_cmd(
+    name: Optional[str] = typer.Argument(None, help="A family to print (its TOML file, inheritance folded in)."),
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """List the template families, or show one.
+
+    Examples:
+
+      budgetx templates
+
+      budgetx templates shanghai-2023 --json
+
+    A family is one TOML file in extractor/templates/ (see its README section "Template families").
+    """
+    from extractor import templates
+    from extractor.errors import UnknownNameError
+
+    if name is None:
+        rows = [templates.load(n) for n in templates.names()]
+        if as_json:
+            typer.echo(json.dumps([{"name": t.name, "extends": t.extends, "money_unit": t.money_unit,
+                                    "description": t.description, "file": t.file} for t in rows],
+                                  ensure_ascii=False, indent=2))
+            return
+        for t in rows:
+            base = f" (extends {t.extends})" if t.extends else ""
+            out.print(f"{t.name}{base}: {t.description} [{t.money_unit}]", highlight=False, markup=False)
+        return
+    try:
+        family = templates.load(name)
+    except UnknownNameError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
+    data = family.model_dump(mode="json")
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else _toml_like(data))
+
+
+def _toml_like(data: dict) -> str:
+    lines = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in data.items() if not isinstance(v, (dict, list))]
+    for k, v in data.items():
+        if isinstance(v, (dict, list)):
+            lines.append(f"{k} = {json.dumps(v, ensure_ascii=False, indent=1)}")
+    return "\n".join(lines)
 
 
 def main(argv: Optional[list[str]] = None) -> None:  # pragma: no cover - console entry

@@ -157,10 +157,12 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
         loose: dict[int, tuple[Region, list]] = {}  # words of table regions on a page without rules
         number: str | None = None  # a table number printed on this page, for the title it belongs to
         preamble = False  # a 编制部门/部门： line on this page: a new table starts here
+        toc = False  # a 目录 page: the titles on it are entries, not parts
         for _, what, obj in sorted(items, key=lambda it: it[0]):
             if what == "line":
                 text = " ".join(w.text for w in obj)  # type: ignore[union-attr]
-                kind = title_kind(text, template)
+                toc = toc or normalise(text) in ("目录", "目次")
+                kind = None if toc else title_kind(text, template)
                 number = printed_number(text) or number
                 if kind and not _same_table_repeated(current, kind, normalise(text)):
                     current = Region(kind=kind, title=normalise(text), number=number, title_words=(page.number, obj))
@@ -179,6 +181,13 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
                     if not grids and current.kind in TABLE_KINDS:
                         loose.setdefault(id(current), (current, []))[1].extend(obj)  # type: ignore[arg-type]
             else:
+                inner = _grid_title(obj, template)  # type: ignore[arg-type]
+                if inner and not toc and not (current is not None and current.kind == inner and not current.grids) \
+                        and not _same_table_repeated(current, inner, ""):
+                    # A title printed in the grid's first row, across the whole table (a sheet form).
+                    current = Region(kind=inner, title=normalise(obj.text(0, 0)), number=number)  # type: ignore[union-attr]
+                    regions.append(current)
+                    preamble = False
                 if preamble and current is not None and current.grids and current.grids[-1].page != page.number \
                         and _new_header(current.grids[0], obj):  # type: ignore[arg-type]
                     # A table whose title is not in the text layer: its own region, named by its header.
@@ -198,6 +207,14 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
             if grid is not None:
                 region.grids.append(grid)
     return Layout(regions=regions, front_lines=front, front_words=front_words, template=template)
+
+
+def _grid_title(grid: Grid, template: Template) -> str | None:
+    """The part a grid's first row titles, when one cell spans the whole width."""
+    cell = grid.cell(0, 0)
+    if grid.n_cols < 2 or cell.col_span != grid.n_cols:
+        return None
+    return title_kind(cell.text, template)
 
 
 def _new_header(first: Grid, grid: Grid) -> bool:

@@ -34,6 +34,7 @@ class Options:
     check: bool = True
     engine_options: dict = field(default_factory=dict)
     template: str | None = None  # a family name forces it; None detects it from the printed words
+    parts: list[str] = field(default_factory=list)  # further PDFs of the same unit (narrative + tables)
 
 
 @dataclass
@@ -67,6 +68,14 @@ class LazyOcr:
 def stage_pages(ctx: Context) -> None:
     ocr = LazyOcr(ctx.options.ocr, ctx.options.ocr_threads)
     ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr)
+    for part in ctx.options.parts:  # one unit published as several files: pages numbered on
+        pages, _ = load_pages(Path(part), ctx.options.limits, ocr)
+        offset = len(ctx.pages)
+        for page in pages:
+            page.number += offset
+        ctx.pages += pages
+        ctx.source["page_count"] = len(ctx.pages)
+        ctx.source.setdefault("parts", []).append(Path(part).name)
 
 
 def stage_locate(ctx: Context) -> None:

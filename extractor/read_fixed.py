@@ -187,7 +187,8 @@ def _read_expense(grid, r, split, right, table, out_roles, paths, expense, total
     code, name = (match.group(1), match.group(2) or None) if match else (None, label)
     if code is None and not any(v is not None for v in values.values()):
         return
-    if code is None and not normalise(name or "").endswith("支出"):
+    bare = re.sub(r"^[一二三四五六七八九十]+、", "", normalise(name or ""))
+    if code is None and (not bare.endswith("支出") or bare in ("基本支出", "项目支出")):
         # 当年支出小计, 结转下年资金: printed lines, but no function class.
         amount = next((v for v in values.values() if v is not None), None)
         if amount is None and tail:

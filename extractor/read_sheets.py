@@ -7,21 +7,10 @@ import re
 from .columns import as_money
 from .grid import Grid
 from .locate import Region, clean, normalise
+from . import templates
 from .provenance import Where, note
+from .templates import Template
 
-PROJECT_LABELS: list[tuple[str, str]] = [
-    ("预算单位", "unit_name"), ("单位名称", "unit_name"), ("项目名称", "project_name"),
-    ("项目负责人", "manager"), ("负责人", "manager"), ("年度预算总额", "budget_total"),
-    ("预算总额", "budget_total"), ("财政拨款", "budget_fiscal"), ("其他资金", "budget_other"),
-    ("项目总体目标", "overall_goal"), ("总体目标", "overall_goal"),
-]
-OVERALL_LABELS: list[tuple[str, str]] = [
-    ("单位名称", "unit_name"), ("部门名称", "unit_name"), ("部门(单位)名称", "unit_name"),
-    ("单位联系人", "contact"), ("联系人", "contact"), ("联系电话", "phone"),
-    ("年度绩效目标", "annual_goal"), ("年度主要任务", "annual_goal"),
-    ("资金总额", "budget_total"), ("上级安排", "budget_upper"), ("本级安排", "budget_local"),
-    ("其他", "budget_other"),
-]
 MONEY_KEYS = {"budget_total", "budget_fiscal", "budget_other", "budget_upper", "budget_local"}
 INDICATOR_COLUMNS: list[tuple[tuple[str, ...], str]] = [
     # 二级/三级 first: OCR often drops the one-stroke "一" and leaves "级指标" for 一级指标.
@@ -33,10 +22,10 @@ INDICATOR_COLUMNS: list[tuple[tuple[str, ...], str]] = [
 _LABEL_VALUE = re.compile(r"^(.*?)[:：](.+)$")
 
 
-def _label_of(text: str, labels: list[tuple[str, str]]) -> str | None:
+def _label_of(text: str, labels) -> str | None:
     bare = re.sub(r"[（(].*?[)）]|[:：]", "", text)
     bare = bare.removeprefix("其中")
-    for word, key in labels:
+    for word, key, *_ in labels:
         if bare.startswith(word):
             return key
     return None
@@ -56,12 +45,13 @@ def _indicator_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
     return None
 
 
-def read_sheet(region: Region, overall: bool, where: Where | None = None) -> dict:
+def read_sheet(region: Region, overall: bool, where: Where | None = None, template: Template | None = None) -> dict:
     """A sheet's fields and indicators as plain data for the schema models.
 
     where gets each value's cell: "<field>" for the form, "indicators/<i>/<field>" for indicators.
     """
-    labels = OVERALL_LABELS if overall else PROJECT_LABELS
+    template = template or templates.default()
+    labels = template.sheet_labels("overall" if overall else "project")
     data: dict[str, object] = {"indicators": [], "pages": list(region.pages)}
     roles: dict[int, str] | None = None
     last: dict[str, str | None] = {"level1": None, "level2": None}
@@ -75,6 +65,7 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None) -> dic
             # A continuation grid drawn with other columns: keep only the columns it has.
             roles = {c: role for c, role in roles.items() if c < grid.n_cols}
         _read_form(grid, form_end, labels, data, where)
+        data.setdefault("unit", _sheet_unit(grid, form_end))
         if roles is None:
             continue
         first = header[0] + 1 if header else 0
@@ -88,7 +79,22 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None) -> dic
     return data
 
 
-def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict, where: Where | None) -> None:
+def _below(labels) -> set[str]:
+    """Fields whose value the family prints under the label rather than beside it."""
+    return {entry[1] for entry in labels if len(entry) > 2 and entry[2] == "below"}
+
+
+def _sheet_unit(grid: Grid, end: int) -> str | None:
+    """The money unit a form's labels state ("项目资金（元）", "资金总额（万元）"), or None."""
+    for r in range(end):
+        for c in range(grid.n_cols):
+            match = re.search(r"[(（](万元|元)[)）]", normalise(grid.text(r, c)))
+            if match:
+                return match.group(1)
+    return None
+
+
+def _read_form(grid: Grid, end: int, labels, data: dict, where: Where | None) -> None:
     for r in range(end):
         cells = []
         seen = set()
@@ -99,6 +105,8 @@ def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict, 
             seen.add(idx)
             cells.append(grid.cells[idx])
         pending: str | None = None
+        pending_cell = None
+        waiting: list = []
         for cell in cells:
             text = cell.text.strip()
             spot = (grid.page, cell.bbox)
@@ -112,15 +120,26 @@ def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict, 
                     _store(data, key, match.group(2), where, spot)
                     pending = None
                 else:
-                    pending = key
+                    if pending is not None and pending_cell is not None:
+                        waiting.append((pending, pending_cell))  # a label left without a value beside it
+                    pending, pending_cell = key, cell
                 continue
             if pending is not None:
                 _store(data, pending, text, where, spot)
                 pending = None
+        if pending is not None and pending_cell is not None:
+            waiting.append((pending, pending_cell))
+        for key, label_cell in waiting:
+            if key not in _below(labels) or r + 1 >= end:
+                continue
+            # A label whose value is printed under it (项目总目标 over its text).
+            below = grid.cell(r + 1, label_cell.col)
+            if below.row == r + 1 and below.text.strip() and _label_of(normalise(below.text), labels) is None:
+                _store(data, key, below.text.strip(), where, (grid.page, below.bbox))
 
 
 def _store(data: dict, key: str, value: str, where: Where | None, spot: tuple) -> None:
-    if key in data and data[key] is not None:
+    if key == "-" or (key in data and data[key] is not None):  # "-": a label the contract has no field for
         return
     data[key] = as_money(normalise(value)) if key in MONEY_KEYS else clean(value)
     if data[key] is not None:

@@ -89,7 +89,7 @@ def read_staffing(layout: Layout, where: Where | None = None) -> dict | None:
 NARRATIVE_PATTERNS: dict[str, str] = {
     "total_budget": r"收支总预算" + _NUM + "万元",
     "income_budget": r"收入预算" + _NUM + "万元",
-    "expense_budget": r"支出预算" + _NUM + "万元",
+    "expense_budget": r"(?<![本目])支出预算" + _NUM + "万元",  # not 基本/项目支出预算
     "expense_basic": r"基本支出" + _NUM + "万元",
     "expense_project": r"项目支出" + _NUM + "万元",
     "three_public_total": r"三公.?经费(?:预算|支出)?(?:数)?(?:为|合计|是)?" + _NUM + "万元",

@@ -1,4 +1,4 @@
-"""The Document: one disclosure as JSON (see design/contract.md)."""
+"""The Document: one disclosure as JSON (see schemas/CONTRACT.md)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ class Source(Strict):
     file: str = Field(description="源文件名")
     sha256: str | None = None
     page_count: int | None = Field(default=None, ge=0)
+    parts: list[str] = Field(default_factory=list, description="further files of the same unit read as one "
+                                                               "document (pages numbered on after this file's)")
 
 
 class Staffing(Strict):

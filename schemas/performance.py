@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from .common import Money, Strict, money_field
+from .common import Money, Strict, money_field, MoneyUnit
 from .targets import Target, parse_target
 
 
@@ -40,6 +40,7 @@ class OverallSheet(Strict):
     contact: str | None = Field(default=None, description="单位联系人")
     phone: str | None = Field(default=None, description="联系电话")
     annual_goal: str | None = Field(default=None, description="年度绩效目标 / 年度主要任务")
+    unit: MoneyUnit | None = Field(default=None, description="金额单位（空：万元）")
     budget_total: Money = money_field("年度预算 资金总额（万元）")
     budget_upper: Money = money_field("财政资金 上级安排")
     budget_local: Money = money_field("财政资金 本级安排")
@@ -54,6 +55,7 @@ class ProjectSheet(Strict):
     unit_name: str | None = Field(default=None, description="预算单位 / 单位名称")
     project_name: str | None = Field(default=None, description="项目名称")
     manager: str | None = Field(default=None, description="项目负责人")
+    unit: MoneyUnit | None = Field(default=None, description="金额单位（空：万元）")
     budget_total: Money = money_field("年度预算总额")
     budget_fiscal: Money = money_field("其中：财政拨款")
     budget_other: Money = money_field("其他资金")

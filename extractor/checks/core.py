@@ -120,9 +120,12 @@ class Values:
 
     def unit_of(self, pointer: str) -> str | None:
         """The money unit of the table a pointer is in (None: 万元)."""
-        parts = pointer.split("/", 3)
+        parts = pointer.split("/", 4)
         if len(parts) > 2 and parts[1] == "tables":
             return getattr(getattr(self.doc.tables, parts[2], None), "unit", None)
+        if len(parts) > 2 and parts[1] == "performance":
+            sheet = resolve(self.doc, "/".join(parts[:3] if parts[2] == "overall" else parts[:4]))
+            return getattr(sheet, "unit", None)
         return None
 
     def forget(self) -> None:

@@ -148,8 +148,9 @@ def profile_rules(ctx: Context) -> Iterator[Identity]:
 
 def completeness_rules(ctx: Context) -> Iterator[Finding]:
     """Missing tables, missing subtotal rows, unfilled template text."""
+    family = ctx.template()
     for key, title in TABLE_TITLES.items():
-        if not ctx.table(key).present:
+        if not ctx.table(key).present and not (family and key in family.not_printed):
             yield Finding(rule=TABLE_MISSING, severity="warning", tables=[key], locations=[f"/tables/{key}"],
                           message=f"表{key[1:]} {title} 未印出 / table {key} is not printed", cause="source")
     for key in ("t2", "t3", "t5", "t6", "t7", "t8", "t9"):

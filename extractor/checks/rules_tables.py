@@ -188,7 +188,7 @@ def _t1(n_rows: int, has_total: bool) -> Iterator[Identity]:
         own = {"general_budget": "general_fiscal_resources", "gov_fund": "gov_fund_income",
                "state_capital": "state_capital_income"}[field]
         upper = {"general_budget": "general_transfer_upper"}.get(field, f"{field}_transfer_upper")
-        yield _sum(rule_id, "t1", f"{inc}/{field}", [f"{inc}/{own}", f"{inc}/{upper}"])
+        yield _sum(rule_id, "t1", f"{inc}/{field}", [f"{inc}/{own}", f"{inc}/{upper}"], **opt)
     yield _sum(T1_UNIT_FUNDS, "t1", f"{inc}/unit_funds",
                [f"{inc}/{f}" for f in ("business_income", "upper_subsidy_income", "affiliated_remittance",
                                        "business_operation_income", "other_income")], **opt)
@@ -212,10 +212,13 @@ def _t4(ctx: Context) -> Iterator[Identity]:
     yield _sum(T4_INCOME, "t4", f"{inc}/fiscal_total", [f"{inc}/{c}" for c in T4_COLUMNS[1:]], lhs_optional=True)
     bases = [f"/tables/t4/rows/{i}" for i in range(len(t4.rows))]
     bases += ["/tables/t4/total/expense_total"] if t4.total is not None else []
+    lines = list(t4.rows) + ([t4.total.expense_total] if t4.total is not None else [])
+    sources = [c for c in T4_COLUMNS[1:] if any(getattr(line, c) is not None for line in lines)]
     for base in bases:
-        yield _sum("t4.row_total", "t4", f"{base}/total", [f"{base}/{c}" for c in T4_COLUMNS[1:]])
-    if t4.total is None:
-        return  # the 总计 line is not printed (or not read)
+        if sources:  # a table printing one amount column has no split by source
+            yield _sum("t4.row_total", "t4", f"{base}/total", [f"{base}/{c}" for c in sources])
+    if t4.total is None or not t4.rows:
+        return  # the 总计 line, or the expense by function, is not printed (or not read)
     top = build_tree(t4.rows).top()
     for col in T4_COLUMNS:
         yield _sum(T4_EXPENSE_SUM, "t4", f"/tables/t4/total/expense_total/{col}",

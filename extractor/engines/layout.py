@@ -104,12 +104,12 @@ class LayoutEngine:
         overall = layout.first("overall")
         if overall is not None:
             where: Where = {}
-            data["performance"]["overall"] = read_sheet(overall, overall=True, where=where)
+            data["performance"]["overall"] = read_sheet(overall, overall=True, where=where, template=template)
             place(provenance, "/performance/overall", where)
         data["performance"]["projects"] = []
         for i, region in enumerate(layout.tables("project")):
             where = {}
-            data["performance"]["projects"].append(read_sheet(region, overall=False, where=where))
+            data["performance"]["projects"].append(read_sheet(region, overall=False, where=where, template=template))
             place(provenance, f"/performance/projects/{i}", where)
         where = {}
         data["narrative"] = read_narrative(layout, where)

@@ -53,8 +53,10 @@ class Template(_Data):
     titles: tuple[TitleRule, ...] = ()
     columns: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
     lines: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
+    sheets: dict[str, tuple[tuple[str, ...], ...]] = Field(default_factory=dict)
     row_sums: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     skip_rules: tuple[str, ...] = ()  # checker rules whose parts this family does not print
+    not_printed: tuple[str, ...] = ()  # contract tables this family does not publish (in this shape)
     file: str = ""
 
     @cached_property
@@ -67,6 +69,10 @@ class Template(_Data):
 
     def line_rules(self, name: str) -> tuple[WordRule, ...]:
         return self.lines.get(name, ())
+
+    def sheet_labels(self, form: str) -> tuple[tuple[str, ...], ...]:
+        """(label start, field[, "below"]) of a sheet form ("overall" or "project"), first match wins."""
+        return self.sheets.get(form, ())
 
 
 def match_words(label: str, rules: tuple[WordRule, ...] | list[WordRule]) -> str | None:
@@ -92,7 +98,7 @@ def _merge(child: dict, parent: dict) -> dict:
     """The child's scalars win; its titles and rules go before the parent's."""
     out = {**parent, **child}
     out["titles"] = list(child.get("titles", [])) + list(parent.get("titles", []))
-    for key in ("columns", "lines"):
+    for key in ("columns", "lines", "sheets"):
         merged = {k: list(v) for k, v in parent.get(key, {}).items()}
         for k, rules in child.get(key, {}).items():
             merged[k] = list(rules) + merged.get(k, [])
