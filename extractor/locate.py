@@ -46,10 +46,12 @@ def title_kind(line: str, template: Template | None = None) -> str | None:
     if any(mark in text for mark in ("见", "详", "，", ",", "为空", "没有")):
         return None
     template = template or templates.default()
+    # "一、收支预算总表情况说明" heads the narrative's paragraph about a table, not the table.
+    explains = text.endswith(("说明", "解释"))
     for kind, pattern in template.title_patterns:
-        if pattern.search(text):
+        if pattern.search(text) and not (explains and (kind in TABLE_KINDS or kind == "generic")):
             return kind
-    return _fuzzy_title(text, template)
+    return None if explains else _fuzzy_title(text, template)
 
 
 def printed_number(line: str) -> str | None:

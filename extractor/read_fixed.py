@@ -60,17 +60,28 @@ def read_two_sided(region: Region, table: str, where: Where | None = None, templ
     use: int | None = None
     out_roles: list[str | None] = []
     paths: list[list[str]] = []
-    for grid in region.grids:
-        start = header_split(grid)
-        if start or split is None:
+    end = 0
+    for n, grid in enumerate(region.grids):
+        # A continuation page opening with the rest of a label cut by the page break: no header.
+        fragment = split is not None and grid.n_cols == region.grids[n - 1].n_cols and _is_fragment(grid, split, end)
+        start = 1 if fragment else header_split(grid)
+        if (start and not fragment) or split is None:
             split = _split_column(grid, start)
             paths = column_paths(grid, start)
             use = _pair_start(paths, split)
             out_roles = [money_role("t4", "".join(p), template) if table == "t4" and p else None for p in paths]
         end = use if use is not None and use <= grid.n_cols else grid.n_cols
+        following = region.grids[n + 1:]
         for r in range(start, grid.n_rows):
             left = [clean(grid.text(r, c)) for c in range(min(split, grid.n_cols))]
             right = [clean(grid.text(r, c)) for c in range(min(split, grid.n_cols), end)]
+            if r == grid.n_rows - 1 and following and following[0].n_cols == grid.n_cols \
+                    and _is_fragment(following[0], split, end):
+                # A row cut by the page break ("八、社会保障和就" / "业支出"): its label rejoined.
+                tail_text = "".join(clean(following[0].text(0, c)) for c in range(split, end))
+                label_at = next((i for i, t in enumerate(right) if t and as_money(t) is None), None)
+                if label_at is not None:
+                    right[label_at] += tail_text
             label, amounts, _, at = _label_and_cells(left)
             amount = amounts[0] if amounts else None
             pointer = None
@@ -98,6 +109,16 @@ def read_two_sided(region: Region, table: str, where: Where | None = None, templ
                 if used and used_amounts and not _is_total(used):
                     note(where, _keep(extra, used, used_amounts[0]), grid.page, grid.cell(r, end + used_at[0]).bbox)
     return income, expense, totals, extra
+
+
+def _is_fragment(grid: Grid, split: int, end: int) -> bool:
+    """A grid's first row holding only the rest of a label: no amount, no numbering, no code."""
+    texts = [clean(grid.text(0, c)) for c in range(grid.n_cols)]
+    right = [t for t in texts[split:end] if t]
+    if len(right) != 1 or any(texts[:split]) or any(texts[end:]):
+        return False
+    text = normalise(right[0])
+    return as_money(text) is None and not re.match(r"^([一二三四五六七八九十]+、|\d)", text)
 
 
 def _keep(extra: dict, label: str, value) -> str:
@@ -188,6 +209,7 @@ def _read_expense(grid, r, split, right, table, out_roles, paths, expense, total
     if code is None and not any(v is not None for v in values.values()):
         return
     bare = re.sub(r"^[一二三四五六七八九十]+、", "", normalise(name or ""))
+    # A function class has a code or is named …支出; 基本/项目支出 are uses, 当年支出小计 a subtotal.
     if code is None and (not bare.endswith("支出") or bare in ("基本支出", "项目支出")):
         # 当年支出小计, 结转下年资金: printed lines, but no function class.
         amount = next((v for v in values.values() if v is not None), None)

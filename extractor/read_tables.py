@@ -6,6 +6,7 @@ the column roles found in the first header carry over to continuation grids of t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from schemas.common import extra_key
@@ -29,6 +30,10 @@ class ReadRow:
     bbox: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
+# A numbered line ("九、医疗卫生与计划生育支出") is data: a header never numbers its labels.
+NUMBERED = re.compile(r"^[一二三四五六七八九十]+、.")
+
+
 def is_column_numbers(texts: list[str]) -> bool:
     """A 栏次 row under the header: 栏次 or ※ in the label columns, or the columns numbered 1 2 3 …"""
     if any(t in ("栏次", "※", "栏号") or t.startswith("栏次") for t in texts):
@@ -49,7 +54,7 @@ def header_split(grid: Grid) -> int:
         texts = [normalise(grid.text(r, c)) for c in range(grid.n_cols)]
         if is_column_numbers(texts):
             continue
-        if any(is_amount(t) or is_code_text(t) for t in texts if t):
+        if any(is_amount(t) or is_code_text(t) or NUMBERED.match(t) for t in texts if t):
             return r
         if normalise(grid.text(r, 0, anchor_only=False)).startswith(TOTAL_WORDS) \
                 and not any(t and not is_amount(t) for t in texts[1:]):  # an empty table's 合计 line
@@ -250,6 +255,8 @@ class CodedTableReader:
         lead, mid, leaf = key.get("code_l", ""), key.get("code_k", ""), key.get("code_x", "")
         if not (lead or mid or leaf):
             return None
+        # 款 and 项 codes have two digits; a spreadsheet export drops the leading zero ("7" for 07).
+        mid, leaf = (part.zfill(2) if len(part) == 1 and part.isdigit() else part for part in (mid, leaf))
         # Child rows may leave the parent digits blank; carry them from the rows above.
         if lead:
             prefix["l"], prefix["k"] = lead[:3], ""

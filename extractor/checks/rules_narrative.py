@@ -83,7 +83,10 @@ def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
             else:
                 cell = (f"/tables/t10/rows/{lines[line]}/total",) if line in lines else ()
             yield _opt(rule_id, f"{N}/three_public_{line}", cell, ("narrative", "t10"))
-    if ctx.present("t6"):
+    printed = [k for k in ctx.doc.tables.t10.extra if "机关运行经费" in k] if ctx.present("t10") else []
+    if printed:  # the 三公 table prints the 机关运行经费 itself: that is the figure the text states
+        yield _opt(OPERATING, f"{N}/operating_funds", (f"/tables/t10/extra/{printed[0]}",), ("narrative", "t10"))
+    elif ctx.present("t6"):
         cells = total_cells(ctx, "t6", "public")
         if cells is not None:
             yield _opt(OPERATING, f"{N}/operating_funds", cells, ("narrative", "t6"))

@@ -135,12 +135,19 @@ def default() -> Template:
 
 
 def detect(text: str) -> Template:
-    """The family whose phrases the document prints most; the national set when none does."""
-    flat = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-    best, score = DEFAULT, 0
+    """The family that names most of the document's title lines, then the one whose phrases it prints most.
+
+    Titles decide first: a family whose patterns match more of the short lines reads more of the
+    document. Phrases (a province's name) break ties; with none, the national set.
+    """
+    lines = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", line)) for line in text.splitlines()]
+    titles = [line for line in lines if 0 < len(line) <= 48]
+    flat = "".join(lines)
+    best, score = DEFAULT, (0, 0)
     for name in names():
-        phrases = load(name).detect
-        hits = sum(1 for p in phrases if unicodedata.normalize("NFKC", p) in flat)
-        if hits > score:
-            best, score = name, hits
+        family = load(name)
+        hits = sum(1 for t in titles if any(pattern.search(t) for _, pattern in family.title_patterns))
+        phrases = sum(1 for p in family.detect if unicodedata.normalize("NFKC", p) in flat)
+        if (hits, phrases) > score or (name == DEFAULT and (hits, phrases) == score):
+            best, score = name, (hits, phrases)
     return load(best)
