@@ -305,7 +305,10 @@ def eval_run(
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for llm/hybrid."),
     set_dir: Path = typer.Option(Path("eval/data"), "--set", help="Folder of <doc_id>/gold.json."),
     samples: Path = typer.Option(Path("samples"), "--samples", help="Folder of <doc_id>.pdf and <doc_id>.scan.pdf."),
-    kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, or both."),
+    kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, both (clean+scan), or real."),
+    realworld: Optional[Path] = typer.Option(
+        None, "--realworld", help="With --kind real: folder of real PDFs without gold, measured label-free "
+        "(default ../shared/realworld or /work/shared/realworld when present; 'none' to skip)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
     engine_option: list[str] = typer.Option([], "--engine-option", "-E", help="Further engine option KEY=VALUE."),
     as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
@@ -320,18 +323,21 @@ def eval_run(
 
       budgetx eval run --engine llm --prompt v1 -E no_cache=true -o runs/llm-v1-fresh
 
+      budgetx eval run --kind real --realworld ../shared/realworld -o runs/real
+
     A gold document with no sample PDF is listed as not run; a failed extraction scores as empty.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from eval.run import KINDS, RunConfig, load_gold_set, parse_option, print_run, run_eval
+    from eval.label_free import default_dir
+    from eval.run import BOTH, KINDS, RunConfig, parse_option, planned, print_run, run_eval
     from extractor.engines import ENGINES
 
     if engine not in ENGINES.names():
         err.print(f"error: unknown engine {engine!r}; known: {', '.join(ENGINES.names())}")
         raise typer.Exit(2)
     if kind not in (*KINDS, "both"):
-        err.print(f"error: --kind must be clean, scan or both, not {kind!r}")
+        err.print(f"error: --kind must be clean, scan, both or real, not {kind!r}")
         raise typer.Exit(2)
     try:
         options = dict(parse_option(o) for o in engine_option)
@@ -340,9 +346,15 @@ def eval_run(
         raise typer.Exit(2) from exc
     config = RunConfig(engine=engine, prompt=prompt, model=model, mode=mode, base_url=base_url,
                        set_dir=str(set_dir), samples_dir=str(samples),
-                       kinds=list(KINDS) if kind == "both" else [kind], jobs=jobs, options=options)
+                       kinds=list(BOTH) if kind == "both" else [kind], jobs=jobs, options=options)
+    if kind == "real":
+        folder = None if realworld is not None and str(realworld).lower() == "none" else realworld or default_dir()
+        if folder is not None and not Path(folder).is_dir():
+            err.print(f"error: --realworld {folder}: no such folder")
+            raise typer.Exit(2)
+        config.realworld = str(folder) if folder else None
     try:
-        total = len(load_gold_set(set_dir)) * len(config.kinds)
+        total = planned(config)
         ENGINES.create(engine, **config.engine_options())  # a bad option fails here, not once per document
     except Exception as exc:  # a usage problem (no gold set, bad engine option): say it plainly
         err.print(f"error: {exc}".splitlines()[0])
