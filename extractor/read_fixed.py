@@ -91,6 +91,10 @@ def read_two_sided(region: Region, table: str, where: Where | None = None):
             split = _split_column(grid, start)
             labels = column_labels(grid, start)
             out_roles = [money_role("t4", lab) if table == "t4" and lab else None for lab in labels]
+        elif split >= grid.n_cols:
+            # A continuation drawn with fewer columns than the header's grid: split it on its own.
+            split = _split_column(grid, 0)
+        split = min(split, grid.n_cols)  # a one-column grid has no expense side
         for r in range(start, grid.n_rows):
             left = [clean(grid.text(r, c)) for c in range(split)]
             right = [clean(grid.text(r, c)) for c in range(split, grid.n_cols)]
