@@ -7,7 +7,7 @@ import re
 from .columns import as_money
 from .grid import Grid
 from .locate import Region, clean, normalise
-from .provenance import Where, note
+from .provenance import Where, note, union
 
 PROJECT_LABELS: list[tuple[str, str]] = [
     ("预算单位", "unit_name"), ("单位名称", "unit_name"), ("项目名称", "project_name"),
@@ -33,13 +33,22 @@ INDICATOR_COLUMNS: list[tuple[tuple[str, ...], str]] = [
 _LABEL_VALUE = re.compile(r"^(.*?)[:：](.+)$")
 
 
+def _bare(text: str) -> str:
+    return re.sub(r"[（(].*?[)）]|[:：]", "", text).removeprefix("其中")
+
+
 def _label_of(text: str, labels: list[tuple[str, str]]) -> str | None:
-    bare = re.sub(r"[（(].*?[)）]|[:：]", "", text)
-    bare = bare.removeprefix("其中")
+    bare = _bare(text)
     for word, key in labels:
         if bare.startswith(word):
             return key
     return None
+
+
+def _is_bare_label(text: str, labels: list[tuple[str, str]]) -> bool:
+    """A label cell: the label word itself, not a value that begins with one ("其他资金安排的…项目")."""
+    bare = _bare(text)
+    return any(bare.startswith(word) and len(bare) <= len(word) + 2 for word, _ in labels)
 
 
 def _indicator_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
@@ -66,6 +75,7 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None) -> dic
     roles: dict[int, str] | None = None
     last: dict[str, str | None] = {"level1": None, "level2": None}
     last_at: dict[str, tuple] = {}  # where the filled-down levels were printed
+    below: dict[int, str] = {}
     for grid in region.grids:
         header = _indicator_header(grid)
         form_end = header[0] if header else (grid.n_rows if roles is None else 0)
@@ -74,7 +84,7 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None) -> dic
         elif roles is not None and max(roles, default=-1) >= grid.n_cols:
             # A continuation grid drawn with other columns: keep only the columns it has.
             roles = {c: role for c, role in roles.items() if c < grid.n_cols}
-        _read_form(grid, form_end, labels, data, where)
+        below = _read_form(grid, form_end, labels, data, where, below)
         if roles is None:
             continue
         first = header[0] + 1 if header else 0
@@ -85,10 +95,29 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None) -> dic
                 for field, spot in at.items():
                     note(where, f"indicators/{len(data['indicators'])}/{field}", *spot)  # type: ignore[arg-type]
                 data["indicators"].append(ind)  # type: ignore[union-attr]
+    _read_lines(region, labels, data, where)
     return data
 
 
-def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict, where: Where | None) -> None:
+def _read_lines(region: Region, labels: list[tuple[str, str]], data: dict, where: Where | None) -> None:
+    """Form fields printed as text beside the grid ("项目名称：…" above the table)."""
+    for k, line in enumerate(region.lines):
+        match = _LABEL_VALUE.match(normalise(line))
+        key = _label_of(match.group(1), labels) if match else None
+        if key is None or data.get(key) is not None or not _is_bare_label(match.group(1), labels):
+            continue
+        words = region.line_words[k] if k < len(region.line_words) else None
+        spot = (words[0], union((w.x0, w.y0, w.x1, w.y1) for w in words[1])) if words and words[1] else None
+        value = match.group(2)
+        data[key] = as_money(value) if key in MONEY_KEYS else clean(value)
+        if data[key] is not None and spot is not None:
+            note(where, key, *spot)
+
+
+def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict, where: Where | None,
+               below: dict[int, str]) -> dict[int, str]:
+    """Label → value pairs left to right; a label whose row ends without its value takes the cell
+    below it (forms printed as a header line over a value line). Returns the labels still waiting."""
     for r in range(end):
         cells = []
         seen = set()
@@ -99,6 +128,8 @@ def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict, 
             seen.add(idx)
             cells.append(grid.cells[idx])
         pending: str | None = None
+        pending_col = -1
+        above, below = below, {}
         for cell in cells:
             text = cell.text.strip()
             spot = (grid.page, cell.bbox)
@@ -106,17 +137,26 @@ def _read_form(grid: Grid, end: int, labels: list[tuple[str, str]], data: dict, 
             if not norm:
                 continue
             key = _label_of(norm, labels)
+            if key is not None and pending is not None and not _is_bare_label(norm, labels):
+                key = None  # the value of the pending label, though it begins with a label word
+            if key is None and pending is None and cell.col in above:
+                pending = above[cell.col]
             if key is not None:
+                if pending is not None:
+                    below[pending_col] = pending
                 match = _LABEL_VALUE.match(norm)
                 if match and _label_of(match.group(1), labels) == key and match.group(2):
                     _store(data, key, match.group(2), where, spot)
                     pending = None
                 else:
-                    pending = key
+                    pending, pending_col = key, cell.col
                 continue
             if pending is not None:
                 _store(data, pending, text, where, spot)
                 pending = None
+        if pending is not None:
+            below[pending_col] = pending
+    return below
 
 
 def _store(data: dict, key: str, value: str, where: Where | None, spot: tuple) -> None:

@@ -101,3 +101,28 @@ def test_two_sided_split_is_not_reused_on_a_narrower_continuation():
     assert income["general_budget"] == 100 and income["carryover"] == 5
     assert totals["income_total"] == 105
     assert rows[0]["code"] == "201"
+
+
+def _sheet(rows: list[list[str]], lines: list[str] = ()) -> dict:
+    from extractor.read_sheets import read_sheet
+
+    width = max(len(r) for r in rows)
+    grid = make_grid(1, [r + [""] * (width - len(r)) for r in rows])
+    return read_sheet(Region("project", grids=[grid], lines=list(lines)), overall=False)
+
+
+def test_project_name_is_read_however_the_form_prints_it():
+    """项目名称 of a sheet with no t7 row (paid from other money) came out null (issue #12)."""
+    indicators = [["一级指标", "二级指标", "三级指标", "指标值", "分值权重"], ["产出指标", "数量指标", "培训次数", "≥3次", "10"]]
+    # A name that begins with a label word is still the name.
+    sheet = _sheet([["项目名称", "其他资金安排的档案整理项目", "项目负责人", "张三"],
+                    ["年度预算总额：", "40.00", "其中：财政拨款", "", "其他资金：", "40.00"], *indicators])
+    assert sheet["project_name"] == "其他资金安排的档案整理项目" and sheet["manager"] == "张三"
+    assert sheet["budget_other"] == 40 and sheet.get("budget_fiscal") is None
+    # Labels on one line, their values on the line below.
+    sheet = _sheet([["项目名称", "预算单位", "年度预算总额"], ["自有资金宣传项目", "测试单位", "40.00"], *indicators])
+    assert (sheet["project_name"], sheet["unit_name"], sheet["budget_total"]) == ("自有资金宣传项目", "测试单位", 40)
+    # The form printed as text above the indicator table.
+    sheet = _sheet(indicators, lines=["项目名称：单位资金维修项目", "预算单位：测试单位"])
+    assert sheet["project_name"] == "单位资金维修项目" and sheet["unit_name"] == "测试单位"
+    assert len(sheet["indicators"]) == 1
