@@ -88,6 +88,8 @@ def extract(
     max_calls: Optional[int] = typer.Option(None, "--max-calls", min=1, help="LLM calls per document at most."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1, help="LLM tokens per document at most."),
     max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, help="LLM cost per document at most."),
+    max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Refuse a document with more pages."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Seconds per document at most."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -131,7 +133,10 @@ def extract(
     except BudgetxError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc
-    options = Options(engine=engine, ocr=ocr, engine_options=engine_options)
+    from extractor.pages import Limits
+
+    options = Options(engine=engine, ocr=ocr, engine_options=engine_options, progress=True,
+                      limits=Limits(max_pages=max_pages, max_seconds=timeout))
     failed = 0
     with Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=len(pdfs) < 2 or as_json) as progress:
@@ -144,7 +149,7 @@ def extract(
                                        "output": str(result.output) if result.output else None,
                                        "error": result.error, **result.summary}, ensure_ascii=False))
             elif result.status == "failed":
-                err.print(f"[red]FAILED[/red] {result.error}", highlight=False)
+                err.print(f"[red]FAILED[/red] {result.error}", highlight=False, soft_wrap=True)
             elif result.status == "skipped":
                 err.print(f"skipped {result.path.name} (up to date)", highlight=False)
             else:

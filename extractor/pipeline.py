@@ -19,6 +19,7 @@ from .locate import Layout, locate
 from .ocr import OCR_BACKENDS
 from .pages import Limits, Page, load_pages
 from .provenance import to_page_frame
+from .watch import Progress, alarm, check_deadline, deadline_of
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Options:
     limits: Limits = field(default_factory=Limits)
     check: bool = True
     engine_options: dict = field(default_factory=dict)
+    progress: bool = False  # page progress of long documents on stderr
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Context:
     layout: Layout | None = None
     doc: Document | None = None
     started: float = field(default_factory=time.perf_counter)
+    deadline: float | None = None  # time.monotonic() the document must end by (--timeout)
 
 
 class LazyOcr:
@@ -63,13 +66,16 @@ class LazyOcr:
 
 def stage_pages(ctx: Context) -> None:
     ocr = LazyOcr(ctx.options.ocr, ctx.options.ocr_threads)
-    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr)
+    progress = Progress(ctx.path) if ctx.options.progress else None
+    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr, progress=progress, deadline=ctx.deadline)
 
 
 def stage_locate(ctx: Context) -> None:
     ctx.layout = locate(ctx.pages)
     if not any(r.kind.startswith("t") or r.kind in ("overall", "project") for r in ctx.layout.regions):
-        raise LocateError("no budget table or performance sheet found", file=ctx.path)
+        blank = sum(p.source == "blank" for p in ctx.pages)
+        what = f"{len(ctx.pages)} pages, {blank} blank" if blank else f"{len(ctx.pages)} pages"
+        raise LocateError(f"no budget table or performance sheet found ({what})", file=ctx.path)
 
 
 def stage_engine(ctx: Context) -> None:
@@ -113,8 +119,12 @@ STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engi
 
 def extract(path: Path, options: Options | None = None) -> Document:
     """Run every stage on one PDF and return its Document (with run metadata)."""
-    ctx = Context(Path(path), options or Options())
-    for stage in STAGES:
-        stage(ctx)
+    options = options or Options()
+    seconds = options.limits.max_seconds
+    ctx = Context(Path(path), options, deadline=deadline_of(seconds))
+    with alarm(seconds, ctx.path):
+        for stage in STAGES:
+            check_deadline(ctx.deadline, seconds, ctx.path, stage.__name__.removeprefix("stage_"))
+            stage(ctx)
     ctx.doc.run.seconds = round(time.perf_counter() - ctx.started, 3)
     return ctx.doc
