@@ -101,10 +101,10 @@ def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False) 
     """Extract one PDF into outdir; never raises for a bad document, reports it instead."""
     out = output_path(outdir, pdf)
     try:
+        _drop_stale_temps(out)  # left by a batch killed while writing this output
         stamp = _stamp(pdf, options)
         if not force and is_up_to_date(out, stamp):
             return Result(pdf, "skipped", out)
-        _drop_stale_temps(out)  # left by a batch killed while writing this output
         doc = extract(pdf, options)
         doc.run.version = OUTPUT_VERSION
         write_atomic(out, doc.model_dump_json(indent=1))
