@@ -241,6 +241,9 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     if max(rect.width, rect.height) > limits.max_page_side_pt or min(rect.width, rect.height) < 1:
         raise LimitError(f"absurd page size {rect.width:.0f}×{rect.height:.0f} pt", file=path, page=index + 1)
     result = Page(number=index + 1, width=rect.width, height=rect.height)
+    if not page.get_contents():  # no content stream: nothing printed at all
+        result.source = "blank"
+        return result
     words = _words_from_layer(page)
     if text_layer_usable("".join(w.text for w in words)):
         result.words = words
