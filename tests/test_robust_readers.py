@@ -30,7 +30,12 @@ VOCAB = [
     "行政运行", "0", "0.00", "12.50", "1,234.56", "-3.00", "100", "99999999.99", "1.234", "S11.78", "（万元）",
 ]
 WORDS = st.sampled_from(VOCAB) | st.text("合计支出收入0123456789.,-：（）级指标\ue000\ufffd", max_size=6)
-KINDS = [*TABLE_TITLES, "overall", "project"]
+KINDS = [*TABLE_TITLES, "overall", "project", "narrative", "profile"]
+# Narrative and profile sentences with the figures read_text looks for, some cut short.
+LINES = st.sampled_from(VOCAB + [
+    "收支总预算518.80万元", "基本支出330.39万元，项目支出", "项目支出162.2万元", "“三公”经费预算数为万元",
+    "编制人数13人，实有人数12人", "当年财政拨款项目3个，涉及金额15.00万元", "政府采购预算10.00万元，其中：货物",
+    "XX部门（单位）", "2024年部门预算", "不予公开项目1个，金额", "机关运行经费5.50万元"]) | st.text(max_size=30)
 
 
 def make_grid(page: int, texts: list[list[str]], merges: list[tuple[int, int, int, int]] = ()) -> Grid:
@@ -79,7 +84,7 @@ def regions(draw) -> Region:
     found = draw(st.lists(grids(), min_size=0, max_size=2))
     for i, grid in enumerate(found):
         grid.page = i + 1
-    lines = draw(st.lists(st.sampled_from(VOCAB), max_size=3))
+    lines = draw(st.lists(LINES, max_size=4))
     return Region(kind=kind, title=TABLE_TITLES.get(kind, kind), pages=[g.page for g in found] or [1],
                   grids=found, lines=lines)
 
