@@ -90,6 +90,8 @@ def extract(
     max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, help="LLM cost per document at most."),
     template: Optional[str] = typer.Option(None, "--template", help="Template family (see `budgetx templates`); default: detected."),
     group: bool = typer.Option(False, "--group", help="The PDFs are one unit's parts (narrative + tables): one Document."),
+    max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Refuse a document with more pages."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Seconds per document at most."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -136,11 +138,13 @@ def extract(
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc
     from extractor import templates
+    from extractor.pages import Limits
 
     if template is not None and template not in templates.names():
         err.print(f"error: unknown template {template!r}; known: {', '.join(templates.names())}")
         raise typer.Exit(2)
-    options = Options(engine=engine, ocr=ocr, engine_options=engine_options, template=template)
+    options = Options(engine=engine, ocr=ocr, engine_options=engine_options, progress=True, template=template,
+                      limits=Limits(max_pages=max_pages, max_seconds=timeout))
     if group:  # one unit's files read as one document, named after the first
         options.parts = [str(p) for p in pdfs[1:]]
         pdfs = pdfs[:1]
@@ -156,7 +160,7 @@ def extract(
                                        "output": str(result.output) if result.output else None,
                                        "error": result.error, **result.summary}, ensure_ascii=False))
             elif result.status == "failed":
-                err.print(f"[red]FAILED[/red] {result.error}", highlight=False)
+                err.print(f"[red]FAILED[/red] {result.error}", highlight=False, soft_wrap=True)
             elif result.status == "skipped":
                 err.print(f"skipped {result.path.name} (up to date)", highlight=False)
             else:

@@ -70,6 +70,10 @@ def read_two_sided(region: Region, table: str, where: Where | None = None, templ
             paths = column_paths(grid, start)
             use = _pair_start(paths, split)
             out_roles = [money_role("t4", "".join(p), template) if table == "t4" and p else None for p in paths]
+        elif split >= grid.n_cols:
+            # A continuation drawn with fewer columns than the header's grid: split it on its own.
+            split = _split_column(grid, 0)
+        split = min(split, grid.n_cols)  # a one-column grid has no expense side
         end = use if use is not None and use <= grid.n_cols else grid.n_cols
         following = region.grids[n + 1:]
         for r in range(start, grid.n_rows):
