@@ -247,12 +247,18 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     return result
 
 
-def load_pages(path: Path, limits: Limits = Limits(), ocr=None) -> tuple[list[Page], dict]:
-    """All pages of a PDF plus its source info (file, sha256, page_count)."""
+def load_pages(path: Path, limits: Limits = Limits(), ocr=None, on_page=None) -> tuple[list[Page], dict]:
+    """All pages of a PDF plus its source info (file, sha256, page_count).
+
+    on_page(done, total), when given, is called after each page (a service reports progress)."""
     path = Path(path)
     doc = open_pdf(path, limits)
     try:
-        pages = [load_page(doc, i, path, limits, ocr) for i in range(doc.page_count)]
+        pages = []
+        for i in range(doc.page_count):
+            pages.append(load_page(doc, i, path, limits, ocr))
+            if on_page is not None:
+                on_page(i + 1, doc.page_count)
         source = {"file": path.name, "sha256": sha256_file(path), "page_count": doc.page_count}
     finally:
         doc.close()

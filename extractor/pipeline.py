@@ -41,6 +41,7 @@ class Context:
     source: dict = field(default_factory=dict)
     layout: Layout | None = None
     doc: Document | None = None
+    on_page: Callable[[int, int], None] | None = None  # progress: pages read of total
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -63,7 +64,7 @@ class LazyOcr:
 
 def stage_pages(ctx: Context) -> None:
     ocr = LazyOcr(ctx.options.ocr, ctx.options.ocr_threads)
-    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr)
+    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr, ctx.on_page)
 
 
 def stage_locate(ctx: Context) -> None:
@@ -111,9 +112,10 @@ def stage_check(ctx: Context) -> None:
 STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_check]
 
 
-def extract(path: Path, options: Options | None = None) -> Document:
+def extract(path: Path, options: Options | None = None,
+            on_page: Callable[[int, int], None] | None = None) -> Document:
     """Run every stage on one PDF and return its Document (with run metadata)."""
-    ctx = Context(Path(path), options or Options())
+    ctx = Context(Path(path), options or Options(), on_page=on_page)
     for stage in STAGES:
         stage(ctx)
     ctx.doc.run.seconds = round(time.perf_counter() - ctx.started, 3)
