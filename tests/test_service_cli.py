@@ -104,3 +104,19 @@ def test_view_shows_generic_tables_and_extra_columns():
     assert (extra.text, extra.ptr) == ("0.5", "/tables/t3/rows/0/extra/其中~1专户")
     assert pointer("extra", "a~b/c") == "/extra/a~0b~1c"
     assert found["t1"].note.startswith("未公开")
+
+
+def test_one_options_builder(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "test")  # the engine is only built, never asked
+    from extractor.errors import BudgetxError, UnknownNameError
+    from extractor.options import build_options
+
+    llm = build_options("llm", model="m", prompt="v1", vision=False, max_cost=0, cache_dir=SAMPLES)
+    assert llm.engine_options == {"model": "m", "prompt": "v1", "max_cost": 0, "cache_dir": str(SAMPLES)}
+    assert build_options("layout", model="m").engine_options == {}  # LLM choices mean nothing offline
+    with pytest.raises(UnknownNameError, match="known: hybrid, layout, llm"):
+        build_options("ocr9")
+    with pytest.raises(UnknownNameError, match="prompt"):
+        build_options("llm", prompt="nope")
+    with pytest.raises(BudgetxError, match="unknown option"):
+        build_options("layout", temperature=2)
