@@ -188,3 +188,28 @@ def test_auth_and_isolation(server, key, done_doc):
         assert r.status_code == 401 and r.json()["title"] == "Invalid API key"
     with server.client() as via_header:
         assert via_header.get(doc, headers={"X-API-Key": key}).status_code == 200
+
+
+def test_a_failed_document_says_why(server, key, tmp_path):
+    blank = pymupdf.open()
+    blank.new_page().insert_text((72, 72), "hello, no budget here")
+    path = tmp_path / "letter.pdf"
+    blank.save(path)
+    with server.client(key) as c:
+        doc = upload(c, path)
+        assert doc.status_code == 202
+        final = wait_done(c, doc.json()["id"])
+        assert final["status"] == "failed"
+        assert final["error"].startswith("letter.pdf: ") and "no budget table" in final["error"]
+        assert str(server.data_dir) not in final["error"]  # named as uploaded, not by its storage path
+        result = c.get(f"/v1/documents/{final['id']}/result")
+        assert result.status_code == 422 and result.json()["title"] == "Extraction failed"
+
+
+def test_openapi_describes_the_api(server):
+    with server.client() as c:
+        spec = c.get("/openapi.json").json()
+        assert c.get("/docs").status_code == 200
+    assert {"/v1/documents", "/v1/documents/{doc_id}", "/v1/documents/{doc_id}/result",
+            "/v1/documents/{doc_id}/findings", "/v1/documents/{doc_id}/pages/{number}.png", "/healthz"} <= set(spec["paths"])
+    assert "/" not in spec["paths"]  # the review page is not API

@@ -5,6 +5,8 @@ Its own module: the API tests' module-scoped servers (sharing the PostgreSQL dat
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -38,6 +40,30 @@ def test_restart_mid_job_finishes_the_job(backend, tmp_path):
             final = wait_done(c, doc["id"])
             assert final["status"] == "done", final["error"]
             assert c.get(f"/v1/documents/{doc['id']}/result").json()["unit_name"] == final["unit_name"]
+        assert srv.store().get(srv.store().key_for(key), doc["id"])["attempts"] == 2
+    finally:
+        srv.stop()
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="finds the worker through Linux's /proc")
+def test_a_dead_worker_is_replaced_and_its_job_finished(tmp_path):
+    """kill -9 one worker process mid-job: the server requeues the job and starts another worker."""
+    srv = Server(tmp_path, workers=1, env={"BUDGETX_SERVICE_PAGE_DELAY": "0.3"}).start()
+    try:
+        key = srv.key("crash")
+        with srv.client(key) as c:
+            doc = upload(c, SAMPLE).json()
+            deadline = time.monotonic() + 60
+            while c.get(f"/v1/documents/{doc['id']}").json()["progress"]["pages_done"] < 2:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+            children = open(f"/proc/{srv.proc.pid}/task/{srv.proc.pid}/children").read().split()
+            workers = [int(p) for p in children if "spawn_main" in open(f"/proc/{p}/cmdline").read()]
+            assert len(workers) == 1
+            os.kill(workers[0], signal.SIGKILL)
+            final = wait_done(c, doc["id"])
+            assert final["status"] == "done", final["error"]
+            assert c.get("/healthz").json()["workers"] == 1
         assert srv.store().get(srv.store().key_for(key), doc["id"])["attempts"] == 2
     finally:
         srv.stop()
