@@ -15,17 +15,15 @@ from typing import Literal
 from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
-from ..engines import ENGINES
 from ..errors import BudgetxError, InputError, LimitError, NotPdfError, UnknownNameError
 from ..options import build_options
 from ..pages import Limits, open_pdf
 from . import files
-from .problems import Problem, RateLimiter, install
+from .problems import Problem, RateLimiter, install, problem_response
 from .store import Store, database_url
 from .view import render_page_png
+from .web import COOKIE, install_pages
 from .worker import Workers
-
-COOKIE = "budgetx_key"
 
 
 @dataclass
@@ -69,8 +67,6 @@ def create_app(config: Config) -> FastAPI:
         # Refuse an oversized upload from its header, before its body is read.
         length = request.headers.get("content-length")
         if request.method == "POST" and length and length.isdigit() and int(length) > config.max_bytes + 65536:
-            from .problems import problem_response
-
             return problem_response(413, "File too large", f"the upload is {int(length)} bytes; the limit is "
                                     f"{config.max_bytes} bytes ({config.max_upload_mb:g} MiB)")
         return await call_next(request)
@@ -162,8 +158,6 @@ def create_app(config: Config) -> FastAPI:
             files.forget(config.data_dir, sha)
         return Response(status_code=204)
 
-    from .web import install_pages
-
     install_pages(app, key_id, owned)
     return app
 
@@ -176,8 +170,8 @@ def accept(app: FastAPI, key: str, upload: UploadFile, force: bool = False, **ch
     try:
         build_options(**options)
     except UnknownNameError as exc:
-        what = "engine" if "engine" in str(exc) else "option"
-        raise Problem(422, f"Unknown {what}", str(exc), ) from exc
+        what = "engine" if str(exc).startswith("unknown engine") else "option"
+        raise Problem(422, f"Unknown {what}", str(exc)) from exc
     except BudgetxError as exc:
         raise Problem(422, "Invalid option", str(exc)) from exc
     name = Path(upload.filename or "upload.pdf").name
@@ -211,7 +205,3 @@ def status_body(row: dict, request: Request) -> dict:
             "year": row["year"], "created_at": row["created_at"], "started_at": row["started_at"],
             "finished_at": row["finished_at"], "status_url": base, "result_url": base + "/result",
             "findings_url": base + "/findings"}
-
-
-def known_engines() -> list[str]:
-    return ENGINES.names()

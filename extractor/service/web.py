@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from schemas import Document
 
+from ..engines import ENGINES
 from . import files
 from .problems import Problem
 from .store import STATUSES
@@ -45,9 +46,7 @@ def install_pages(app: FastAPI, key_id, owned) -> None:
         docs, total = store.list(key, unit or None, year_n, status or None, 50, max(0, offset))
         for d in docs:
             d["created"] = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(d["created_at"]))
-        from .app import known_engines
-
-        return page("index.html", docs=docs, total=total, error=error, engines=known_engines(),
+        return page("index.html", docs=docs, total=total, error=error, engines=ENGINES.names(),
                     statuses=STATUSES, filters={"unit": unit, "year": year, "status": status},
                     active=any(d["status"] in ("queued", "running") for d in docs),
                     next_offset=offset + 50 if offset + 50 < total else None)
