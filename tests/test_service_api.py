@@ -213,3 +213,12 @@ def test_openapi_describes_the_api(server):
     assert {"/v1/documents", "/v1/documents/{doc_id}", "/v1/documents/{doc_id}/result",
             "/v1/documents/{doc_id}/findings", "/v1/documents/{doc_id}/pages/{number}.png", "/healthz"} <= set(spec["paths"])
     assert "/" not in spec["paths"]  # the review page is not API
+
+
+def test_simultaneous_uploads_of_one_file_are_one_document(server):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with server.client(server.key("twins")) as c, ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(lambda _: upload(c, OTHER), range(6)))
+    assert sorted(r.status_code for r in replies) == [200] * 5 + [202]
+    assert len({r.json()["id"] for r in replies}) == 1

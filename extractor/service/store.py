@@ -141,6 +141,9 @@ class Store:
         document unless force."""
         ohash = options_hash(options)
         with self.writer.begin() as c:
+            # One key's uploads one at a time (PostgreSQL row lock; SQLite's write lock already is):
+            # two quick uploads of the same file must not both find nothing and both insert.
+            c.execute(select(api_keys.c.id).where(api_keys.c.id == key_id).with_for_update())
             if not force:
                 row = c.execute(select(*SUMMARY_COLUMNS).where(
                     documents.c.key_id == key_id, documents.c.sha256 == sha256, documents.c.options_hash == ohash)
