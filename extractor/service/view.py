@@ -15,7 +15,7 @@ from schemas import Document
 from schemas.tables import TABLE_TITLES
 
 # Fields said in a section's caption rather than as cells.
-CAPTION_FIELDS = {"present", "title", "unit", "empty_note", "pages", "number"}
+CAPTION_FIELDS = {"present", "title", "unit", "pages", "number"}
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -81,8 +81,7 @@ def sections(doc: Document) -> list[Section]:
             out.append(Section(name, title, note="未公开 (not in the document)"))
             continue
         note = "; ".join(x for x in (f"单位：{table.unit or doc.money_unit_source}",
-                                     f"页 {text_of(table.pages)}" if table.pages else "",
-                                     table.empty_note or "") if x)
+                                     f"页 {text_of(table.pages)}" if table.pages else "") if x)
         out.append(Section(name, title, note=note, grids=_grids(table, pointer("tables", name), "")))
     for i, table in enumerate(doc.generic_tables):
         out.append(_generic(i, table))
