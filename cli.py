@@ -440,13 +440,22 @@ def serve(
         raise typer.Exit(2) from exc
 
 
+def _key_store(data_dir: Optional[Path], db: Optional[str]):
+    from extractor.service.serve import open_store
+    from extractor.service.store import StoreError
+
+    try:
+        return open_store(data_dir, db)
+    except StoreError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
 @keys_app.command("create")
 def keys_create(name: str = typer.Argument(..., help="Who the key is for."), data_dir: Optional[Path] = _DATA_DIR,
                 db: Optional[str] = _DB) -> None:
     """Create an API key and print it once (only its hash is stored)."""
-    from extractor.service.serve import open_store
-
-    key_id, secret = open_store(data_dir, db).create_key(name)
+    key_id, secret = _key_store(data_dir, db).create_key(name)
     err.print(f"created key {key_id} for {name}; it is shown only now:")
     typer.echo(secret)
 
@@ -456,9 +465,7 @@ def keys_list(data_dir: Optional[Path] = _DATA_DIR, db: Optional[str] = _DB) -> 
     """List API keys: id, name, created, revoked, documents."""
     import time
 
-    from extractor.service.serve import open_store
-
-    for k in open_store(data_dir, db).list_keys():
+    for k in _key_store(data_dir, db).list_keys():
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(k["created_at"]))
         revoked = "revoked " + time.strftime("%Y-%m-%d %H:%M", time.localtime(k["revoked_at"])) if k["revoked_at"] else "active"
         typer.echo(f"{k['id']}  {k['name']}  created {when}  {revoked}  {k['documents']} documents")
@@ -468,9 +475,7 @@ def keys_list(data_dir: Optional[Path] = _DATA_DIR, db: Optional[str] = _DB) -> 
 def keys_revoke(key: str = typer.Argument(..., help="Key id or name."), data_dir: Optional[Path] = _DATA_DIR,
                 db: Optional[str] = _DB) -> None:
     """Revoke a key (by id or name); its requests get 401 from then on."""
-    from extractor.service.serve import open_store
-
-    if not open_store(data_dir, db).revoke_key(key):
+    if not _key_store(data_dir, db).revoke_key(key):
         err.print(f"error: no active key {key!r}")
         raise typer.Exit(1)
     err.print(f"revoked {key}")

@@ -100,7 +100,12 @@ class Store:
 
     @property
     def safe_url(self) -> str:
-        return self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else "(invalid)"
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except Exception:  # not even a URL
+            return repr(self.url)
 
     # ---- API keys ------------------------------------------------------------------------
 
