@@ -47,6 +47,7 @@ class Context:
     source: dict = field(default_factory=dict)
     layout: Layout | None = None
     doc: Document | None = None
+    on_page: Callable[[int, int], None] | None = None  # progress: pages read of total
     started: float = field(default_factory=time.perf_counter)
     deadline: float | None = None  # time.monotonic() the document must end by (--timeout)
 
@@ -70,16 +71,27 @@ class LazyOcr:
 
 def stage_pages(ctx: Context) -> None:
     ocr = LazyOcr(ctx.options.ocr, ctx.options.ocr_threads)
-    progress = Progress(ctx.path) if ctx.options.progress else None
-    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr, progress=progress, deadline=ctx.deadline)
+    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr, progress=_on_page(ctx), deadline=ctx.deadline)
     for part in ctx.options.parts:  # one unit published as several files: pages numbered on
-        pages, _ = load_pages(Path(part), ctx.options.limits, ocr, progress=progress, deadline=ctx.deadline)
+        pages, _ = load_pages(Path(part), ctx.options.limits, ocr, progress=_on_page(ctx), deadline=ctx.deadline)
         offset = len(ctx.pages)
         for page in pages:
             page.number += offset
         ctx.pages += pages
         ctx.source["page_count"] = len(ctx.pages)
         ctx.source.setdefault("parts", []).append(Path(part).name)
+
+
+def _on_page(ctx: Context):
+    """What hears of each page read: the stderr progress of a long document, a service's job record."""
+    listeners = [f for f in (Progress(ctx.path) if ctx.options.progress else None, ctx.on_page) if f is not None]
+    if not listeners:
+        return None
+
+    def report(done: int, total: int) -> None:
+        for listener in listeners:
+            listener(done, total)
+    return report
 
 
 def stage_locate(ctx: Context) -> None:
@@ -148,11 +160,12 @@ def stage_check(ctx: Context) -> None:
 STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_nonempty, stage_check]
 
 
-def extract(path: Path, options: Options | None = None) -> Document:
+def extract(path: Path, options: Options | None = None,
+            on_page: Callable[[int, int], None] | None = None) -> Document:
     """Run every stage on one PDF and return its Document (with run metadata)."""
     options = options or Options()
     seconds = options.limits.max_seconds
-    ctx = Context(Path(path), options, deadline=deadline_of(seconds))
+    ctx = Context(Path(path), options, deadline=deadline_of(seconds), on_page=on_page)
     with alarm(seconds, ctx.path):
         for stage in STAGES:
             check_deadline(ctx.deadline, seconds, ctx.path, stage.__name__.removeprefix("stage_"))
