@@ -17,9 +17,10 @@ from schemas import Document
 
 from ..errors import BudgetExceededError, EngineError
 from ..llm.answers import MODELS
-from ..llm.batches import Block, answer_model, block_id, contexts, has_data, pack, problems, results, split
-from ..llm.client import TruncatedAnswerError
-from ..llm.gridtext import pieces
+from ..llm.batches import Block, answer_model, block_id, contexts, has_data, problems, results, split
+from ..llm.client import ContextLengthError, RequestRefusedError, TruncatedAnswerError
+from ..llm.fit import pack, piece_counter, refs_answer_tokens
+from ..llm.gridtext import Piece, pieces
 from ..llm.images import page_data_urls
 from ..llm.refs import Numbered, ref_schema
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .llm import Job, LlmEngine
 
 log = logging.getLogger("budgetx.llm")
+MIN_GRID = 64  # tokens of grid below which a block is not worth a request
 
 
 def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
@@ -36,11 +38,26 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
     from .llm import layout_reading, stitch
 
     settings = engine.settings
+    window = engine.window()
+    schema = ref_schema()
+
+    def tokens(batch: list[Block]) -> int:  # the whole request: prompt as rendered, and the answer
+        messages = engine.prompt.batch_messages(batch, None, unit_name=doc.unit_name)
+        return window.prompt_tokens(messages, schema) + refs_answer_tokens(batch)
+
     answers: dict[str, BaseModel] = {}
     blocks: list[Block] = []
     by_job: dict[str, tuple["Job", list[Block]]] = {}
     for job in jobs:
-        parts = [p for p in pieces(job.region, settings.batch_tokens) if p.header or p.body or p.extra_grids]
+        # The room one block of this kind has: the window less the prompt around it and its answer.
+        room = window.usable - tokens([Block(job.label, job.kind, Piece(job.kind, "", [], [], [], []),
+                                             Numbered(job.label), False)])
+        if room < MIN_GRID:
+            engine.failed[job.label] = (f"the prompt alone leaves {max(room, 0)} tokens of the model's context "
+                                        f"window ({window.context}, {window.source}) for the grid")
+            continue
+        count = piece_counter(window, settings.batch_tokens, int(room * 0.9))  # line numbers are added
+        parts = [p for p in pieces(job.region, settings.batch_tokens, count) if p.header or p.body or p.extra_grids]
         if not parts:  # nothing printed to ask about: an empty table keeps the layout's note
             continue
         reading = layout_reading(doc, job) if len(parts) == 1 else None
@@ -52,7 +69,7 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
         by_job[job.label] = (job, own)
     got: dict[str, tuple[BaseModel, dict]] = {}
     stop: BudgetExceededError | None = None
-    batches = pack(blocks, settings.batch_tokens)
+    batches = pack(blocks, settings.batch_tokens, lambda batch: tokens(batch) <= window.usable)
     why: dict[str, str] = {}  # block id → why its answer was not kept
     with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
         futures = [(pool.submit(_ask, engine, doc, batch, why), batch) for batch in batches]
@@ -62,6 +79,8 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
             except BudgetExceededError as exc:
                 stop = stop or exc
                 why.update({b.id: str(exc) for b in batch if b.id not in why})
+            except RequestRefusedError as exc:  # reported once, by the engine, for the whole document
+                why.update({b.id: f"the server refused the request ({exc.status})" for b in batch if b.id not in why})
             except EngineError as exc:  # these blocks keep their layout reading
                 log.warning("%s", exc)
                 why.update({b.id: str(exc) for b in batch if b.id not in why})
@@ -114,17 +133,27 @@ def _ask(engine: "LlmEngine", doc: Document, batch: list[Block],
         return {i: (MODELS[by_id[i].kind].model_validate(v), _spots(hit.get("where", {}).get(i, {})))
                 for i, v in hit["answers"].items()}
     context = contexts(batch, doc.unit_name)
+    engine.check_refused()
     try:
-        engine._client().ask(_label(batch), answer_model(), messages, context)
-    except TruncatedAnswerError:
-        halves = split(batch)
-        if len(halves) == 1:
+        engine._client().ask(_label(batch), answer_model(), messages, context, refs_answer_tokens(batch))
+    except (TruncatedAnswerError, ContextLengthError) as exc:
+        # Blocks that passed before a re-ask overflowed are kept; the rest is asked again, in halves
+        # when none passed (a cut-off answer, or a batch the window cannot hold).
+        out: dict[str, tuple[BaseModel, dict]] = results(context)
+        rest = [b for b in batch if b.id not in out]
+        halves = split(rest) if len(rest) == len(batch) else [rest]
+        if len(halves) == 1 and len(rest) == len(batch):
             raise
-        log.warning("%s: answer truncated; asking again in two batches", _label(batch))
-        out: dict[str, tuple[BaseModel, dict]] = {}
+        what = "answer truncated" if isinstance(exc, TruncatedAnswerError) else "request too long for the context window"
+        log.warning("%s: %s; asking again %s", _label(batch), what,
+                    "in two batches" if len(halves) == 2 else f"for {_label(rest)}")
         for half in halves:
-            out.update(_ask(engine, doc, half, why))
+            if half:
+                out.update(_ask(engine, doc, half, why))
         return out
+    except RequestRefusedError as exc:
+        engine.refuse(exc)
+        raise
     got = results(context)
     why.update(problems(context))
     confirmed = {i: sub["confirmed"] for i, sub in context["sub"].items() if sub.get("confirmed")}
