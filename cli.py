@@ -88,6 +88,7 @@ def extract(
     max_calls: Optional[int] = typer.Option(None, "--max-calls", min=1, help="LLM calls per document at most."),
     max_tokens: Optional[int] = typer.Option(None, "--max-tokens", min=1, help="LLM tokens per document at most."),
     max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, help="LLM cost per document at most."),
+    context_tokens: Optional[int] = typer.Option(None, "--context-tokens", min=512, help="The model's context window in tokens (default: asked of the server, else 8192)."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -124,7 +125,7 @@ def extract(
         raise typer.Exit(2)
     llm = {"model": model, "prompt": prompt, "mode": mode, "base_url": base_url, "vision": vision or None,
            "no_cache": no_cache or None, "cache_dir": str(cache_dir) if cache_dir else None,
-           "max_calls": max_calls, "max_tokens": max_tokens, "max_cost": max_cost}
+           "max_calls": max_calls, "max_tokens": max_tokens, "max_cost": max_cost, "context_tokens": context_tokens}
     engine_options = {k: v for k, v in llm.items() if v is not None} if engine in ("llm", "hybrid") else {}
     try:  # a bad --prompt or --mode fails here, once, with the known names
         ENGINES.create(engine, **engine_options)

@@ -135,7 +135,7 @@ class LlmEngine:
         stop: BudgetExceededError | None = None
         workers = max(1, min(self.settings.concurrency, len(jobs) or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(self._answer, doc, job): job for job in jobs}
+            futures = first_alone(pool, lambda job: self._answer(doc, job), jobs)
             for future, job in futures.items():
                 try:
                     answers[job.label] = future.result()
@@ -265,6 +265,19 @@ class LlmEngine:
             "llm_tables": [j.label for j in jobs if j.label in answers],
             "llm_failed": {k: v for k, v in self.failed.items() if k not in answers}})
         return out
+
+
+def first_alone(pool: ThreadPoolExecutor, ask: Any, items: list) -> dict:
+    """Submit the first item and wait for it before the others: a refusal (bad key, unknown model)
+    is then met by one request, and the first answer's usage tells the window how the server
+    counts tokens before the other requests are sized."""
+    futures = {}
+    for i, item in enumerate(items):
+        future = pool.submit(ask, item)
+        futures[future] = item
+        if i == 0:
+            future.exception()  # waits; the outcome is read with the others
+    return futures
 
 
 def stitch(job: Job, parts: list[BaseModel]) -> BaseModel:

@@ -35,7 +35,7 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
              counted: set[str]) -> tuple[dict[str, BaseModel], BudgetExceededError | None, dict[str, dict]]:
     """Every job's answer by label (a job whose blocks did not all come back keeps its layout
     reading), and per label where its values were read (pointer relative to the answer → page, box)."""
-    from .llm import layout_reading, stitch
+    from .llm import first_alone, layout_reading, stitch
 
     settings = engine.settings
     window = engine.window()
@@ -72,8 +72,8 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
     batches = pack(blocks, settings.batch_tokens, lambda batch: tokens(batch) <= window.usable)
     why: dict[str, str] = {}  # block id → why its answer was not kept
     with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
-        futures = [(pool.submit(_ask, engine, doc, batch, why), batch) for batch in batches]
-        for future, batch in futures:
+        futures = first_alone(pool, lambda batch: _ask(engine, doc, batch, why), batches)
+        for future, batch in futures.items():
             try:
                 got.update(future.result())
             except BudgetExceededError as exc:

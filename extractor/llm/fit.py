@@ -16,9 +16,11 @@ from .batches import Block, kind_glossary
 from .gridtext import Piece, estimate_tokens
 from .window import MIN_ANSWER, Window
 
-# A refs answer per block: the item's braces and id, plus a key and a small number or pair per field.
+# A refs answer per block: the item's braces, id and rows, plus a key and a number or pair per field;
+# a later block of the same kind may leave its fields out ("as the previous block"), and mostly does.
 REFS_ITEM = 40
-REFS_FIELD = 12
+REFS_FIELD = 10
+REFS_FIELD_AGAIN = 3
 # A copied answer repeats every cell with its field name: about twice the grid, plus the frame.
 COPY_FACTOR = 2
 COPY_FRAME = 200
@@ -26,11 +28,12 @@ COPY_FRAME = 200
 
 def refs_answer_tokens(blocks: list[Block]) -> int:
     """max_tokens for a refs batch: what an item per block needs, with room for a few fixes."""
-    need = 0
+    need, seen = 0, set()
     for block in blocks:
         glossary = kind_glossary(block.kind)
         fields = len(glossary["rows"]) + sum(len(pairs) for _, pairs in glossary["cells"])
-        need += REFS_ITEM + REFS_FIELD * fields
+        need += REFS_ITEM + (REFS_FIELD_AGAIN if block.kind in seen else REFS_FIELD) * fields
+        seen.add(block.kind)
     return max(MIN_ANSWER, need)
 
 
