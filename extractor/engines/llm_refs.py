@@ -35,7 +35,7 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
              counted: set[str]) -> tuple[dict[str, BaseModel], BudgetExceededError | None, dict[str, dict]]:
     """Every job's answer by label (a job whose blocks did not all come back keeps its layout
     reading), and per label where its values were read (pointer relative to the answer → page, box)."""
-    from .llm import first_alone, layout_reading, stitch
+    from .llm import layout_reading, stitch
 
     settings = engine.settings
     window = engine.window()
@@ -45,51 +45,85 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
         messages = engine.prompt.batch_messages(batch, None, unit_name=doc.unit_name)
         return window.prompt_tokens(messages, schema) + refs_answer_tokens(batch)
 
+    def build(todo: list["Job"]) -> tuple[list[Block], dict[str, tuple["Job", list[Block]]]]:
+        """The jobs' blocks, each piece cut to fit the window as it is now known."""
+        blocks: list[Block] = []
+        by_job: dict[str, tuple["Job", list[Block]]] = {}
+        for job in todo:
+            # The room one block of this kind has: the window less the prompt around it and its answer.
+            room = window.usable - tokens([Block(job.label, job.kind, Piece(job.kind, "", [], [], [], []),
+                                                 Numbered(job.label), False)])
+            if room < MIN_GRID:
+                engine.failed[job.label] = (f"the prompt alone leaves {max(room, 0)} tokens of the model's context "
+                                            f"window ({window.context}, {window.source}) for the grid")
+                continue
+            count = piece_counter(window, settings.batch_tokens, int(room * 0.9))  # line numbers are added
+            parts = [p for p in pieces(job.region, settings.batch_tokens, count) if p.header or p.body or p.extra_grids]
+            if not parts:  # nothing printed to ask about: an empty table keeps the layout's note
+                continue
+            reading = layout_reading(doc, job) if len(parts) == 1 else None
+            own = [Block(job.label, job.kind, p, Numbered.of(p, block_id(job.label, p)), job.kind in counted,
+                         reading) for p in parts]
+            if not any(has_data(b) for b in own):  # a header with nothing under it: the layout's empty table
+                continue
+            too_big = next((b for b in own if not fits([b])), None)
+            if too_big is not None:  # a header and a row, or a whole sheet, with the prompt around it
+                engine.failed[job.label] = (f"{too_big.id} does not fit the model's context window ({window.context} "
+                                            f"tokens, {window.source}) even alone: ~{tokens([too_big])} tokens")
+                continue
+            blocks += own
+            by_job[job.label] = (job, own)
+        return blocks, by_job
+
+    def fits(batch: list[Block]) -> bool:
+        return tokens(batch) <= window.usable
+
     answers: dict[str, BaseModel] = {}
-    blocks: list[Block] = []
-    by_job: dict[str, tuple["Job", list[Block]]] = {}
-    for job in jobs:
-        # The room one block of this kind has: the window less the prompt around it and its answer.
-        room = window.usable - tokens([Block(job.label, job.kind, Piece(job.kind, "", [], [], [], []),
-                                             Numbered(job.label), False)])
-        if room < MIN_GRID:
-            engine.failed[job.label] = (f"the prompt alone leaves {max(room, 0)} tokens of the model's context "
-                                        f"window ({window.context}, {window.source}) for the grid")
-            continue
-        count = piece_counter(window, settings.batch_tokens, int(room * 0.9))  # line numbers are added
-        parts = [p for p in pieces(job.region, settings.batch_tokens, count) if p.header or p.body or p.extra_grids]
-        if not parts:  # nothing printed to ask about: an empty table keeps the layout's note
-            continue
-        reading = layout_reading(doc, job) if len(parts) == 1 else None
-        own = [Block(job.label, job.kind, p, Numbered.of(p, block_id(job.label, p)), job.kind in counted, reading)
-               for p in parts]
-        if not any(has_data(b) for b in own):  # a header with nothing under it: the layout's empty table
-            continue
-        blocks += own
-        by_job[job.label] = (job, own)
     got: dict[str, tuple[BaseModel, dict]] = {}
-    stop: BudgetExceededError | None = None
-    batches = pack(blocks, settings.batch_tokens, lambda batch: tokens(batch) <= window.usable)
     why: dict[str, str] = {}  # block id → why its answer was not kept
-    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
-        futures = first_alone(pool, lambda batch: _ask(engine, doc, batch, why), batches)
-        for future, batch in futures.items():
-            try:
-                got.update(future.result())
-            except BudgetExceededError as exc:
-                stop = stop or exc
-                why.update({b.id: str(exc) for b in batch if b.id not in why})
-            except RequestRefusedError as exc:  # reported once, by the engine, for the whole document
-                why.update({b.id: f"the server refused the request ({exc.status})" for b in batch if b.id not in why})
-            except EngineError as exc:  # these blocks keep their layout reading
-                log.warning("%s", exc)
-                why.update({b.id: str(exc) for b in batch if b.id not in why})
+    stop: BudgetExceededError | None = None
+
+    def ask_all(batches: list[list[Block]]) -> None:
+        nonlocal stop
+        with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
+            for future, batch in {pool.submit(_ask, engine, doc, b, why): b for b in batches}.items():
+                try:
+                    got.update(future.result())
+                except BudgetExceededError as exc:
+                    stop = stop or exc
+                    why.update({b.id: str(exc) for b in batch if b.id not in why})
+                except RequestRefusedError as exc:  # reported once, by the engine, for the whole document
+                    why.update({b.id: f"the server refused the request ({exc.status})" for b in batch
+                                if b.id not in why})
+                except EngineError as exc:  # these blocks keep their layout reading
+                    log.warning("%s", exc)
+                    why.update({b.id: str(exc) for b in batch if b.id not in why})
+
+    blocks, by_job = build(jobs)
+    batches = pack(blocks, settings.batch_tokens, fits)
+    # The first batch goes alone: a refusal (bad key, unknown model) then costs one request, and
+    # its answer (or context-length error) tells how the server counts before the rest is cut.
+    known = (window.context, window.scale)
+    ask_all(batches[:1])
+    if batches[1:] and (window.context, window.scale) != known and stop is None and engine.refused is None:
+        redo = [job for job, own in by_job.values() if any(b.id not in got for b in own)]
+        for job in redo:
+            for block in by_job.pop(job.label)[1]:
+                got.pop(block.id, None)
+                why.pop(block.id, None)
+        blocks, rebuilt = build(redo)
+        by_job.update(rebuilt)
+        log.info("context: %d tables and sheets cut again for the window as the server counts it", len(redo))
+        ask_all(pack(blocks, settings.batch_tokens, fits))
+    else:
+        ask_all(batches[1:])
     where: dict[str, dict] = {}
     for label, (job, own) in by_job.items():
         missing = [b.id for b in own if b.id not in got]
         if missing:
             log.warning("%s: no valid answer for %s; the layout reading is kept", label, ", ".join(missing))
-            engine.failed[label] = "; ".join(f"{i}: {why.get(i, 'no answer')}" for i in missing)
+            reasons = [why.get(i, "no answer") for i in missing]
+            engine.failed[label] = "; ".join(r if r.startswith(f"{i}:") else f"{i}: {r}" for i, r in zip(missing, reasons))
             continue
         answers[label] = stitch(job, [got[b.id][0] for b in own])
         where[label] = _stitch_where([got[b.id] for b in own])

@@ -225,8 +225,10 @@ class LlmClient:
         room = self.window.room(counted)
         wanted = kwargs.get("max_tokens") or self.settings.max_output_tokens
         if room < min(wanted, MIN_ANSWER):
-            raise ContextLengthError(f"{label}: the prompt (~{counted} tokens) leaves no room for the answer in the "
-                                     f"model's context window of {self.window.context} tokens ({self.window.source})")
+            again = " (a re-ask: the prompt grew by the answer and the error)" if len(kwargs.get("messages") or []) > 2 \
+                else ""
+            raise ContextLengthError(f"{label}: the prompt (~{counted} tokens){again} leaves no room for the answer in "
+                                     f"the model's context window of {self.window.context} tokens ({self.window.source})")
         kwargs["max_tokens"] = min(wanted, room)
         return counted
 
