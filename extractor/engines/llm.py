@@ -26,7 +26,7 @@ from ..errors import BudgetExceededError, EngineError
 from ..llm.answers import MODELS, answer_model
 from ..llm.cache import AnswerCache
 from ..llm.client import ContextLengthError, LlmClient, RequestRefusedError, Settings, TruncatedAnswerError
-from ..llm.fit import COPY_FACTOR, copy_answer_tokens, piece_counter
+from ..llm.fit import COPY_FACTOR, copy_answer_tokens, piece_counter, request_schema
 from ..llm.gridtext import Piece, halves, pieces
 from ..llm.images import page_data_urls
 from ..llm.prompting import Prompt, load_prompt
@@ -180,7 +180,7 @@ class LlmEngine:
         empty = Piece(job.kind, job.region.title, [], [], [], [])
         model = answer_model(job.kind, self.prompt.schema_descriptions)
         fixed = window.prompt_tokens(self.prompt.messages(empty, None, unit_name=doc.unit_name),
-                                     model.model_json_schema())
+                                     request_schema(model))
         # A piece, its copy in the answer and the prompt around it must fit together.
         room = (window.usable - fixed - copy_answer_tokens(empty, window)) // (1 + COPY_FACTOR)
         todo = pieces(job.region, budget, piece_counter(window, budget, room))

@@ -19,7 +19,7 @@ from ..errors import BudgetExceededError, EngineError
 from ..llm.answers import MODELS
 from ..llm.batches import Block, answer_model, block_id, contexts, has_data, problems, results, split
 from ..llm.client import ContextLengthError, RequestRefusedError, TruncatedAnswerError
-from ..llm.fit import pack, piece_counter, refs_answer_tokens
+from ..llm.fit import pack, piece_counter, refs_answer_tokens, request_schema
 from ..llm.gridtext import Piece, pieces
 from ..llm.images import page_data_urls
 from ..llm.refs import Numbered, ref_schema
@@ -39,7 +39,7 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
 
     settings = engine.settings
     window = engine.window()
-    schema = ref_schema()
+    schema = request_schema(answer_model())
 
     def tokens(batch: list[Block]) -> int:  # the whole request: prompt as rendered, and the answer
         messages = engine.prompt.batch_messages(batch, None, unit_name=doc.unit_name)

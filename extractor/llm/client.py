@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import instructor
@@ -87,7 +88,7 @@ class Settings:
     max_retries: int = 2  # re-asks after a failed validation
     transport_attempts: int = 6
     backoff_max: float = 30.0  # seconds, also the cap on a server's Retry-After
-    timeout: float = 120.0
+    timeout: float | None = None  # seconds per request: 120, or 600 for a server on this machine (CPU inference)
     max_output_tokens: int = 4096  # the cap; each call asks for what its answer needs
     context_tokens: int | None = None  # the model's context window; None: asked of the server
     chunk_tokens: int = 1800  # grid text per call; a longer table is split by rows
@@ -114,6 +115,9 @@ class Settings:
             raise EngineError(f"unknown LLM mode {settings.mode!r}; known: {', '.join(MODES)}")
         if settings.max_cost is not None:
             settings.max_cost = Decimal(str(settings.max_cost))
+        if settings.timeout is None:  # a local model on a CPU takes minutes over a long prompt; a retry redoes it
+            host = urlsplit(settings.base_url or "").hostname or ""
+            settings.timeout = 600.0 if host in ("localhost", "127.0.0.1", "::1") else 120.0
         if isinstance(settings.only, str):
             settings.only = [part.strip() for part in settings.only.split(",") if part.strip()]
         if settings.api_key is None and settings.base_url is None:

@@ -10,7 +10,10 @@ columns, so it is short whatever the table's length).
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Any, Callable
+
+import instructor
+from pydantic import BaseModel
 
 from .batches import Block, kind_glossary
 from .gridtext import Piece, estimate_tokens
@@ -24,6 +27,11 @@ REFS_FIELD_AGAIN = 3
 # A copied answer repeats every cell with its field name: about twice the grid, plus the frame.
 COPY_FACTOR = 2
 COPY_FRAME = 200
+
+
+def request_schema(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The answer schema as a request carries it (a tool: name, description, parameters), for counting."""
+    return [{"type": "function", "function": instructor.openai_schema(model).openai_schema}]
 
 
 def refs_answer_tokens(blocks: list[Block]) -> int:

@@ -32,6 +32,7 @@ log = logging.getLogger("budgetx.llm")
 
 DEFAULT_CONTEXT = 8192  # an OpenAI-compatible server that says nothing: a size most models serve
 OLLAMA_DEFAULT = 2048  # what Ollama runs a model with when neither the model nor the API says more
+LLAMA_CPP_PYTHON_DEFAULT = 2048  # llama-cpp-python's server without --n_ctx
 # Hosted models whose window is published (tokens); the longest matching prefix wins.
 KNOWN = {"gpt-4o": 128_000, "gpt-4.1": 1_047_576, "gpt-4-turbo": 128_000, "gpt-5": 400_000, "o1": 200_000,
          "o3": 200_000, "o4-mini": 200_000}
@@ -216,6 +217,7 @@ def _tokenizer(client: httpx.Client, root: str, base_url: str, model: str) -> Ca
                 value = read(answer) if isinstance(answer, dict) else None
                 return value if isinstance(value, int) else 0
 
+            count.url = url  # type: ignore[attr-defined]  # which server's tokenizer this is
             return count
     return None
 
@@ -237,6 +239,9 @@ def discover(base_url: str | None, model: str, api_key: str | None = None, conte
     if size is None:
         size = _from_props(_get(client, "GET", f"{root}/props"))
         source = "llama.cpp /props n_ctx" if size else ""
+    if size is None and counter is not None and counter.url.endswith("/extras/tokenize/count"):
+        # llama-cpp-python's server says nothing of its --n_ctx; it runs with 2048 unless told more.
+        size, source = LLAMA_CPP_PYTHON_DEFAULT, "llama-cpp-python's default n_ctx (it does not report --n_ctx)"
     if size is None:
         size, source = _from_ollama(client, root, model)
     if size is None:
