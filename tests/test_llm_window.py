@@ -143,3 +143,24 @@ def test_cli_reports_a_refusal_once_and_takes_context_tokens(server, pdf, tmp_pa
     result = CliRunner().invoke(app, common + ["--context-tokens", "3000"], env={"OPENAI_API_KEY": "test"})
     assert result.exit_code == 0, result.output
     assert refused(server)[1:] == [] and len(server.answered) > 2
+
+
+@pytest.mark.parametrize("routes, size, source", [
+    ({"GET /props": {"default_generation_settings": {"n_ctx": 4096}}}, 4096, "/props"),  # llama.cpp's llama-server
+    ({"POST /api/show": {"parameters": "num_ctx 16384\nstop <|im_end|>"}}, 16384, "num_ctx"),  # Ollama, Modelfile
+    ({"POST /api/show": {"model_info": {"qwen2.context_length": 32768}}}, 2048, "Ollama's default"),
+    ({"GET /api/ps": {"models": [{"name": "qwen2.5:7b", "context_length": 8192}]},
+      "POST /api/show": {"model_info": {"qwen2.context_length": 32768}}}, 8192, "/api/ps"),
+    ({"POST /extras/tokenize/count": {"count": 9}}, 2048, "llama-cpp-python"),  # says nothing of --n_ctx
+])
+def test_the_window_of_each_kind_of_server(routes, size, source):
+    import httpx
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = routes.get(f"{request.method} {request.url.path}")
+        return httpx.Response(200, json=body) if body is not None else httpx.Response(404, json={})
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    window = discover("http://127.0.0.1:11434/v1", "qwen2.5:7b", http_client=client)
+    assert window.context == size and source in window.source
+    assert (window.tokenizer is not None) == ("POST /extras/tokenize/count" in routes)
