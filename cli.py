@@ -92,6 +92,7 @@ def extract(
     group: bool = typer.Option(False, "--group", help="The PDFs are one unit's parts (narrative + tables): one Document."),
     max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Refuse a document with more pages."),
     timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Seconds per document at most."),
+    context_tokens: Optional[int] = typer.Option(None, "--context-tokens", min=512, help="The model's context window in tokens (default: asked of the server, else 8192)."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -124,7 +125,8 @@ def extract(
     try:  # a bad --engine, --prompt, --mode or --template fails here, once, with the known names
         options = build_options(engine, ocr, template=template, max_pages=max_pages, timeout=timeout, model=model,
                                 prompt=prompt, mode=mode, base_url=base_url, vision=vision, no_cache=no_cache,
-                                cache_dir=cache_dir, max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost)
+                                cache_dir=cache_dir, max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost,
+                                context_tokens=context_tokens)
     except BudgetxError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc
