@@ -31,7 +31,7 @@ def arrow_table(frame: Frame, fmt: str):
 class ParquetWriter(Writer):
     """One Parquet file per tidy table in the target folder (documents.parquet, cells.parquet …)."""
 
-    fmt, directory = "parquet", True
+    fmt, directory, requires = "parquet", True, ("pyarrow",)
 
     def __init__(self, path):
         self.pq = optional("pyarrow.parquet", self.fmt)
@@ -57,7 +57,7 @@ class ParquetWriter(Writer):
 class DuckdbWriter(Writer):
     """A DuckDB database file with one table per tidy table (DECIMAL(38,6) money)."""
 
-    fmt = "duckdb"
+    fmt, requires = "duckdb", ("duckdb", "pyarrow")
 
     def __init__(self, path):
         self.duckdb = optional("duckdb", self.fmt)

@@ -34,6 +34,14 @@ def optional(module: str, fmt: str) -> ModuleType:
         raise ExportError(f"--to {fmt} needs {module.split('.')[0]}: pip install 'budgetx[export]'") from exc
 
 
+def check_format(fmt: str) -> None:
+    """Fail early, before a long batch, on an unknown format or a missing library."""
+    if fmt not in FORMATS:
+        WRITERS.create(fmt)  # raises UnknownNameError listing the known formats
+    for module in FORMATS[fmt].requires:
+        optional(module, fmt)
+
+
 class Writer:
     """Receives the tidy frames a chunk of documents at a time; close() publishes the output.
 
@@ -42,6 +50,7 @@ class Writer:
     """
 
     fmt = ""
+    requires: tuple[str, ...] = ()  # optional libraries the format needs
     directory = False  # one file per table under the target folder (parquet, csv)
 
     def __init__(self, path: Path):

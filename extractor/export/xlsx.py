@@ -30,7 +30,7 @@ class XlsxWriter(Writer):
     """documents, cells, sheets, indicators, findings, finding_cells, then 表1 … 表11 (and any
     other printed table) with one line per printed row and one column per printed header."""
 
-    fmt = "xlsx"
+    fmt, requires = "xlsx", ("openpyxl",)
 
     def __init__(self, path):
         self.openpyxl = optional("openpyxl", self.fmt)
