@@ -48,8 +48,8 @@ class ParquetWriter(Writer):
                 self.writers[name].write_table(table)
 
     def finish(self):
-        for writer in self.writers.values():
-            writer.close()
+        for parquet in self.writers.values():
+            parquet.close()
         self.writers = {}
 
 

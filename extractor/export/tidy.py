@@ -166,7 +166,8 @@ def flatten(doc: Document, frames: dict[str, Frame]) -> None:
             frames["indicators"].rows.append((doc.doc_id, kind, no, getattr(sheet, "project_name", None), i + 1,
                                               *flat_values(ind, Indicator), where[0] if where else None))
     for i, finding in enumerate(doc.findings):
-        frames["findings"].rows.append((doc.doc_id, i + 1, *flat_values(finding, Finding, _FINDING_SKIP), len(finding.locations)))
+        frames["findings"].rows.append((doc.doc_id, i + 1, *flat_values(finding, Finding, _FINDING_SKIP),
+                                        len(finding.locations)))
         for pointer in finding.locations:
             frames["finding_cells"].rows.append((doc.doc_id, i + 1, pointer, _table_of(pointer),
                                                  pointer == finding.suspect))
@@ -213,7 +214,9 @@ def row_like(table: str, section: str) -> bool:
     info = model.model_fields.get(section) if model else None
     inner = _model_of(info.annotation) if info else None
     return inner is not None and "name" in inner.model_fields
-_LABELS = ("code", "name", "project_name", "line")
+
+
+_LABELS = ("code", "name", "project_name", "line")  # what names a row; every other amount is a cell
 
 
 def table_cells(doc: Document):
@@ -253,11 +256,12 @@ def _row_cells(doc, key, title, section, index, row: BaseModel, unit, base, pref
                         f"{base}/{name}")
 
 
-def _cell(doc, key, title, section, index, labels, field_name, header, amount, unit, pointer) -> tuple | None:
+def _cell(doc, key, title, section, index, labels, field_name, header, amount, unit, pointer) -> tuple:
     where = _where(doc, pointer) or (None,) * 5
     code = labels.get("code")
     return (doc.doc_id, key, title, section, index, code, code_level(code), labels.get("name"),
-            labels.get("project_name"), labels.get("line"), field_name, header, None if amount is None else format(amount, "f"), to_wan(amount, unit), unit,
+            labels.get("project_name"), labels.get("line"), field_name, header,
+            None if amount is None else format(amount, "f"), to_wan(amount, unit), unit,
             *where, pointer)
 
 
