@@ -104,3 +104,36 @@ def test_killed_ray_batch_resumes(ray_cluster, tmp_path):
         first = comparable(out / f"c0_{pdf.stem}.json", pdf.stem)
         for i in range(1, 4):
             assert comparable(out / f"c{i}_{pdf.stem}.json", pdf.stem) == first
+
+
+def test_llm_budgets_and_cache_hold_per_document_on_ray(ray_cluster, tmp_path):
+    """Each Ray task has its own LLM budget; a re-run is answered from the cache, not the model."""
+    from .llm_server import Fault, FakeLlm
+
+    doc_id = "004_3fa3241a52f85770"
+    gold = Document.model_validate_json((ROOT / "eval" / "data" / doc_id / "gold.json").read_text(encoding="utf-8"))
+    pdfs = []
+    for i in range(2):
+        pdfs.append(tmp_path / "in" / f"c{i}_{doc_id}.pdf")
+        pdfs[-1].parent.mkdir(exist_ok=True)
+        shutil.copy(SAMPLES / f"{doc_id}.pdf", pdfs[-1])
+    server = FakeLlm(gold).start()
+    try:
+        llm = {"model": "test", "base_url": server.url, "api_key": "test", "prompt": "v1",
+               "cache_dir": str(tmp_path / "cache")}
+        runner = EXECUTORS.create("ray")
+        server.faults.append(Fault("t5", "unreconciled_always", sticky=True))
+        stopped = list(runner.run(pdfs, tmp_path / "out", Options(engine="llm", engine_options={**llm, "max_calls": 5})))
+        assert [r.status for r in stopped] == ["failed", "failed"]
+        assert all("LLM budget exhausted after 5 calls" in r.error for r in stopped)
+        for pdf in pdfs:  # each document spent its own 5 calls; what it had is kept
+            kept = Document.model_validate_json((tmp_path / "out" / f"{pdf.stem}.json").read_bytes())
+            assert kept.run.usage.calls == 5 and kept.run.version is None
+        server.faults.clear()
+        done = list(runner.run(pdfs, tmp_path / "out", Options(engine="llm", engine_options=llm)))
+        assert [r.status for r in done] == ["ok", "ok"]
+        asked = len(server.calls)
+        again = list(runner.run(pdfs, tmp_path / "out", Options(engine="llm", engine_options=llm), force=True))
+        assert [r.status for r in again] == ["ok", "ok"] and len(server.calls) == asked  # all from the cache
+    finally:
+        server.stop()
