@@ -55,9 +55,16 @@ class XlsxWriter(Writer):
         for title, lines in printed_tables(self.frames["cells"]):
             ws = wb.create_sheet(sheet_name(title, taken))
             for line in lines:
-                ws.append(line)
+                ws.append([self._amount(ws, v) if isinstance(v, Decimal) else v for v in line])
         wb.save(self.tmp)
         self.frames = empty_frames()
+
+    def _amount(self, ws, value: Decimal):
+        """A number cell showing the decimals printed ("518.80", not 518.8)."""
+        cell = self.openpyxl.cell.WriteOnlyCell(ws, value=value)
+        places = max(0, -value.as_tuple().exponent)
+        cell.number_format = "0." + "0" * places if places else "0"
+        return cell
 
 
 def printed_tables(cells: Frame):
@@ -75,6 +82,9 @@ def printed_tables(cells: Frame):
     order = sorted(groups, key=lambda k: (k[0] == "g", int(k[0][1:]) if k[0] != "g" else 0, str(k[-1])))
     for key in order:
         yield titles[key], _layout(groups[key], col)
+
+
+SECTIONS = {"income": "收入", "rows": "明细", "total": "合计", "extra": "其他印刷行"}
 
 
 def _layout(rows: list[tuple], col: dict[str, int]) -> list[list]:
@@ -103,6 +113,6 @@ def _layout(rows: list[tuple], col: dict[str, int]) -> list[list]:
     out = [head]
     for line in lines.values():
         values = [line["values"].get(k) for k in headers] + ([line["values"].get("")] if has_lines else [])
-        out.append([line["doc"], line["section"], line["code"], line["name"]]
+        out.append([line["doc"], SECTIONS.get(line["section"], line["section"]), line["code"], line["name"]]
                    + ([line["project"]] if with_project else []) + values + [line["unit"]])
     return out
