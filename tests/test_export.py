@@ -190,3 +190,24 @@ def test_readme_examples_run_on_the_samples(outputs, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_cli_export_and_extract_export(outputs, tmp_path):
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["export", str(outputs / "synthetic.json"), "--to", "sqlite", "-o", str(tmp_path / "a.db")])
+    assert ok.exit_code == 0, ok.output
+    assert sqlite3.connect(tmp_path / "a.db").execute("SELECT count(*) FROM documents").fetchone() == (1,)
+    assert runner.invoke(app, ["export", str(outputs), "--to", "yaml"]).exit_code == 2
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    mixed = runner.invoke(app, ["export", str(tmp_path / "bad.json"), str(outputs / "synthetic.json"),
+                                "--to", "csv", "-o", str(tmp_path / "csv")])
+    assert mixed.exit_code == 1 and (tmp_path / "csv" / "cells.csv").exists()
+    out = tmp_path / "out"
+    run = runner.invoke(app, ["extract", str(BORN_DIGITAL[0]), "-o", str(out), "--export", "csv"])
+    assert run.exit_code == 0, run.output
+    with open(out / "export" / "documents.csv", encoding="utf-8-sig", newline="") as fh:
+        assert [r["doc_id"] for r in csv.DictReader(fh)] == [BORN_DIGITAL[0].stem]

@@ -30,6 +30,9 @@ def export_command(inputs: list[Path], fmt: str, path: Path | None, err: Console
     except BudgetxError as exc:
         err.print(f"error: {exc}", highlight=False)
         return 1
+    except OSError as exc:  # the target cannot be written (a file where a folder goes, no space …)
+        err.print(f"error: {path}: {exc.strerror or exc}", highlight=False)
+        return 1
     for reason in result.skipped:
         err.print(f"[red]SKIPPED[/red] {reason}", highlight=False)
     if not quiet:
