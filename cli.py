@@ -93,6 +93,9 @@ def extract(
     max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Refuse a document with more pages."),
     timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Seconds per document at most."),
     context_tokens: Optional[int] = typer.Option(None, "--context-tokens", min=512, help="The model's context window in tokens (default: asked of the server, else 8192)."),
+    executor: str = typer.Option("process", "--executor", help="process (local pool of --jobs) or ray."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (default $RAY_ADDRESS; else a local Ray of --jobs CPUs)."),
+    export_to: Optional[str] = typer.Option(None, "--export", help="Then export the batch: parquet, csv, sqlite, duckdb or xlsx (OUT/export…)."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -107,13 +110,16 @@ def extract(
       budgetx extract a.pdf -o out/ --engine hybrid --base-url http://127.0.0.1:8000/v1 --model qwen2.5
 
       budgetx extract narrative.pdf tables.pdf --group -o out/ --template jiangsu-2017
+      budgetx extract pdfs/ -o out/ --executor ray --ray-address 10.0.0.5:6379 --export parquet
 
     A re-run skips documents whose output is up to date. Exit 1 if any document failed.
     """
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from extractor.batch import find_inputs, run_batch
+    from extractor.batch import find_inputs
+    from extractor.executors import EXECUTORS
+    from extractor.export.base import check_format
     from extractor.errors import BudgetxError
     from extractor.options import build_options
 
@@ -134,13 +140,21 @@ def extract(
     if group:  # one unit's files read as one document, named after the first
         options.parts = [str(p) for p in pdfs[1:]]
         pdfs = pdfs[:1]
-    failed = 0
+    try:
+        runner = EXECUTORS.create(executor, jobs=jobs, address=ray_address)
+        if export_to:
+            check_format(export_to)
+    except BudgetxError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    failed, outputs = 0, []
     with Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=len(pdfs) < 2 or as_json) as progress:
         task = progress.add_task("extract", total=len(pdfs))
-        for result in run_batch(pdfs, outdir, options, jobs=jobs, force=force):
+        for result in _run_documents(runner, pdfs, outdir, options, force):
             progress.advance(task)
             failed += result.status == "failed"
+            outputs += [result.output] if result.output else []
             if as_json:
                 typer.echo(json.dumps({"file": str(result.path), "status": result.status,
                                        "output": str(result.output) if result.output else None,
@@ -157,9 +171,26 @@ def extract(
                           f"{s['held']}/{s['identities']} identities hold, {s['findings']} findings "
                           f"({s['errors']} errors), {s['seconds']:.1f}s{_usage_text(s.get('usage'), s.get('llm_failed'))}",
                           highlight=False)
+    exported = 0
+    if export_to and outputs:
+        from extractor.export.command import export_command
+
+        exported = export_command(sorted(outputs), export_to, None, err)  # OUT/export or OUT/export.FMT
     if failed:
         err.print(f"{failed} of {len(pdfs)} documents failed")
+    if failed or exported:
         raise typer.Exit(1)
+
+
+def _run_documents(runner, pdfs, outdir, options, force):
+    """The executor's results; one that cannot start (Ray unreachable) is a usage error."""
+    from extractor.errors import ExecutorError
+
+    try:
+        yield from runner.run(pdfs, outdir, options, force=force)
+    except ExecutorError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
 
 
 @app.command("check")
@@ -576,6 +607,29 @@ def report(
         raise typer.Exit(1) from exc
     note = f"pages from {used}" if used else "no PDF found: positions in words only (give --pdf)"
     err.print(f"wrote {path} ({note})")
+@app.command("export")
+def export_cmd(
+    inputs: list[Path] = typer.Argument(..., help="Folders of extraction outputs (<doc_id>.json) or JSON files."),
+    to: str = typer.Option(..., "--to", help="parquet, csv, sqlite, duckdb or xlsx."),
+    output: Optional[Path] = typer.Option(None, "-o", "--out", help="File (sqlite, duckdb, xlsx) or folder (parquet, csv); default beside the inputs."),
+) -> None:
+    """Write extraction outputs as tidy tables: documents, cells, sheets, indicators, findings, finding_cells.
+
+    Examples:
+
+      budgetx export out/ --to parquet -o tables/
+
+      budgetx export out/ --to duckdb -o budgets.duckdb
+
+      budgetx export out/ --to xlsx -o budgets.xlsx
+
+    Exit 1 if an input is not a valid Document (the others are still exported), 2 on a usage error.
+    """
+    from extractor.export.command import export_command
+
+    code = export_command(inputs, to, output, err)
+    if code:
+        raise typer.Exit(code)
 
 
 def main(argv: Optional[list[str]] = None) -> None:  # pragma: no cover - console entry
