@@ -65,7 +65,6 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None, templa
     roles: dict[int, str] | None = None
     last: dict[str, str | None] = {"level1": None, "level2": None}
     last_at: dict[str, tuple] = {}  # where the filled-down levels were printed
-    below: dict[int, str] = {}
     for grid in region.grids:
         header = _indicator_header(grid)
         form_end = header[0] if header else (grid.n_rows if roles is None else 0)
@@ -74,7 +73,7 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None, templa
         elif roles is not None and max(roles, default=-1) >= grid.n_cols:
             # A continuation grid drawn with other columns: keep only the columns it has.
             roles = {c: role for c, role in roles.items() if c < grid.n_cols}
-        below = _read_form(grid, form_end, labels, data, where, below)
+        _read_form(grid, form_end, labels, data, where)
         data.setdefault("unit", _sheet_unit(grid, form_end))
         if roles is None:
             continue
@@ -115,10 +114,10 @@ def _read_lines(region: Region, labels, data: dict, where: Where | None) -> None
             note(where, key, *spot)
 
 
-def _read_form(grid: Grid, end: int, labels, data: dict, where: Where | None,
-               below: dict[int, str]) -> dict[int, str]:
+def _read_form(grid: Grid, end: int, labels, data: dict, where: Where | None) -> None:
     """Label → value pairs left to right; a label whose row ends without its value takes the cell
-    below it (forms printed as a header line over a value line). Returns the labels still waiting."""
+    below it (forms printed as a header line over a value line)."""
+    below: dict[int, str] = {}
     for r in range(end):
         cells = []
         seen = set()
@@ -157,7 +156,6 @@ def _read_form(grid: Grid, end: int, labels, data: dict, where: Where | None,
                 pending = None
         if pending is not None:
             below[pending_col] = pending
-    return below
 
 
 def _store(data: dict, key: str, value: str, where: Where | None, spot: tuple) -> None:
