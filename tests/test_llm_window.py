@@ -164,3 +164,4 @@ def test_the_window_of_each_kind_of_server(routes, size, source):
     window = discover("http://127.0.0.1:11434/v1", "qwen2.5:7b", http_client=client)
     assert window.context == size and source in window.source
     assert (window.tokenizer is not None) == ("POST /extras/tokenize/count" in routes)
+    assert window.serial == ("POST /extras/tokenize/count" in routes)  # llama-cpp-python: one request at a time

@@ -133,7 +133,7 @@ class LlmEngine:
             return run_refs(self, doc, jobs, COUNTED)
         answers: dict[str, BaseModel] = {}
         stop: BudgetExceededError | None = None
-        workers = max(1, min(self.settings.concurrency, len(jobs) or 1))
+        workers = 1 if self.window().serial else max(1, min(self.settings.concurrency, len(jobs) or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = first_alone(pool, lambda job: self._answer(doc, job), jobs)
             for future, job in futures.items():

@@ -85,7 +85,8 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
 
     def ask_all(batches: list[list[Block]]) -> None:
         nonlocal stop
-        with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
+        workers = 1 if window.serial else max(1, min(settings.concurrency, len(batches) or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             for future, batch in {pool.submit(_ask, engine, doc, b, why): b for b in batches}.items():
                 try:
                     got.update(future.result())

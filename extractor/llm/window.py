@@ -81,6 +81,7 @@ class Window:
     tokenizer: Callable[[str], int] | None = None  # the server's own count, when it offers one
     ratio: float = 1.0  # the server's tokenizer / conservative_tokens, measured on the document's text
     scale: float = 1.0  # server-reported prompt / counted prompt, the largest seen (template, schema rendering)
+    serial: bool = False  # the server answers one request at a time: more would wait in its queue and time out
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def calibrate(self, sample: str) -> None:
@@ -246,7 +247,9 @@ def discover(base_url: str | None, model: str, api_key: str | None = None, conte
         size, source = _from_ollama(client, root, model)
     if size is None:
         size, source = DEFAULT_CONTEXT, "default (the server does not say; set --context-tokens)"
-    window = Window(size, source, counter)
+    # llama-cpp-python's server holds one lock around its model: concurrent requests only queue.
+    serial = counter is not None and counter.url.endswith("/extras/tokenize/count")
+    window = Window(size, source, counter, serial=serial)
     log.info("context: %d tokens (%s); tokens counted %s", size, source,
              "by the server's tokenizer" if counter else "conservatively (tokenizer unknown)")
     return window
