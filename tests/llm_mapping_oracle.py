@@ -1,0 +1,120 @@
+"""A correct model for the mapping prompt (m1): it answers from a true reading of the document.
+
+For each numbered block it finds the true table with the block's printed title, votes for the
+column that prints each money field (the refs oracle's own reading of cells), and names the
+header, data and total lines and the unit. Where the family's 合计 is not the contract's default
+split it says which columns add up (from the true family's row sums, by printed header). On a
+re-ask it puts into ``skip`` the quoted rules that the true values themselves break.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from extractor.checks import GENERATORS
+from extractor.checks.core import Context, Identity, Values, evaluate, flatten
+from extractor.locate import normalise
+from schemas import Document
+
+from .llm_refs_oracle import Oracle, _flat, _ranges, parse_blocks, resolve
+
+HEAD = re.compile(r"^\[(?P<id>b\d+)\]\s*(?P<title>.*)$", re.M)
+RULE = re.compile(r"^\[(?P<rule>[\w.]+)\]", re.M)
+
+
+def failing_rules(doc: Document) -> set[str]:
+    """Rule ids whose identities the document's values break, the family's skip list not applied."""
+    values = Values(doc)
+    ctx = Context(doc, values)
+    out = set()
+    for generate in GENERATORS:
+        for item in flatten(generate(ctx)):
+            if isinstance(item, Identity):
+                outcome = evaluate(item, values)
+                if outcome is not None and not outcome.ok:
+                    out.add(item.rule)
+    return out
+
+
+class MappingOracle:
+    """m1 answers for one truly read document (its tables, units) and its true family."""
+
+    def __init__(self, truth: Document, row_sums: dict[str, tuple[str, ...]], failing: set[str]):
+        self.truth = truth
+        self.row_sums = row_sums
+        self.failing = failing
+        self.refs = Oracle(truth)
+
+    def answer(self, first_user: str, last_user: str | None) -> dict:
+        titles = {m.group("id"): m.group("title") for m in HEAD.finditer(first_user)}
+        quoted = set(RULE.findall(last_user or ""))
+        items = []
+        for block_id, lines in parse_blocks(first_user).items():
+            item = self._block(block_id, titles.get(block_id, ""), lines)
+            items.append(item)
+        skip = sorted(r for r in quoted if r in self.failing)
+        if skip and items:
+            items[0]["skip"] = skip
+        return {"items": items}
+
+    def _kind(self, title: str) -> str:
+        want = normalise(title)
+        for key in type(self.truth.tables).model_fields:
+            table = getattr(self.truth.tables, key)
+            if table.present and table.title and normalise(table.title).endswith(want):
+                return key
+        return "generic"
+
+    def _block(self, block_id: str, title: str, lines: dict[int, list[str]]) -> dict:
+        kind = self._kind(title)
+        item: dict[str, Any] = {"id": block_id, "table": kind}
+        if kind == "generic":
+            return item
+        table = getattr(self.truth.tables, kind)
+        if table.unit:
+            item["unit"] = table.unit
+        if kind in ("t1", "t4", "t10"):
+            return item
+        refs = self.refs._table(block_id, kind, lines)
+        money = {f for row in table.rows[:1] for f, v in row.model_dump().items() if isinstance(v, Decimal)}
+        money |= {f for f, v in (table.total.model_dump() if table.total else {}).items() if isinstance(v, Decimal)}
+        cols = {f: c for f, c in (refs.get("cols") or {}).items() if f in money and isinstance(c, int)}
+        item["cols"] = cols
+        rows = refs.get("rows") or []
+        if rows:
+            item["rows"] = rows
+            first = min(int(str(r).split("-")[0]) for r in rows)
+            item["header"] = _ranges([n for n in sorted(lines) if n < first])
+        if refs.get("total"):
+            item["total"] = refs["total"]
+        if kind in self.row_sums:
+            item["sum"] = [c for c in (self._column(role, cols, lines, rows) for role in self.row_sums[kind])
+                           if c is not None]
+        return item
+
+    @staticmethod
+    def _column(role: str, cols: dict[str, int], lines: dict[int, list[str]], rows: list) -> int | None:
+        if not role.startswith("extra/"):
+            return cols.get(role)
+        label = role.split("/", 1)[1]
+        first = min((int(str(r).split("-")[0]) for r in rows), default=max(lines) + 1)
+        for n in sorted(lines):
+            if n >= first:
+                break
+            for c in range(len(lines[n])):
+                if _flat(resolve(lines, n, c)) == label and c not in cols.values():
+                    return c
+        return None
+
+
+def swap_two(answer: dict, table: str | None = None) -> dict:
+    """The answer with two money columns of one table (the first with two, or the named one) swapped."""
+    for item in answer["items"]:
+        cols = item.get("cols") or {}
+        if len(cols) >= 2 and table in (None, item.get("table")):
+            a, b = list(cols)[:2]
+            cols[a], cols[b] = cols[b], cols[a]
+            break
+    return answer
