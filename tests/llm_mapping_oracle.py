@@ -15,7 +15,8 @@ from typing import Any
 
 from extractor.checks import GENERATORS
 from extractor.checks.core import Context, Identity, Values, evaluate, flatten
-from extractor.locate import normalise
+from extractor.locate import normalise, title_kind
+from extractor.templates import Template, match_words
 from schemas import Document
 
 from .llm_refs_oracle import Oracle, _flat, _ranges, parse_blocks, resolve
@@ -41,9 +42,10 @@ def failing_rules(doc: Document) -> set[str]:
 class MappingOracle:
     """m1 answers for one truly read document (its tables, units) and its true family."""
 
-    def __init__(self, truth: Document, row_sums: dict[str, tuple[str, ...]], failing: set[str]):
+    def __init__(self, truth: Document, family: Template, failing: set[str]):
         self.truth = truth
-        self.row_sums = row_sums
+        self.family = family
+        self.row_sums = family.row_sums
         self.failing = failing
         self.refs = Oracle(truth)
 
@@ -51,13 +53,19 @@ class MappingOracle:
         titles = {m.group("id"): m.group("title") for m in HEAD.finditer(first_user)}
         quoted = set(RULE.findall(last_user or ""))
         items = []
+        parts = {}
         for block_id, lines in parse_blocks(first_user).items():
-            item = self._block(block_id, titles.get(block_id, ""), lines)
-            items.append(item)
+            if block_id == "headings":  # the part titles the true family names
+                for n, cells in lines.items():
+                    kind = title_kind(cells[0], self.family)
+                    if kind in ("narrative", "glossary", "profile", "tables_part"):
+                        parts[str(n)] = kind
+                continue
+            items.append(self._block(block_id, titles.get(block_id, ""), lines))
         skip = sorted(r for r in quoted if r in self.failing)
         if skip and items:
             items[0]["skip"] = skip
-        return {"items": items}
+        return {"items": items, **({"parts": parts} if parts else {})}
 
     def _kind(self, title: str) -> str:
         want = normalise(title)
@@ -81,8 +89,10 @@ class MappingOracle:
         money = {f for row in table.rows[:1] for f, v in row.model_dump().items() if isinstance(v, Decimal)}
         money |= {f for f, v in (table.total.model_dump() if table.total else {}).items() if isinstance(v, Decimal)}
         cols = {f: c for f, c in (refs.get("cols") or {}).items() if f in money and isinstance(c, int)}
-        item["cols"] = cols
         rows = refs.get("rows") or []
+        if not rows:  # an empty table: no amounts to vote with, so read its header as a reader would
+            cols = self._by_header(kind, lines)
+        item["cols"] = cols
         if rows:
             item["rows"] = rows
             first = min(int(str(r).split("-")[0]) for r in rows)
@@ -90,9 +100,23 @@ class MappingOracle:
         if refs.get("total"):
             item["total"] = refs["total"]
         if kind in self.row_sums:
-            item["sum"] = [c for c in (self._column(role, cols, lines, rows) for role in self.row_sums[kind])
-                           if c is not None]
+            found = [self._column(role, cols, lines, rows) for role in self.row_sums[kind]]
+            if None not in found:
+                item["sum"] = found
         return item
+
+    def _by_header(self, kind: str, lines: dict[int, list[str]]) -> dict[str, int]:
+        cols: dict[str, int] = {}
+        width = max(len(c) for c in lines.values())
+        for c in range(width):
+            label = "".join(dict.fromkeys(_flat(resolve(lines, n, c)) for n in sorted(lines)
+                                          if not re.search(r"\d", "".join(lines[n]))))
+            if any(k in label for k in ("科目", "编码", "名称")):  # the code and name columns
+                continue
+            field = match_words(label, self.family.column_rules(kind))
+            if field and not field.startswith("extra/") and field not in cols:
+                cols[field] = c
+        return cols
 
     @staticmethod
     def _column(role: str, cols: dict[str, int], lines: dict[int, list[str]], rows: list) -> int | None:

@@ -50,6 +50,26 @@ class MapAnswer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     items: list[MapItem]
+    parts: dict[str, str] = Field(default_factory=dict, description="标题行号 → narrative/glossary/profile/tables_part")
+
+
+PART_KINDS = ("narrative", "glossary", "profile", "tables_part")
+MAX_HEADINGS = 80
+
+
+def headings(layouts: list, base) -> list[str]:
+    """Short heading-like lines no title rule of the base family names: candidates for part titles."""
+    from ..locate import normalise, title_kind
+
+    out: list[str] = []
+    for layout in layouts:
+        for line in layout.front_lines + [ln for r in layout.regions for ln in r.lines]:
+            text = normalise(line)
+            if not 4 <= len(text) <= 30 or text[-1] in "。，；：,;:" or "：" in text or ":" in text \
+                    or not re.search(r"[\u4e00-\u9fff]", text) or text in out or title_kind(line, base):
+                continue
+            out.append(text)
+    return out[:MAX_HEADINGS]
 
 
 # The name a server sees in the tool (or response format): the answer kind, as Answer_refs is.
@@ -102,9 +122,10 @@ def money_glossary(kind: str) -> dict:
     return {"kind": kind, "title": TABLE_TITLES[kind], "rows": [(f, h) for f, h in entry["rows"] if f not in skip]}
 
 
-def messages(prompt: Prompt, questions: list[Question]) -> list[dict]:
-    """System and user turns for one mapping call over every question."""
+def messages(prompt: Prompt, questions: list[Question], heads: list[str] | None = None) -> list[dict]:
+    """System and user turns for one mapping call over every question (and the heading lines)."""
     data = {
+        "headings": "\n".join(f"{i}|{h}" for i, h in enumerate(heads or [], 1)),
         "kinds": [money_glossary(k) for k in TABLES],
         "blocks": [{"id": q.id, "title": q.region.title, "notes": q.piece.notes[:3], "grid": q.grid.text}
                    for q in questions],

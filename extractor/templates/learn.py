@@ -26,7 +26,8 @@ from ..pages import load_pages
 from ..read_tables import EXTRA, column_paths, column_roles, header_split
 from . import Template, folders, load, use_folders
 
-FIXED = ("t1", "t4", "t10")  # tables read by their fixed lines, not by header words
+FIXED = ("t1", "t4", "t10")
+PART_KINDS = ("narrative", "glossary", "profile", "tables_part")  # tables read by their fixed lines, not by header words
 _PREFIX = re.compile(r"^(\d{4}年度?)?(部门|单位)?")
 _QUOTES = "\"'“”‘’「」"
 
@@ -59,7 +60,7 @@ def title_pattern(title: str) -> str:
     return "".join(".?" if ch in _QUOTES else re.escape(ch) for ch in core)
 
 
-def questions_of(pdfs: list[Path], base: Template) -> tuple[list, dict[str, Layout]]:
+def questions_of(pdfs: list[Path], base: Template) -> tuple[list, dict[str, Layout]]:  # noqa: D103
     """The table-like regions of every PDF, one question per distinct printed title."""
     from ..llm.mapping import is_table_like, question
 
@@ -77,9 +78,24 @@ def questions_of(pdfs: list[Path], base: Template) -> tuple[list, dict[str, Layo
     return out, layouts
 
 
-def build(name: str, base: Template, questions: list, items: dict, sources: list[str]) -> dict:
-    """The family's TOML data from the model's mapping items (block id → MapItem)."""
+def heading_pattern(text: str) -> str:
+    """A regex for a whole part heading: its year and 部门/单位 generalised."""
+    text = normalise(text)
+    out, i = "", 0
+    for m in re.finditer(r"\d{4}年度?|部门|单位", text):
+        out += re.escape(text[i:m.start()]) + (r"\d{4}年" if m.group().startswith(("1", "2")) else "(部门|单位)")
+        i = m.end()
+    return "^" + out + re.escape(text[i:]) + "$"
+
+
+def build(name: str, base: Template, questions: list, items: dict, sources: list[str],
+          parts: dict[str, str] | None = None) -> dict:
+    """The family's TOML data from the model's mapping items (block id → MapItem) and part headings (text → kind)."""
     titles: dict[str, list[str]] = {}
+    for text, kind in (parts or {}).items():
+        pattern = heading_pattern(text)
+        if kind in PART_KINDS and pattern not in titles.setdefault(kind, []):
+            titles[kind].append(pattern)
     columns: dict[str, list[dict]] = {}
     row_sums: dict[str, list[str]] = {}
     units: Counter[str] = Counter()
@@ -141,7 +157,7 @@ def _column_rules(kind: str, grid, cols: dict[str, int], base: Template) -> tupl
         if not label:
             continue
         want = claimed.get(c)
-        if want is None and roles[c] in fields:  # a column the parent takes for a field the model did not name
+        if want is None and claimed and roles[c] in fields:  # the parent takes it for a field the model did not name
             want = EXTRA + extra_key(path[-1])
         if want is not None and roles[c] != want:
             rules.append({"words": [label], "field": want})
@@ -173,24 +189,26 @@ def learn(pdfs: list[Path], out: Path, name: str | None = None, extends: str = "
           settings=None, min_rate: float = 1.0, rounds: int = 2) -> Learned:
     """Ask, build, check, re-ask with the failed equations; write out only a family that reconciles."""
     from ..llm.client import LlmClient
-    from ..llm.mapping import Answer_mapping, followup, messages
+    from ..llm.mapping import Answer_mapping, followup, headings, messages
     from ..llm.prompting import load_prompt
 
     name = name or out.stem
     base = load(extends)
     pdfs = [Path(p) for p in pdfs]
-    questions, _ = questions_of(pdfs, base)
+    questions, layouts = questions_of(pdfs, base)
+    heads = headings(list(layouts.values()), base)
     if not questions:
         raise LearnError("no table-like region (ruled grid with amounts) in the given PDFs")
     client = LlmClient(settings)
-    turns = messages(load_prompt("m1"), questions)
+    turns = messages(load_prompt("m1"), questions, heads)
     result = Learned(data={})
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for attempt in range(rounds + 1):
             answer = client.ask("mapping", Answer_mapping, turns, context={})
             items = {item.id: item for item in answer.items}
-            result.data = build(name, base, questions, items, [str(p) for p in pdfs])
+            parts = {heads[int(k) - 1]: v for k, v in answer.parts.items() if k.isdigit() and 0 < int(k) <= len(heads)}
+            result.data = build(name, base, questions, items, [str(p) for p in pdfs], parts)
             (folder / f"{name}.toml").write_bytes(tomli_w.dumps(result.data).encode("utf-8"))
             result.reconcile, result.failures = check(name, folder, pdfs, questions, items)
             result.rounds = attempt + 1
@@ -215,3 +233,40 @@ def render(data: dict) -> str:
     head = (f"# {data['description']}.\n# Ordinary template data: review it, edit it, commit it "
             f"(extractor/templates/ or a folder on $BUDGETX_TEMPLATES).\n")
     return head + tomli_w.dumps(data)
+
+
+def run_learn(pdfs: list[Path], out: Path, name: str | None, extends: str, llm: dict, min_rate: float,
+              as_json: bool, console, errors) -> int:
+    """The CLI body of ``budgetx templates learn``: 0 written, 1 not (with why), 2 bad input."""
+    import json
+
+    from ..errors import UnknownNameError
+    from ..llm.client import Settings
+
+    try:
+        settings = Settings.from_options(**llm)
+        learned = learn(pdfs, out, name, extends, settings, min_rate)
+    except LearnError as exc:
+        errors.print(f"error: {exc}", markup=False, highlight=False)
+        spent = getattr(exc, "learned", None)
+        if spent is not None:
+            errors.print(f"({spent.calls} calls, {spent.input_tokens}+{spent.output_tokens} tokens)", markup=False)
+        return 1
+    except UnknownNameError as exc:
+        errors.print(f"error: {exc}", markup=False)
+        return 2
+    except BudgetxError as exc:
+        errors.print(f"error: {exc}", markup=False, highlight=False)
+        return 1
+    summary = {"file": str(out), "name": learned.data["name"], "rounds": learned.rounds,
+               "reconcile": {Path(p).name: {"evaluated": e, "held": h} for p, (e, h) in learned.reconcile.items()},
+               "rate": round(learned.rate, 4), "calls": learned.calls,
+               "input_tokens": learned.input_tokens, "output_tokens": learned.output_tokens}
+    if as_json:
+        console.print_json(json.dumps(summary, ensure_ascii=False))
+    else:
+        for pdf, (e, h) in learned.reconcile.items():
+            console.print(f"{Path(pdf).name}: {h}/{e} identities hold with the learned family", highlight=False)
+        console.print(f"wrote {out} ({learned.rounds} answer(s), {learned.calls} calls, "
+                      f"{learned.input_tokens}+{learned.output_tokens} tokens)", highlight=False, markup=False)
+    return 0
