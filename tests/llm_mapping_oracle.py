@@ -2,7 +2,7 @@
 
 For each numbered block it finds the true table with the block's printed title, votes for the
 column that prints each money field (the refs oracle's own reading of cells), and names the
-header, data and total lines and the unit. Where the family's 合计 is not the contract's default
+header, data and total lines and the unit; a sheet's form labels it reads with the true family's labels. Where the family's 合计 is not the contract's default
 split it says which columns add up (from the true family's row sums, by printed header). On a
 re-ask it puts into ``skip`` the quoted rules that the true values themselves break.
 """
@@ -16,10 +16,11 @@ from typing import Any
 from extractor.checks import GENERATORS
 from extractor.checks.core import Context, Identity, Values, evaluate, flatten
 from extractor.locate import normalise, title_kind
+from extractor.read_sheets import _label_of
 from extractor.templates import Template, match_words
 from schemas import Document
 
-from .llm_refs_oracle import Oracle, _flat, _ranges, parse_blocks, resolve
+from .llm_refs_oracle import Oracle, _equal, _flat, _ranges, parse_blocks, resolve
 
 HEAD = re.compile(r"^\[(?P<id>b\d+)\]\s*(?P<title>.*)$", re.M)
 RULE = re.compile(r"^\[(?P<rule>[\w.]+)\]", re.M)
@@ -76,6 +77,9 @@ class MappingOracle:
         return "generic"
 
     def _block(self, block_id: str, title: str, lines: dict[int, list[str]]) -> dict:
+        sheet = title_kind(title, self.family)
+        if sheet in ("overall", "project"):
+            return self._sheet(block_id, sheet, lines)
         kind = self._kind(title)
         item: dict[str, Any] = {"id": block_id, "table": kind}
         if kind == "generic":
@@ -103,6 +107,21 @@ class MappingOracle:
             found = [self._column(role, cols, lines, rows) for role in self.row_sums[kind]]
             if None not in found:
                 item["sum"] = found
+        return item
+
+    def _sheet(self, block_id: str, kind: str, lines: dict[int, list[str]]) -> dict:
+        """Where each form label is printed: a form's values repeat (总额 = 财政资金), so labels are read as labels."""
+        rules = self.family.sheet_labels(kind)
+        under = {e[1] for e in rules if len(e) > 2 and e[2] == "below"}
+        labels: dict[str, list[int]] = {}
+        for n in sorted(lines):
+            for c, text in enumerate(lines[n]):
+                key = _label_of(normalise(text), rules) if text not in ("<", "^") else None
+                if key and key != "-" and key not in labels:
+                    labels[key] = [n, c]
+        item: dict[str, Any] = {"id": block_id, "table": kind, "labels": labels}
+        if under & set(labels):
+            item["below"] = sorted(under & set(labels))
         return item
 
     def _by_header(self, kind: str, lines: dict[int, list[str]]) -> dict[str, int]:

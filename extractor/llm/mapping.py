@@ -23,6 +23,7 @@ from .prompting import Prompt
 from .refs import Numbered
 
 TABLES = tuple(f"t{i}" for i in range(1, 12))
+SHEETS = ("overall", "project")
 _TOTAL = re.compile(r"^(合计|总计)")
 _NUMERIC = re.compile(r"^[+-]?[\d,，]+(\.\d+)?$")
 KEEP_BODY = 6  # data lines shown per table: enough to see which column holds what
@@ -42,6 +43,8 @@ class MapItem(BaseModel):
     unit: str | None = Field(default=None, description="元 或 万元")
     sum: list[int] = Field(default_factory=list, description="合计列 = 这些列之和（非默认拆分时）")
     skip: list[str] = Field(default_factory=list, description="印出的表本不满足的规则编号")
+    labels: dict[str, list[int]] = Field(default_factory=dict, description="绩效表：字段 → 标签格 [行号, 列号]")
+    below: list[str] = Field(default_factory=list, description="绩效表：值印在标签下方的字段")
 
 
 class MapAnswer(BaseModel):
@@ -98,6 +101,21 @@ def is_table_like(region: Region) -> bool:
                                      for g in region.grids for cell in g.cells)
 
 
+def is_sheet(region: Region) -> bool:
+    """A performance sheet with a grid (its form labels are asked once per form)."""
+    return region.kind in SHEETS and bool(region.grids)
+
+
+def sheet_fields(kind: str) -> list[tuple[str, str]]:
+    """A sheet form's single-value fields with their Chinese labels, for the prompt."""
+    from schemas import OverallSheet, ProjectSheet
+
+    model = OverallSheet if kind == "overall" else ProjectSheet
+    return [(n, f.description or "") for n, f in model.model_fields.items()
+            if n not in ("indicators", "pages", "extra") and "list" not in str(f.annotation)
+            and "dict" not in str(f.annotation)]
+
+
 def _cut(piece: Piece) -> Piece:
     # The header, the first data lines and the 合计/总计 lines: what a column mapping needs.
     keep = [i for i, line in enumerate(piece.body)
@@ -110,7 +128,7 @@ def _cut(piece: Piece) -> Piece:
 def question(region: Region, block_id: str, source: str = "") -> Question:
     """The block the model sees for one region (one piece, however long the table)."""
     piece = pieces(region, max_tokens=10**9)[0]
-    if region.kind not in ("t1", "t4", "t10"):  # fixed-line tables are short and shown whole
+    if region.kind in TABLES + ("generic",) and region.kind not in ("t1", "t4", "t10"):  # the rest shown whole
         piece = _cut(piece)
     return Question(block_id, region, piece, Numbered.of(piece, block_id), source)
 
@@ -127,6 +145,7 @@ def messages(prompt: Prompt, questions: list[Question], heads: list[str] | None 
     data = {
         "headings": "\n".join(f"{i}|{h}" for i, h in enumerate(heads or [], 1)),
         "kinds": [money_glossary(k) for k in TABLES],
+        "sheets": [{"kind": k, "rows": sheet_fields(k)} for k in SHEETS if any(q.region.kind == k for q in questions)],
         "blocks": [{"id": q.id, "title": q.region.title, "notes": q.piece.notes[:3], "grid": q.grid.text}
                    for q in questions],
     }

@@ -62,7 +62,7 @@ def title_pattern(title: str) -> str:
 
 def questions_of(pdfs: list[Path], base: Template) -> tuple[list, dict[str, Layout]]:  # noqa: D103
     """The table-like regions of every PDF, one question per distinct printed title."""
-    from ..llm.mapping import is_table_like, question
+    from ..llm.mapping import is_sheet, is_table_like, question
 
     out, seen, layouts = [], set(), {}
     for pdf in pdfs:
@@ -71,7 +71,11 @@ def questions_of(pdfs: list[Path], base: Template) -> tuple[list, dict[str, Layo
         layouts[str(pdf)] = layout
         for region in layout.regions:
             key = title_pattern(region.title) if region.title else None
-            if not is_table_like(region) or (key and key in seen):
+            if is_sheet(region):  # one sheet of each form: its labels are the form's
+                key = region.kind
+            elif not is_table_like(region):
+                continue
+            if key and key in seen:
                 continue
             seen.add(key)
             out.append(question(region, f"b{len(out) + 1}", str(pdf)))
@@ -83,7 +87,7 @@ def heading_pattern(text: str) -> str:
     text = normalise(text)
     out, i = "", 0
     for m in re.finditer(r"\d{4}年度?|部门|单位", text):
-        out += re.escape(text[i:m.start()]) + (r"\d{4}年" if m.group().startswith(("1", "2")) else "(部门|单位)")
+        out += re.escape(text[i:m.start()]) + (r"(\d{4}年度?)?" if m.group()[0].isdigit() else "(部门|单位)")
         i = m.end()
     return "^" + out + re.escape(text[i:]) + "$"
 
@@ -98,12 +102,21 @@ def build(name: str, base: Template, questions: list, items: dict, sources: list
             titles[kind].append(pattern)
     columns: dict[str, list[dict]] = {}
     row_sums: dict[str, list[str]] = {}
+    sheets: dict[str, list[list[str]]] = {}
     units: Counter[str] = Counter()
     skip: list[str] = []
     answered = set()
     for q in questions:
         item = items.get(q.id)
         if item is None:
+            continue
+        if item.table in SHEET_KINDS or q.region.kind in SHEET_KINDS:
+            kind = item.table if item.table in SHEET_KINDS else q.region.kind
+            for rule in _sheet_rules(kind, q, item, base):
+                if rule not in sheets.setdefault(kind, []):
+                    sheets[kind].append(rule)
+            if q.region.title and title_kind(q.region.title, base) != kind:
+                titles.setdefault(kind, []).append(title_pattern(q.region.title))
             continue
         kind = item.table if item.table in TABLE_OR_GENERIC else "generic"
         answered.add(kind)
@@ -137,7 +150,33 @@ def build(name: str, base: Template, questions: list, items: dict, sources: list
         data["columns"] = columns
     if row_sums:
         data["row_sums"] = row_sums
+    if sheets:
+        data["sheets"] = sheets
     return data
+
+
+SHEET_KINDS = ("overall", "project")
+
+
+def _sheet_rules(kind: str, q, item, base: Template) -> list[list[str]]:
+    """[label, field(, "below")] for each label the model placed, where the parent reads it otherwise."""
+    from ..read_sheets import _label_of
+
+    rules = []
+    for name, at in item.labels.items():
+        if len(at) != 2:
+            continue
+        try:
+            text = q.grid.cell(at[0], at[1], {})
+        except ValueError:
+            continue
+        bare = re.sub(r"[（(].*?[)）]|[:：]", "", normalise(text)).removeprefix("其中")
+        below = name in item.below
+        parent = base.sheet_labels(kind)
+        if bare and (_label_of(bare, parent) != name or (below and name not in
+                                                          {e[1] for e in parent if len(e) > 2 and e[2] == "below"})):
+            rules.append([bare, name] + (["below"] if below else []))
+    return rules
 
 
 TABLE_OR_GENERIC = tuple(f"t{i}" for i in range(1, 12)) + ("generic",)
