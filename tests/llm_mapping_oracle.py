@@ -114,12 +114,17 @@ class MappingOracle:
         rules = self.family.sheet_labels(kind)
         under = {e[1] for e in rules if len(e) > 2 and e[2] == "below"}
         labels: dict[str, list[int]] = {}
+        other: list[list[int]] = []
         for n in sorted(lines):
             for c, text in enumerate(lines[n]):
                 key = _label_of(normalise(text), rules) if text not in ("<", "^") else None
-                if key and key != "-" and key not in labels:
+                if key == "-" and [n, c] not in other:
+                    other.append([n, c])
+                elif key and key not in labels:
                     labels[key] = [n, c]
         item: dict[str, Any] = {"id": block_id, "table": kind, "labels": labels}
+        if other:
+            item["other"] = other[:3]
         if under & set(labels):
             item["below"] = sorted(under & set(labels))
         return item

@@ -45,6 +45,7 @@ class MapItem(BaseModel):
     skip: list[str] = Field(default_factory=list, description="印出的表本不满足的规则编号")
     labels: dict[str, list[int]] = Field(default_factory=dict, description="绩效表：字段 → 标签格 [行号, 列号]")
     below: list[str] = Field(default_factory=list, description="绩效表：值印在标签下方的字段")
+    other: list[list[int]] = Field(default_factory=list, description="绩效表：无对应字段的标签格 [行号, 列号]")
 
 
 class MapAnswer(BaseModel):

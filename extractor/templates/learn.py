@@ -83,13 +83,10 @@ def questions_of(pdfs: list[Path], base: Template) -> tuple[list, dict[str, Layo
 
 
 def heading_pattern(text: str) -> str:
-    """A regex for a whole part heading: its year and 部门/单位 generalised."""
-    text = normalise(text)
-    out, i = "", 0
-    for m in re.finditer(r"\d{4}年度?|部门|单位", text):
-        out += re.escape(text[i:m.start()]) + (r"(\d{4}年度?)?" if m.group()[0].isdigit() else "(部门|单位)")
-        i = m.end()
-    return "^" + out + re.escape(text[i:]) + "$"
+    """A regex for a whole part heading: a year (printed or not) and 部门/单位 generalised."""
+    text = re.sub(r"^\d{4}年度?", "", normalise(text))
+    body = "(部门|单位)".join(re.escape(part) for part in re.split(r"部门|单位", text))
+    return r"^(\d{4}年度?)?" + body + "$"
 
 
 def build(name: str, base: Template, questions: list, items: dict, sources: list[str],
@@ -176,6 +173,13 @@ def _sheet_rules(kind: str, q, item, base: Template) -> list[list[str]]:
         if bare and (_label_of(bare, parent) != name or (below and name not in
                                                           {e[1] for e in parent if len(e) > 2 and e[2] == "below"})):
             rules.append([bare, name] + (["below"] if below else []))
+    for at in item.other:  # a label with no field: its neighbour is not taken for another label's value
+        try:
+            bare = re.sub(r"[（(].*?[)）]|[:：]", "", normalise(q.grid.cell(at[0], at[1], {}))) if len(at) == 2 else ""
+        except ValueError:
+            continue
+        if bare and _label_of(bare, base.sheet_labels(kind)) != "-":
+            rules.append([bare, "-"])
     return rules
 
 
