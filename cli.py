@@ -90,6 +90,8 @@ def extract(
     max_cost: Optional[float] = typer.Option(None, "--max-cost", min=0, help="LLM cost per document at most."),
     template: Optional[str] = typer.Option(None, "--template", help="Template family (see `budgetx templates`); default: detected."),
     group: bool = typer.Option(False, "--group", help="The PDFs are one unit's parts (narrative + tables): one Document."),
+    max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Refuse a document with more pages."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Seconds per document at most."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -111,36 +113,22 @@ def extract(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from extractor.batch import find_inputs, run_batch
-    from extractor.engines import ENGINES
     from extractor.errors import BudgetxError
-    from extractor.ocr import OCR_BACKENDS
-    from extractor.pipeline import Options
+    from extractor.options import build_options
 
-    for registry, name in ((ENGINES, engine), (OCR_BACKENDS, ocr)):
-        if name not in registry.names():
-            known = ", ".join(registry.names())
-            err.print(f"error: unknown {registry.kind} {name!r}; known: {known}")
-            raise typer.Exit(2)
     pdfs = find_inputs(inputs)
     missing = [p for p in inputs if not p.exists()]
     if not pdfs or missing:
         err.print(f"error: no PDF found in {', '.join(map(str, missing or inputs))}")
         raise typer.Exit(2)
-    llm = {"model": model, "prompt": prompt, "mode": mode, "base_url": base_url, "vision": vision or None,
-           "no_cache": no_cache or None, "cache_dir": str(cache_dir) if cache_dir else None,
-           "max_calls": max_calls, "max_tokens": max_tokens, "max_cost": max_cost}
-    engine_options = {k: v for k, v in llm.items() if v is not None} if engine in ("llm", "hybrid") else {}
-    try:  # a bad --prompt or --mode fails here, once, with the known names
-        ENGINES.create(engine, **engine_options)
+    try:  # a bad --engine, --prompt, --mode or --template fails here, once, with the known names
+        options = build_options(engine, ocr, template=template, max_pages=max_pages, timeout=timeout, model=model,
+                                prompt=prompt, mode=mode, base_url=base_url, vision=vision, no_cache=no_cache,
+                                cache_dir=cache_dir, max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost)
     except BudgetxError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc
-    from extractor import templates
-
-    if template is not None and template not in templates.names():
-        err.print(f"error: unknown template {template!r}; known: {', '.join(templates.names())}")
-        raise typer.Exit(2)
-    options = Options(engine=engine, ocr=ocr, engine_options=engine_options, template=template)
+    options.progress = True
     if group:  # one unit's files read as one document, named after the first
         options.parts = [str(p) for p in pdfs[1:]]
         pdfs = pdfs[:1]
@@ -156,7 +144,7 @@ def extract(
                                        "output": str(result.output) if result.output else None,
                                        "error": result.error, **result.summary}, ensure_ascii=False))
             elif result.status == "failed":
-                err.print(f"[red]FAILED[/red] {result.error}", highlight=False)
+                err.print(f"[red]FAILED[/red] {result.error}", highlight=False, soft_wrap=True)
             elif result.status == "skipped":
                 err.print(f"skipped {result.path.name} (up to date)", highlight=False)
             else:
@@ -305,7 +293,10 @@ def eval_run(
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for llm/hybrid."),
     set_dir: Path = typer.Option(Path("eval/data"), "--set", help="Folder of <doc_id>/gold.json."),
     samples: Path = typer.Option(Path("samples"), "--samples", help="Folder of <doc_id>.pdf and <doc_id>.scan.pdf."),
-    kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, or both."),
+    kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, both (clean+scan), or real."),
+    realworld: Optional[Path] = typer.Option(
+        None, "--realworld", help="With --kind real: folder of real PDFs without gold, measured label-free "
+        "(default ../shared/realworld or /work/shared/realworld when present; 'none' to skip)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
     engine_option: list[str] = typer.Option([], "--engine-option", "-E", help="Further engine option KEY=VALUE."),
     as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
@@ -320,18 +311,21 @@ def eval_run(
 
       budgetx eval run --engine llm --prompt v1 -E no_cache=true -o runs/llm-v1-fresh
 
+      budgetx eval run --kind real --realworld ../shared/realworld -o runs/real
+
     A gold document with no sample PDF is listed as not run; a failed extraction scores as empty.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from eval.run import KINDS, RunConfig, load_gold_set, parse_option, print_run, run_eval
+    from eval.label_free import default_dir
+    from eval.run import BOTH, KINDS, RunConfig, parse_option, planned, print_run, run_eval
     from extractor.engines import ENGINES
 
     if engine not in ENGINES.names():
         err.print(f"error: unknown engine {engine!r}; known: {', '.join(ENGINES.names())}")
         raise typer.Exit(2)
     if kind not in (*KINDS, "both"):
-        err.print(f"error: --kind must be clean, scan or both, not {kind!r}")
+        err.print(f"error: --kind must be clean, scan, both or real, not {kind!r}")
         raise typer.Exit(2)
     try:
         options = dict(parse_option(o) for o in engine_option)
@@ -340,9 +334,15 @@ def eval_run(
         raise typer.Exit(2) from exc
     config = RunConfig(engine=engine, prompt=prompt, model=model, mode=mode, base_url=base_url,
                        set_dir=str(set_dir), samples_dir=str(samples),
-                       kinds=list(KINDS) if kind == "both" else [kind], jobs=jobs, options=options)
+                       kinds=list(BOTH) if kind == "both" else [kind], jobs=jobs, options=options)
+    if kind == "real":
+        folder = None if realworld is not None and str(realworld).lower() == "none" else realworld or default_dir()
+        if folder is not None and not Path(folder).is_dir():
+            err.print(f"error: --realworld {folder}: no such folder")
+            raise typer.Exit(2)
+        config.realworld = str(folder) if folder else None
     try:
-        total = len(load_gold_set(set_dir)) * len(config.kinds)
+        total = planned(config)
         ENGINES.create(engine, **config.engine_options())  # a bad option fails here, not once per document
     except Exception as exc:  # a usage problem (no gold set, bad engine option): say it plainly
         err.print(f"error: {exc}".splitlines()[0])
@@ -513,6 +513,100 @@ def _toml_like(data: dict) -> str:
         if isinstance(v, (dict, list)):
             lines.append(f"{k} = {json.dumps(v, ensure_ascii=False, indent=1)}")
     return "\n".join(lines)
+keys_app = typer.Typer(help="API keys of the service: create (shown once), list, revoke.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+_DATA_DIR = typer.Option(None, "--data-dir", help="Service data folder (default $BUDGETX_DATA_DIR or ./budgetx-data).")
+_DB = typer.Option(None, "--db", help="Job store URL (default $BUDGETX_DB, else SQLite in the data folder).")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(1, "--workers", min=0, help="Extraction worker processes."),
+    data_dir: Optional[Path] = _DATA_DIR,
+    db: Optional[str] = _DB,
+    max_upload_mb: float = typer.Option(64, "--max-upload-mb", help="Largest upload accepted (MiB)."),
+    max_pages: int = typer.Option(500, "--max-pages", help="Most pages a document may have."),
+    rate: float = typer.Option(120, "--rate", help="Uploads per minute per key (0: no limit)."),
+) -> None:
+    """Run the extraction service: HTTP API (/docs), review page (/), worker processes.
+
+    Example: budgetx keys create alice && budgetx serve --port 8000 --workers 2
+    """
+    from extractor.service.serve import serve as run
+    from extractor.service.store import StoreError
+
+    try:
+        run(host, port, workers, data_dir, db, max_upload_mb, max_pages, rate)
+    except StoreError as exc:
+        err.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _key_store(data_dir: Optional[Path], db: Optional[str]):
+    from extractor.service.serve import open_store
+    from extractor.service.store import StoreError
+
+    try:
+        return open_store(data_dir, db)
+    except StoreError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+@keys_app.command("create")
+def keys_create(name: str = typer.Argument(..., help="Who the key is for."), data_dir: Optional[Path] = _DATA_DIR,
+                db: Optional[str] = _DB) -> None:
+    """Create an API key and print it once (only its hash is stored)."""
+    key_id, secret = _key_store(data_dir, db).create_key(name)
+    err.print(f"created key {key_id} for {name}; it is shown only now:")
+    typer.echo(secret)
+
+
+@keys_app.command("list")
+def keys_list(data_dir: Optional[Path] = _DATA_DIR, db: Optional[str] = _DB) -> None:
+    """List API keys: id, name, created, revoked, documents."""
+    import time
+
+    for k in _key_store(data_dir, db).list_keys():
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(k["created_at"]))
+        revoked = "revoked " + time.strftime("%Y-%m-%d %H:%M", time.localtime(k["revoked_at"])) if k["revoked_at"] else "active"
+        typer.echo(f"{k['id']}  {k['name']}  created {when}  {revoked}  {k['documents']} documents")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key: str = typer.Argument(..., help="Key id or name."), data_dir: Optional[Path] = _DATA_DIR,
+                db: Optional[str] = _DB) -> None:
+    """Revoke a key (by id or name); its requests get 401 from then on."""
+    if not _key_store(data_dir, db).revoke_key(key):
+        err.print(f"error: no active key {key!r}")
+        raise typer.Exit(1)
+    err.print(f"revoked {key}")
+
+
+@app.command()
+def report(
+    doc: Path = typer.Argument(..., help="A Document JSON (budgetx extract output)."),
+    output: Path = typer.Option(..., "-o", "--output", help="The HTML file to write."),
+    pdf: Optional[Path] = typer.Option(None, "--pdf", help="The source PDF (default: found beside the JSON)."),
+) -> None:
+    """Write the review page's view of a Document as one self-contained HTML file.
+
+    Example: budgetx report out/000_5dac6d90f1d45d5f.json -o 000.html --pdf samples/000_5dac6d90f1d45d5f.pdf
+    """
+    from extractor.service.report import write_report
+
+    if not doc.is_file():
+        err.print(f"error: no such file: {doc}")
+        raise typer.Exit(2)
+    try:
+        path, used = write_report(doc, output, pdf)
+    except ValueError as exc:
+        err.print(f"error: {doc}: not a valid Document ({str(exc).splitlines()[0]})")
+        raise typer.Exit(1) from exc
+    note = f"pages from {used}" if used else "no PDF found: positions in words only (give --pdf)"
+    err.print(f"wrote {path} ({note})")
 
 
 def main(argv: Optional[list[str]] = None) -> None:  # pragma: no cover - console entry

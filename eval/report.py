@@ -21,12 +21,13 @@ def print_score(report: dict, console: Console) -> None:
     table = Table(title="per table")
     for col in ("table", "title", "exact", "precision", "recall", "presence", "correct", "wrong", "missing", "extra"):
         table.add_column(col, justify="left" if col in ("table", "title") else "right")
-    for key in TABLE_TITLES:
+    titles = {**TABLE_TITLES, "generic": "（无合同槽位的表，按原样）"}
+    for key in (k for k in titles if k in report["tables"]):
         m = report["tables"][key]
         if not (m["correct"] or m["wrong"] or m["missing"] or m["extra"]):
             # No cell on either side (an empty table): no figure, not a flattering 100%.
             m = {**m, "cell_exact": None, "cell_precision": None, "cell_recall": None}
-        table.add_row(key, TABLE_TITLES[key], pct(m["cell_exact"]), pct(m["cell_precision"]), pct(m["cell_recall"]),
+        table.add_row(key, titles[key], pct(m["cell_exact"]), pct(m["cell_precision"]), pct(m["cell_recall"]),
                       pct(m["presence_accuracy"]), str(m["correct"]), str(m["wrong"]), str(m["missing"]),
                       str(m["extra"]))
     console.print(table)

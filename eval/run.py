@@ -25,8 +25,10 @@ from schemas import Document
 from .score import DocScore, load_expected, score_document, summarise
 
 RUN_FORMAT = "budgetx-run/1"
-KINDS = ("clean", "scan")
-SAMPLE_SUFFIX = {"clean": ".pdf", "scan": ".scan.pdf"}  # samples/<doc_id><suffix>
+KINDS = ("clean", "scan", "real")
+BOTH = ("clean", "scan")  # --kind both: the rendered Xinjiang samples, born-digital and scanned
+SAMPLE_SUFFIX = {"clean": ".pdf", "scan": ".scan.pdf", "real": ".pdf"}  # samples/[real/]<doc_id><suffix>
+REAL_DIR = "real"  # samples/real/<doc_id>.pdf: real published disclosures, labelled in eval/data
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -41,8 +43,9 @@ class RunConfig:
     base_url: str | None = None
     set_dir: str = "eval/data"
     samples_dir: str = "samples"
-    kinds: list[str] = field(default_factory=lambda: list(KINDS))
+    kinds: list[str] = field(default_factory=lambda: list(BOTH))
     jobs: int = 1
+    realworld: str | None = None  # folder of real PDFs measured label-free with --kind real
     options: dict = field(default_factory=dict)  # further engine options (-E no_cache=true)
 
     def engine_options(self) -> dict:
@@ -89,7 +92,14 @@ def load_gold_set(set_dir: Path) -> dict[str, tuple[Document, Path]]:
 
 
 def sample_path(samples_dir: Path, doc_id: str, kind: str) -> Path:
-    return Path(samples_dir) / f"{doc_id}{SAMPLE_SUFFIX[kind]}"
+    folder = Path(samples_dir) / REAL_DIR if kind == "real" else Path(samples_dir)
+    return folder / f"{doc_id}{SAMPLE_SUFFIX[kind]}"
+
+
+def docs_of_kind(doc_ids: list[str], kind: str, samples_dir: Path) -> list[str]:
+    """The gold documents a kind runs: a real disclosure has no rendered clean or scanned sample."""
+    real = {d for d in doc_ids if sample_path(samples_dir, d, "real").exists()}
+    return [d for d in doc_ids if (d in real) == (kind == "real")]
 
 
 def extract_kind(doc_ids: list[str], kind: str, config: RunConfig, pred_dir: Path,
@@ -255,11 +265,38 @@ def run_eval(config: RunConfig, outdir: Path,
     kinds = {}
     for kind in config.kinds:
         pred_dir = outdir / "pred" / kind
-        runs = extract_kind(list(gold_set), kind, config, pred_dir, on_result)
+        runs = extract_kind(docs_of_kind(list(gold_set), kind, Path(config.samples_dir)), kind, config, pred_dir,
+                            on_result)
         kinds[kind] = score_kind(gold_set, runs, base=outdir)
+        if kind == "real" and config.realworld:
+            kinds[kind]["label_free"] = _label_free(config, set(gold_set), outdir, on_result)
     record = make_record(outdir.name, config, kinds, time.perf_counter() - started, state)
     write_record(outdir, record)
     return record
+
+
+def planned(config: RunConfig) -> int:
+    """How many extractions a run makes (for a progress bar)."""
+    ids = list(load_gold_set(Path(config.set_dir)))
+    count = sum(len(docs_of_kind(ids, kind, Path(config.samples_dir))) for kind in config.kinds)
+    if "real" in config.kinds and config.realworld:
+        count += sum(1 for p in Path(config.realworld).glob("*.pdf") if p.stem not in ids)
+    return count
+
+
+def _label_free(config: RunConfig, gold_ids: set[str], outdir: Path,
+                on_result: Callable[[str, DocRun], None] | None) -> dict:
+    from extractor.pipeline import Options
+
+    from .label_free import measure
+
+    def report(stem: str, status: str, error: str | None) -> None:
+        if on_result:
+            on_result("real (label-free)", DocRun(stem, "ok" if status == "ok" else "failed", error=error))
+
+    options = Options(engine=config.engine, engine_options=config.engine_options())
+    return measure(Path(config.realworld), outdir / "pred" / "real-unlabelled", options, exclude=gold_ids,
+                   jobs=config.jobs, on_result=report)
 
 
 def load_run(path: Path) -> dict:
@@ -294,3 +331,7 @@ def print_run(record: dict, console) -> None:
             console.print(f"[yellow]not run (no sample): {', '.join(section['not_run'])}[/yellow]", highlight=False)
         if "overall" in section:
             print_score(section, console)
+        if "label_free" in section:
+            from .label_free import print_label_free
+
+            print_label_free(section["label_free"], console)

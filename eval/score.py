@@ -1,7 +1,8 @@
 """Score a predicted Document against gold: cells, rows, sheets, indicators, text, findings.
 
 Rows are matched by key (subject code, project or item name; names fuzzily, and a fuzzy match
-is reported as such); cells are compared exactly as Decimals. A cell counts when either side
+is reported as such); cells are compared exactly as Decimals, printed columns without a contract
+field (`extra`) included; generic tables are matched by number or title and compared cell by cell. A cell counts when either side
 holds a value: equal → correct; gold only → missing; prediction only → extra; both but
 different → wrong (counted once as a false positive and once as a false negative).
 """
@@ -80,12 +81,14 @@ def _rows(table) -> list[tuple[str, dict]]:
     out = []
     data = table.model_dump(mode="python")
     for i, row in enumerate(data.get("rows", [])):
-        out.append((f"rows/{i}", row))
+        out.append((f"rows/{i}", _flat_extra(row)))
+    if data.get("extra"):  # printed lines the contract has no field for, one pseudo-row per table
+        out.append(("", {"line": "__extra__", **{f"extra/{k}": v for k, v in data["extra"].items()}}))
     if data.get("income") is not None:
         out.append(("income", {"line": "__income__", **data["income"]}))
     total = data.get("total")
     if total is not None:
-        flat = dict(total)
+        flat = _flat_extra(dict(total))
         if isinstance(flat.get("expense_total"), dict):  # t4: nested expense totals
             for k, v in flat.pop("expense_total").items():
                 flat[f"expense_total/{k}"] = v
@@ -93,8 +96,14 @@ def _rows(table) -> list[tuple[str, dict]]:
     return out
 
 
+def _flat_extra(row: dict) -> dict:
+    """A row with its extra columns as fields of their own ("extra/<printed header>")."""
+    extra = row.pop("extra", None) or {}
+    return {**row, **{f"extra/{k}": v for k, v in extra.items()}}
+
+
 def _row_key(row: dict) -> tuple:
-    if row.get("line") in ("__total__", "__income__"):  # one per table, whatever its label says
+    if row.get("line") in ("__total__", "__income__", "__extra__"):  # one per table, whatever its label says
         return (row["line"], None, "", "")
     return (row.get("line"), row.get("code"), norm_text(row.get("project_name")), norm_text(row.get("name")))
 
@@ -161,20 +170,76 @@ def score_table(key: str, gold_table, pred_table, score: DocScore) -> None:
     score.fuzzy_matches += [(f"/tables/{key}/{a}", b, c) for a, b, c in fuzzy]
     for (gptr, grow), hit in pairs:
         prow = hit[1] if hit else {}
-        for name, gval in grow.items():
+        for name in dict.fromkeys([*grow, *(n for n in prow if n.startswith("extra/"))]):
+            gval = grow.get(name)
             if name in KEY_FIELDS or not (isinstance(gval, Decimal) or gval is None):
                 continue
             outcome = _compare(gval, prow.get(name))
             if outcome:
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
-                score.cells[f"/tables/{key}/{gptr}/{name}"] = outcome
+                score.cells[_pointer(key, gptr, name)] = outcome
     for pptr, prow in extras:
         for name, pval in prow.items():
             if name not in KEY_FIELDS and isinstance(pval, Decimal):
                 counts.extra += 1
-                score.cells[f"+/tables/{key}/{pptr}/{name}"] = "extra"
+                score.cells["+" + _pointer(key, pptr, name)] = "extra"
     score.tables[key] = counts
     score.table_presence[key] = gold_table.present == pred_table.present
+
+
+def _pointer(key: str, row: str, name: str) -> str:
+    return "/".join(part for part in (f"/tables/{key}", row, name) if part)
+
+
+def score_generic(gold: Document, pred: Document, score: DocScore) -> None:
+    """Printed tables with no contract slot: matched by number or title, amounts cell by cell."""
+    from extractor.columns import as_money
+
+    counts = Counts()
+    left = list(enumerate(pred.generic_tables))
+    for gi, table in enumerate(gold.generic_tables):
+        hit = next((p for p in left if _same_generic(table, p[1])), None)
+        if hit is not None:
+            left.remove(hit)
+        prows = hit[1].rows if hit else []
+        pairs = _align(table.rows, prows)
+        for r, row in enumerate(table.rows):
+            prow = prows[pairs[r]] if r in pairs else []
+            for c, text in enumerate(row):
+                other = prow[c] if c < len(prow) else None
+                g, p = (as_money(text) if text else None), (as_money(other) if other else None)
+                outcome = _compare(g, p)
+                if outcome:
+                    setattr(counts, outcome, getattr(counts, outcome) + 1)
+                    score.cells[f"/generic_tables/{gi}/rows/{r}/{c}"] = outcome
+        for r in set(range(len(prows))) - set(pairs.values()):  # rows only the prediction has
+            counts.extra += sum(1 for text in prows[r] if text and as_money(text) is not None)
+    for _, table in left:
+        counts.extra += sum(1 for row in table.rows for text in row if text and as_money(text) is not None)
+    score.tables["generic"] = counts
+    score.table_presence["generic"] = len(gold.generic_tables) == len(pred.generic_tables)
+
+
+def _align(gold: list[list], pred: list[list]) -> dict[int, int]:
+    """Gold row → predicted row, aligned by their printed text (a row dropped or split shifts no other)."""
+    from difflib import SequenceMatcher
+
+    def sig(row: list) -> str:
+        return "|".join(norm_text(t) for t in row)
+
+    matcher = SequenceMatcher(None, [sig(r) for r in gold], [sig(r) for r in pred], autojunk=False)
+    pairs: dict[int, int] = {}
+    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+        if tag in ("equal", "replace"):
+            for k in range(min(a1 - a0, b1 - b0)):
+                pairs[a0 + k] = b0 + k
+    return pairs
+
+
+def _same_generic(a, b) -> bool:
+    if a.number and b.number:
+        return norm_text(a.number) == norm_text(b.number)
+    return norm_text(a.title) == norm_text(b.title)
 
 
 def text_similarity(a: str | None, b: str | None) -> float:
@@ -190,6 +255,7 @@ def score_document(pred: Document, gold: Document, expected: list[Finding] | Non
     score = DocScore(doc_id=gold.doc_id)
     for key in TABLE_TITLES:
         score_table(key, getattr(gold.tables, key), getattr(pred.tables, key), score)
+    score_generic(gold, pred, score)
     score.sheets = score_sheets(pred, gold)
     score.text = {
         "unit_name": text_similarity(pred.unit_name, gold.unit_name),
@@ -206,8 +272,8 @@ def score_document(pred: Document, gold: Document, expected: list[Finding] | Non
 def summarise(scores: list[DocScore]) -> dict:
     """The --json report: overall, per table, sheets, findings, per document."""
     overall = Counts()
-    per_table: dict[str, Counts] = {k: Counts() for k in TABLE_TITLES}
-    presence: dict[str, list[bool]] = {k: [] for k in TABLE_TITLES}
+    per_table: dict[str, Counts] = {k: Counts() for k in [*TABLE_TITLES, "generic"]}
+    presence: dict[str, list[bool]] = {k: [] for k in per_table}
     for s in scores:
         for k, c in s.tables.items():
             per_table[k].add(c)
@@ -219,7 +285,7 @@ def summarise(scores: list[DocScore]) -> dict:
         "overall": overall.metrics(),
         "tables": {k: {**per_table[k].metrics(),
                        "presence_accuracy": round(sum(presence[k]) / len(presence[k]), 6) if presence[k] else 1.0}
-                   for k in TABLE_TITLES},
+                   for k in per_table},
         "sheets": merge_sheets([s.sheets for s in scores]),
         "findings": merge_findings([s.findings for s in scores if s.findings]),
         "documents": {s.doc_id: {"overall": s.overall().metrics(), "sheets": s.sheets, "text": s.text,

@@ -53,6 +53,11 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def _drop_stale_temps(out: Path) -> None:
+    for tmp in out.parent.glob(f".{out.name}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
 def output_path(outdir: Path, pdf: Path) -> Path:
     return outdir / f"{pdf.stem}.json"
 
@@ -101,6 +106,7 @@ def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False) 
     """Extract one PDF into outdir; never raises for a bad document, reports it instead."""
     out = output_path(outdir, pdf)
     try:
+        _drop_stale_temps(out)  # left by a batch killed while writing this output
         stamp = _stamp(pdf, options)
         if not force and is_up_to_date(out, stamp):
             return Result(pdf, "skipped", out)
@@ -112,16 +118,22 @@ def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False) 
         # The LLM budget ran out: what was extracted is written, and the document still fails.
         partial = getattr(exc, "document", None)
         if partial is None:
-            return Result(pdf, "failed", error=str(exc))
+            return Result(pdf, "failed", error=one_line(str(exc)))
         partial.run.version = None  # never "up to date": a re-run with more budget redoes it
         write_atomic(out, partial.model_dump_json(indent=1))
-        return Result(pdf, "failed", out, error=f"{pdf}: {exc}", summary=summarise(partial))
+        return Result(pdf, "failed", out, error=one_line(f"{pdf}: {exc}"), summary=summarise(partial))
     except BudgetxError as exc:
-        return Result(pdf, "failed", error=str(exc))
+        return Result(pdf, "failed", error=one_line(str(exc)))
     except OSError as exc:
-        return Result(pdf, "failed", error=f"{pdf}: {exc.strerror or exc}")
+        return Result(pdf, "failed", error=one_line(f"{pdf}: {exc.strerror or exc}"))
     except Exception as exc:  # a bug must not stop the batch; it is reported with the file
-        return Result(pdf, "failed", error=f"{pdf}: internal error: {type(exc).__name__}: {exc}")
+        return Result(pdf, "failed", error=one_line(f"{pdf}: internal error: {type(exc).__name__}: {exc}"))
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """A failure's reason on one line (MuPDF and pydantic messages span several)."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def run_batch(pdfs: list[Path], outdir: Path, options: Options, jobs: int = 1, force: bool = False) -> Iterator[Result]:

@@ -45,6 +45,10 @@ class LimitError(InputError):
     """The input exceeds a safety cap (pages, page size, pixels, bytes)."""
 
 
+class DocumentTimeout(LimitError):
+    """A document took longer than its wall-clock cap (--timeout)."""
+
+
 class OcrError(BudgetxError):
     """OCR failed on a page."""
 

@@ -6,11 +6,13 @@ here depends on a particular renderer's geometry, only on lines and the words be
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from .pages import Page, Segment, Word
 
 TOL = 2.5  # points: how far two rules may be apart and still be one
+MAX_EDGES = (200, 100)  # row and column rules one table may have on one page
 
 
 @dataclass
@@ -131,21 +133,30 @@ def _cluster(values: list[float]) -> list[float]:
     return out
 
 
-def _covered(segs: list[Segment], pos: float, a: float, b: float, horizontal: bool) -> bool:
-    """Is the stretch a..b at pos drawn by some rule (for at least 60% of its length)?"""
-    need = 0.6 * (b - a)
-    total = 0.0
+def _by_edge(segs: list[Segment], edges: list[float], horizontal: bool) -> list[list[tuple[float, float]]]:
+    """For each edge position, the extents of the rules drawn on it (a page of thousands of
+    rules would otherwise test every rule against every cell)."""
+    out: list[list[tuple[float, float]]] = [[] for _ in edges]
     for s in segs:
         spos, sa, sb = ((s.y0, s.x0, s.x1) if horizontal else (s.x0, s.y0, s.y1))
-        if abs(spos - pos) <= TOL:
-            total += max(0.0, min(b, sb) - max(a, sa))
-    return total >= need
+        k = bisect.bisect_left(edges, spos - TOL)
+        while k < len(edges) and edges[k] <= spos + TOL:
+            out[k].append((sa, sb))
+            k += 1
+    return out
+
+
+def _covered(extents: list[tuple[float, float]], a: float, b: float) -> bool:
+    """Is the stretch a..b drawn by the rules on its edge (for at least 60% of its length)?"""
+    total = sum(max(0.0, min(b, sb) - max(a, sa)) for sa, sb in extents)
+    return total >= 0.6 * (b - a)
 
 
 def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
     ys = _cluster([h.y0 for h in hs])
     xs = _cluster([v.x0 for v in vs])
     nr, nc = len(ys) - 1, len(xs) - 1
+    on_x, on_y = _by_edge(vs, xs, horizontal=False), _by_edge(hs, ys, horizontal=True)
     parent = list(range(nr * nc))
 
     def find(i: int) -> int:
@@ -156,9 +167,9 @@ def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
 
     for r in range(nr):
         for c in range(nc):
-            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r], ys[r + 1], horizontal=False):
+            if c + 1 < nc and not _covered(on_x[c + 1], ys[r], ys[r + 1]):
                 parent[find(r * nc + c + 1)] = find(r * nc + c)
-            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1], horizontal=True):
+            if r + 1 < nr and not _covered(on_y[r + 1], xs[c], xs[c + 1]):
                 parent[find((r + 1) * nc + c)] = find(r * nc + c)
     spans: dict[int, list[int]] = {}
     for i in range(nr * nc):
@@ -194,8 +205,12 @@ def page_grids(page: Page) -> list[Grid]:
     """Every ruled table region of a page, top to bottom."""
     hs = _merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
     vs = _merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
+    if len(hs) * len(vs) > 4_000_000:
+        return []  # tens of thousands of strokes: a picture drawn in vectors, not a table
     grids = []
     for ghs, gvs in _components(hs, vs):
+        if len(_cluster([h.y0 for h in ghs])) > MAX_EDGES[0] or len(_cluster([v.x0 for v in gvs])) > MAX_EDGES[1]:
+            continue  # hatching or a drawing, not a table: no printed page has that many rows
         grid = build_grid(page, ghs, gvs)
         x0, y0, x1, y1 = grid.bbox
         # Strokes of a bold title can look like rules in a scan. A real table that small is one

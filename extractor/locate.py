@@ -176,6 +176,8 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
                 if current is None:
                     front.append(text)
                     front_words.append((page.number, obj))
+                elif printed_number(text) == normalise(text) or PAGE_NUMBER.match(normalise(text)):
+                    continue  # the next table's number, a page number: no content of this part
                 else:
                     current.lines.append(text)
                     current.line_words.append((page.number, obj))
@@ -227,6 +229,9 @@ def _new_header(first: Grid, grid: Grid) -> bool:
     row = top(grid)
     return any(row) and not any(ch.isdigit() for t in row for ch in t) and row != top(first)
 
+
+# A page number as printed: "9", "- 9 -", "─1 ─", "第9页".
+PAGE_NUMBER = re.compile(r"^[-─—－]*(第)?\d{1,4}(页)?[-─—－]*$")
 
 # The line above a table naming whose budget it is: "编制部门：…", "部门：…", "部门名称：…".
 PREAMBLE = re.compile(r"^(编制)?(部门|单位)(名称)?[:：](?!万?元)")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import pymupdf
 
-from .errors import CorruptPdfError, EmptyPdfError, EncryptedPdfError, LimitError, NotPdfError
+from .errors import CorruptPdfError, DocumentTimeout, EmptyPdfError, EncryptedPdfError, LimitError, NotPdfError
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Limits:
     max_page_side_pt: float = 14400.0  # PDF's own limit is 200 in; real pages are ≤ A2
     max_image_pixels: int = 60_000_000
     ocr_dpi: int = 200
+    max_seconds: float | None = None  # wall clock per document (--timeout); None: no cap
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class Page:
     height: float
     words: list[Word] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
-    source: Literal["text", "ocr"] = "text"
+    source: Literal["text", "ocr", "blank"] = "text"  # blank: nothing printed, neither read nor OCR'd
     ocr_rotation: int = 0  # degrees the scan was turned to read it
     ocr_skew: float = 0.0
 
@@ -78,12 +80,19 @@ class Page:
         return "".join(w.text for w in self.words)
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_BAD = re.compile(r"[\ue000-\uf8ff\ufffd]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Private-use glyphs, the replacement character, control characters: a broken ToUnicode map.
+_BAD = re.compile(r"[\ue000-\uf8ff\ufffd\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Latin-1 and Latin Extended letters: what a CJK font without a ToUnicode map decodes to.
+_MOJIBAKE = re.compile(r"[\u00c0-\u024f]")
 
 
 def text_layer_usable(text: str) -> bool:
-    """True when a page's text layer is real text (not empty, not glyph garbage)."""
+    """True when a page's text layer is real text (not empty, not glyph garbage).
+
+    A disclosure page is Chinese or a table of numbers. A layer of private-use or replacement
+    characters, or of accented Latin letters where the Chinese should be, is not trusted.
+    """
     chars = re.sub(r"\s", "", text)
     if len(chars) < 8:
         return False
@@ -92,7 +101,8 @@ def text_layer_usable(text: str) -> bool:
         return False
     cjk = len(_CJK.findall(chars))
     digits = sum(ch.isdigit() for ch in chars)
-    # A disclosure page is Chinese or a table of numbers; neither means mojibake.
+    if len(_MOJIBAKE.findall(chars)) > max(cjk, 0.1 * len(chars)):
+        return False
     return cjk >= 4 or digits / len(chars) > 0.3
 
 
@@ -119,6 +129,9 @@ def open_pdf(path: Path, limits: Limits = Limits()) -> pymupdf.Document:
         head = fh.read(1024)
     if b"%PDF-" not in head:
         raise NotPdfError("not a PDF (no %PDF- header)", file=path)
+    # MuPDF's own messages on stderr would interleave with the one-line reasons of a batch.
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
     try:
         doc = pymupdf.open(path, filetype="pdf")
     except Exception as exc:  # MuPDF raises its own types for damaged files
@@ -246,11 +259,24 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     if max(rect.width, rect.height) > limits.max_page_side_pt or min(rect.width, rect.height) < 1:
         raise LimitError(f"absurd page size {rect.width:.0f}×{rect.height:.0f} pt", file=path, page=index + 1)
     result = Page(number=index + 1, width=rect.width, height=rect.height)
+    if not page.get_contents():  # no content stream: nothing printed at all
+        result.source = "blank"
+        return result
     words = _words_from_layer(page)
     if text_layer_usable("".join(w.text for w in words)):
         result.words = words
         result.segments = _segments_from_drawings(page)
         return result
+    if not has_marks(page):
+        # No image and no drawing: OCR could only read the layer's own glyphs again. An empty
+        # layer is a blank page; a short clean one (a lone page number) is kept as it is.
+        text = "".join(w.text for w in words)
+        if not text.strip():
+            result.source = "blank"
+            return result
+        if len(re.sub(r"\s", "", text)) < 8 and not _BAD.search(text) and not _MOJIBAKE.search(text):
+            result.words = words
+            return result
     result.source = "ocr"
     if ocr is None:
         return result
@@ -265,12 +291,31 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     return result
 
 
-def load_pages(path: Path, limits: Limits = Limits(), ocr=None) -> tuple[list[Page], dict]:
-    """All pages of a PDF plus its source info (file, sha256, page_count)."""
+def has_marks(page: pymupdf.Page) -> bool:
+    """True when the page shows an image or a drawing (what OCR would have to look at)."""
+    if not page.get_contents():
+        return False
+    return bool(page.get_image_info()) or bool(page.get_drawings())
+
+
+def load_pages(path: Path, limits: Limits = Limits(), ocr=None, progress=None,
+               deadline: float | None = None) -> tuple[list[Page], dict]:
+    """All pages of a PDF plus its source info (file, sha256, page_count).
+
+    progress(done, total) is called after each page; past deadline (time.monotonic()) the
+    document stops with a LimitError naming the page it reached.
+    """
     path = Path(path)
     doc = open_pdf(path, limits)
     try:
-        pages = [load_page(doc, i, path, limits, ocr) for i in range(doc.page_count)]
+        pages = []
+        for i in range(doc.page_count):
+            if deadline is not None and time.monotonic() > deadline:
+                raise DocumentTimeout(f"stopped after {limits.max_seconds:g} s (the --timeout cap), "
+                                      f"{i} of {doc.page_count} pages read", file=path, page=i + 1)
+            pages.append(load_page(doc, i, path, limits, ocr))
+            if progress is not None:
+                progress(i + 1, doc.page_count)
         source = {"file": path.name, "sha256": sha256_file(path), "page_count": doc.page_count}
     finally:
         doc.close()

@@ -21,6 +21,7 @@ from .locate import Layout, document_kind_of, locate
 from .ocr import OCR_BACKENDS
 from .pages import Limits, Page, load_pages
 from .provenance import to_page_frame
+from .watch import Progress, alarm, check_deadline, deadline_of
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Options:
     engine_options: dict = field(default_factory=dict)
     template: str | None = None  # a family name forces it; None detects it from the printed words
     parts: list[str] = field(default_factory=list)  # further PDFs of the same unit (narrative + tables)
+    progress: bool = False  # page progress of long documents on stderr
 
 
 @dataclass
@@ -45,7 +47,9 @@ class Context:
     source: dict = field(default_factory=dict)
     layout: Layout | None = None
     doc: Document | None = None
+    on_page: Callable[[int, int], None] | None = None  # progress: pages read of total
     started: float = field(default_factory=time.perf_counter)
+    deadline: float | None = None  # time.monotonic() the document must end by (--timeout)
 
 
 class LazyOcr:
@@ -67,15 +71,27 @@ class LazyOcr:
 
 def stage_pages(ctx: Context) -> None:
     ocr = LazyOcr(ctx.options.ocr, ctx.options.ocr_threads)
-    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr)
+    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr, progress=_on_page(ctx), deadline=ctx.deadline)
     for part in ctx.options.parts:  # one unit published as several files: pages numbered on
-        pages, _ = load_pages(Path(part), ctx.options.limits, ocr)
+        pages, _ = load_pages(Path(part), ctx.options.limits, ocr, progress=_on_page(ctx), deadline=ctx.deadline)
         offset = len(ctx.pages)
         for page in pages:
             page.number += offset
         ctx.pages += pages
         ctx.source["page_count"] = len(ctx.pages)
         ctx.source.setdefault("parts", []).append(Path(part).name)
+
+
+def _on_page(ctx: Context):
+    """What hears of each page read: the stderr progress of a long document, a service's job record."""
+    listeners = [f for f in (Progress(ctx.path) if ctx.options.progress else None, ctx.on_page) if f is not None]
+    if not listeners:
+        return None
+
+    def report(done: int, total: int) -> None:
+        for listener in listeners:
+            listener(done, total)
+    return report
 
 
 def stage_locate(ctx: Context) -> None:
@@ -86,14 +102,17 @@ def stage_locate(ctx: Context) -> None:
     template = templates.load(ctx.options.template) if ctx.options.template else templates.detect("\n".join(lines))
     ctx.layout = locate(ctx.pages, template)
     if not any(r.kind.startswith("t") or r.kind in ("overall", "project", "generic") for r in ctx.layout.regions):
-        raise LocateError(_nothing_found(ctx.layout), file=ctx.path)
+        raise LocateError(_nothing_found(ctx), file=ctx.path)
 
 
-def _nothing_found(layout: Layout) -> str:
+def _nothing_found(ctx: Context) -> str:
+    layout = ctx.layout
     if any(r.kind == "narrative" for r in layout.regions) or "情况说明" in layout.all_text:
         return ("narrative only: this file holds no budget table (its tables are published as another file; "
                 "extract both together with --group)")
-    return "no budget table or performance sheet found"
+    blank = sum(p.source == "blank" for p in ctx.pages)
+    what = f"{len(ctx.pages)} pages, {blank} blank" if blank else f"{len(ctx.pages)} pages"
+    return f"no budget table or performance sheet found ({what})"
 
 
 def stage_nonempty(ctx: Context) -> None:
@@ -101,7 +120,7 @@ def stage_nonempty(ctx: Context) -> None:
     doc = ctx.doc
     tables = any(getattr(doc.tables, k).present for k in type(doc.tables).model_fields)
     if not (tables or doc.generic_tables or doc.performance.overall or doc.performance.projects):
-        raise LocateError(_nothing_found(ctx.layout), file=ctx.path)
+        raise LocateError(_nothing_found(ctx), file=ctx.path)
 
 
 def stage_engine(ctx: Context) -> None:
@@ -141,10 +160,15 @@ def stage_check(ctx: Context) -> None:
 STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_nonempty, stage_check]
 
 
-def extract(path: Path, options: Options | None = None) -> Document:
+def extract(path: Path, options: Options | None = None,
+            on_page: Callable[[int, int], None] | None = None) -> Document:
     """Run every stage on one PDF and return its Document (with run metadata)."""
-    ctx = Context(Path(path), options or Options())
-    for stage in STAGES:
-        stage(ctx)
+    options = options or Options()
+    seconds = options.limits.max_seconds
+    ctx = Context(Path(path), options, deadline=deadline_of(seconds), on_page=on_page)
+    with alarm(seconds, ctx.path):
+        for stage in STAGES:
+            check_deadline(ctx.deadline, seconds, ctx.path, stage.__name__.removeprefix("stage_"))
+            stage(ctx)
     ctx.doc.run.seconds = round(time.perf_counter() - ctx.started, 3)
     return ctx.doc

@@ -70,6 +70,10 @@ def read_two_sided(region: Region, table: str, where: Where | None = None, templ
             paths = column_paths(grid, start)
             use = _pair_start(paths, split)
             out_roles = [money_role("t4", "".join(p), template) if table == "t4" and p else None for p in paths]
+        elif split >= grid.n_cols:
+            # A continuation drawn with fewer columns than the header's grid: split it on its own.
+            split = _split_column(grid, 0)
+        split = min(split, grid.n_cols)  # a one-column grid has no expense side
         end = use if use is not None and use <= grid.n_cols else grid.n_cols
         following = region.grids[n + 1:]
         for r in range(start, grid.n_rows):
@@ -206,10 +210,9 @@ def _read_expense(grid, r, split, right, table, out_roles, paths, expense, total
         return
     match = _CODE_NAME.match(label)
     code, name = (match.group(1), match.group(2) or None) if match else (None, label)
-    if code is None and not any(v is not None for v in values.values()):
-        return
     bare = re.sub(r"^[一二三四五六七八九十]+、", "", normalise(name or ""))
-    # A function class has a code or is named …支出; 基本/项目支出 are uses, 当年支出小计 a subtotal.
+    # A function class has a code or is named …支出 (a class printed blank is still a row: its
+    # amount null); 基本/项目支出 are uses, 当年支出小计 a subtotal, 结转下年资金 a line of its own.
     if code is None and (not bare.endswith("支出") or bare in ("基本支出", "项目支出")):
         # 当年支出小计, 结转下年资金: printed lines, but no function class.
         amount = next((v for v in values.values() if v is not None), None)
@@ -280,7 +283,7 @@ def _t10_across(grid: Grid, start: int, paths: list[list[str]], across: list[str
         if line and line != "extra" and not any(item["line"] == line for item in lines):
             # A 小计 column is named by the group it totals (公务用车购置及运行费).
             name = paths[c][-2] if paths[c][-1] == "小计" and len(paths[c]) > 1 else paths[c][-1]
-            lines.append({"line": line, "name": name, "total": value})
+            lines.append({"line": line, "name": _printed(grid, paths[c], c, start, name), "total": value})
             note(where, f"{line}/name", grid.page, grid.cell(start - 1, c).bbox if start else None)
             note(where, f"{line}/total", grid.page, grid.cell(r, c).bbox)
         elif value is not None:
@@ -288,6 +291,15 @@ def _t10_across(grid: Grid, start: int, paths: list[list[str]], across: list[str
             extra[key] = value
             note(where, f"extra/{key}", grid.page, grid.cell(r, c).bbox)
     return lines, extra
+
+
+def _printed(grid: Grid, path: list[str], c: int, start: int, name: str) -> str:
+    """A header label as printed (full-width brackets kept), found among the header cells of column c."""
+    for r in range(start):
+        text = clean(grid.cell(r, c).text)
+        if normalise(text) == name:
+            return text
+    return name
 
 
 def _t10_down(region: Region, template: Template, where: Where | None) -> list[dict]:

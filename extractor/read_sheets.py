@@ -8,7 +8,7 @@ from .columns import as_money
 from .grid import Grid
 from .locate import Region, clean, normalise
 from . import templates
-from .provenance import Where, note
+from .provenance import Where, note, union
 from .templates import Template
 
 MONEY_KEYS = {"budget_total", "budget_fiscal", "budget_other", "budget_upper", "budget_local"}
@@ -22,13 +22,22 @@ INDICATOR_COLUMNS: list[tuple[tuple[str, ...], str]] = [
 _LABEL_VALUE = re.compile(r"^(.*?)[:：](.+)$")
 
 
+def _bare(text: str) -> str:
+    return re.sub(r"[（(].*?[)）]|[:：]", "", text).removeprefix("其中")
+
+
 def _label_of(text: str, labels) -> str | None:
-    bare = re.sub(r"[（(].*?[)）]|[:：]", "", text)
-    bare = bare.removeprefix("其中")
+    bare = _bare(text)
     for word, key, *_ in labels:
         if bare.startswith(word):
             return key
     return None
+
+
+def _is_bare_label(text: str, labels) -> bool:
+    """A label cell: the label word itself, not a value that begins with one ("其他资金安排的…项目")."""
+    bare = _bare(text)
+    return any(bare.startswith(word) and len(bare) <= len(word) + 2 for word, *_ in labels)
 
 
 def _indicator_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
@@ -56,6 +65,7 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None, templa
     roles: dict[int, str] | None = None
     last: dict[str, str | None] = {"level1": None, "level2": None}
     last_at: dict[str, tuple] = {}  # where the filled-down levels were printed
+    below: dict[int, str] = {}
     for grid in region.grids:
         header = _indicator_header(grid)
         form_end = header[0] if header else (grid.n_rows if roles is None else 0)
@@ -64,7 +74,7 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None, templa
         elif roles is not None and max(roles, default=-1) >= grid.n_cols:
             # A continuation grid drawn with other columns: keep only the columns it has.
             roles = {c: role for c, role in roles.items() if c < grid.n_cols}
-        _read_form(grid, form_end, labels, data, where)
+        below = _read_form(grid, form_end, labels, data, where, below)
         data.setdefault("unit", _sheet_unit(grid, form_end))
         if roles is None:
             continue
@@ -76,12 +86,8 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None, templa
                 for field, spot in at.items():
                     note(where, f"indicators/{len(data['indicators'])}/{field}", *spot)  # type: ignore[arg-type]
                 data["indicators"].append(ind)  # type: ignore[union-attr]
+    _read_lines(region, labels, data, where)
     return data
-
-
-def _below(labels) -> set[str]:
-    """Fields whose value the family prints under the label rather than beside it."""
-    return {entry[1] for entry in labels if len(entry) > 2 and entry[2] == "below"}
 
 
 def _sheet_unit(grid: Grid, end: int) -> str | None:
@@ -94,7 +100,25 @@ def _sheet_unit(grid: Grid, end: int) -> str | None:
     return None
 
 
-def _read_form(grid: Grid, end: int, labels, data: dict, where: Where | None) -> None:
+def _read_lines(region: Region, labels, data: dict, where: Where | None) -> None:
+    """Form fields printed as text beside the grid ("项目名称：…" above the table)."""
+    for k, line in enumerate(region.lines):
+        match = _LABEL_VALUE.match(normalise(line))
+        key = _label_of(match.group(1), labels) if match else None
+        if key in (None, "-") or data.get(key) is not None or not _is_bare_label(match.group(1), labels):
+            continue
+        words = region.line_words[k] if k < len(region.line_words) else None
+        spot = (words[0], union((w.x0, w.y0, w.x1, w.y1) for w in words[1])) if words and words[1] else None
+        value = match.group(2)
+        data[key] = as_money(value) if key in MONEY_KEYS else clean(value)
+        if data[key] is not None and spot is not None:
+            note(where, key, *spot)
+
+
+def _read_form(grid: Grid, end: int, labels, data: dict, where: Where | None,
+               below: dict[int, str]) -> dict[int, str]:
+    """Label → value pairs left to right; a label whose row ends without its value takes the cell
+    below it (forms printed as a header line over a value line). Returns the labels still waiting."""
     for r in range(end):
         cells = []
         seen = set()
@@ -105,8 +129,8 @@ def _read_form(grid: Grid, end: int, labels, data: dict, where: Where | None) ->
             seen.add(idx)
             cells.append(grid.cells[idx])
         pending: str | None = None
-        pending_cell = None
-        waiting: list = []
+        pending_col = -1
+        above, below = below, {}
         for cell in cells:
             text = cell.text.strip()
             spot = (grid.page, cell.bbox)
@@ -114,28 +138,26 @@ def _read_form(grid: Grid, end: int, labels, data: dict, where: Where | None) ->
             if not norm:
                 continue
             key = _label_of(norm, labels)
+            if key is not None and pending is not None and not _is_bare_label(norm, labels):
+                key = None  # the value of the pending label, though it begins with a label word
+            if key is None and pending is None and cell.col in above:
+                pending = above[cell.col]
             if key is not None:
+                if pending is not None:
+                    below[pending_col] = pending
                 match = _LABEL_VALUE.match(norm)
                 if match and _label_of(match.group(1), labels) == key and match.group(2):
                     _store(data, key, match.group(2), where, spot)
                     pending = None
                 else:
-                    if pending is not None and pending_cell is not None:
-                        waiting.append((pending, pending_cell))  # a label left without a value beside it
-                    pending, pending_cell = key, cell
+                    pending, pending_col = key, cell.col
                 continue
             if pending is not None:
                 _store(data, pending, text, where, spot)
                 pending = None
-        if pending is not None and pending_cell is not None:
-            waiting.append((pending, pending_cell))
-        for key, label_cell in waiting:
-            if key not in _below(labels) or r + 1 >= end:
-                continue
-            # A label whose value is printed under it (项目总目标 over its text).
-            below = grid.cell(r + 1, label_cell.col)
-            if below.row == r + 1 and below.text.strip() and _label_of(normalise(below.text), labels) is None:
-                _store(data, key, below.text.strip(), where, (grid.page, below.bbox))
+        if pending is not None:
+            below[pending_col] = pending
+    return below
 
 
 def _store(data: dict, key: str, value: str, where: Where | None, spot: tuple) -> None:

@@ -42,3 +42,13 @@ def small_document(doc_id: str = "g", **fields):
     t7.present = True
     t7.rows = [T7Row(code="2010399", name="其他", project_name="党建工作经费", total="40", goods_services="40")]
     return doc
+
+
+# Property-based tests: a modest run by default; `HYPOTHESIS_PROFILE=thorough` for a long one.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("default", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("thorough", max_examples=3000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "default"))

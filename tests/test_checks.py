@@ -186,6 +186,11 @@ def test_every_catalogued_rule_is_registered():
     assert {i for i in ids if not i.startswith("tN")} <= set(RULES)
 
 
+# Real disclosures (samples/real/<doc_id>.pdf): findings the checker still raises on their gold that are
+# no inconsistency of the printed source (why, with pages: eval/data/README.md and each NOTES.md).
+KNOWN_FALSE_ALARMS: dict[str, set[str]] = {}  # none left at main 3499334
+
+
 @pytest.mark.parametrize("path", gold_paths(), ids=lambda p: p.parent.name)
 def test_gold_agrees_with_expected_findings(path: Path):
     from eval.check_gold import compare, load
@@ -193,7 +198,8 @@ def test_gold_agrees_with_expected_findings(path: Path):
     doc, expected = load(path)
     result = compare(doc, expected, check(doc))
     assert [(f.rule, f.locations[0]) for f in result.missing] == []
-    assert [(f.rule, f.locations[0]) for f in result.extra] == []
+    known = KNOWN_FALSE_ALARMS.get(path.parent.name, set())
+    assert [(f.rule, f.locations[0]) for f in result.extra if f.rule not in known] == []
     for _, produced in result.pairs:
         assert produced.cause == "source"  # gold is read from the text layer: the document's own
 

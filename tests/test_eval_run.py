@@ -291,3 +291,58 @@ def test_llm_prompt_variants_end_to_end(tmp_path, monkeypatch):
     usage = [r["kinds"]["clean"]["usage"] for r in records]
     assert usage[1]["calls"] < usage[0]["calls"] and usage[1]["cost"] < usage[0]["cost"] / 2
     assert "llm-v1" in report.read_text(encoding="utf-8")
+
+
+REAL = SAMPLES / "real"
+
+
+def _real_docs() -> list[str]:
+    return sorted(p.stem for p in REAL.glob("*.pdf") if (DATA / p.stem / "gold.json").exists())
+
+
+def test_kinds_split_real_from_rendered_samples(tmp_path):
+    from eval.run import docs_of_kind
+
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "r1.pdf").write_bytes(b"%PDF")
+    ids = ["a", "r1"]
+    assert docs_of_kind(ids, "real", tmp_path) == ["r1"]
+    assert docs_of_kind(ids, "clean", tmp_path) == docs_of_kind(ids, "scan", tmp_path) == ["a"]
+
+
+@pytest.mark.skipif(len(_real_docs()) < 2, reason="needs two samples/real/<doc_id>.pdf with gold")
+def test_eval_run_real_scores_gold_and_measures_the_rest_label_free(tmp_path):
+    """--kind real: one real document scored against its gold, another (its gold hidden) measured label-free."""
+    scored, unlabelled = _real_docs()[-1], _real_docs()[-2]
+    set_dir = tmp_path / "set"
+    (set_dir / scored).mkdir(parents=True)
+    for name in ("gold.json", "expected_findings.json"):
+        (set_dir / scored / name).write_bytes((DATA / scored / name).read_bytes())
+    folder = tmp_path / "realworld"
+    folder.mkdir()
+    for doc_id in (scored, unlabelled):  # the one with gold is left out of the label-free figures
+        (folder / f"{doc_id}.pdf").write_bytes((REAL / f"{doc_id}.pdf").read_bytes())
+    (folder / "broken.pdf").write_bytes(b"not a pdf")
+    out = tmp_path / "runs" / "real"
+    result = CliRunner().invoke(app, ["eval", "run", "--set", str(set_dir), "--samples", str(SAMPLES),
+                                      "--kind", "real", "--realworld", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    record = load_run(out)
+    assert list(record["kinds"]) == ["real"]
+    real = record["kinds"]["real"]
+    assert real["documents_scored"] == 1 and real["failed"] == [] and real["overall"]["correct"] > 0
+    free = real["label_free"]
+    assert set(free["documents"]) == {unlabelled, "broken"} and free["failed"] == ["broken"]
+    doc = free["documents"][unlabelled]
+    gold = Document.model_validate_json((DATA / unlabelled / "gold.json").read_text(encoding="utf-8"))
+    assert doc["tables"] + doc["generic_tables"] >= 1 and doc["rows"] + doc["generic_rows"] > 0
+    assert doc["template"] == gold.template and free["tables"] == doc["tables"]
+    if doc["evaluated"] is not None:
+        assert 0 <= doc["held"] <= doc["evaluated"] and free["held"] == doc["held"]
+    assert "label-free" in result.stdout and unlabelled in result.stdout
+
+
+def test_eval_run_real_rejects_a_missing_folder(tmp_path):
+    result = CliRunner().invoke(app, ["eval", "run", "--kind", "real", "--realworld", str(tmp_path / "nope"),
+                                      "-o", str(tmp_path / "r")])
+    assert result.exit_code == 2 and "no such" in " ".join(result.output.split())

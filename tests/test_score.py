@@ -140,3 +140,25 @@ def test_same_code_but_another_name_is_not_matched():
     pred.tables.t3.rows[2].name = "其他支出"
     m = _score(pred)["tables"]["t3"]
     assert (m["missing"], m["extra"]) == (2, 2)
+
+
+def test_extra_columns_and_generic_tables_are_scored():
+    from schemas import Document
+    from schemas.tables import GenericTable
+
+    gold = Document(doc_id="g")
+    gold.tables.t2.present = True
+    gold.tables.t2.rows = [{"code": "201", "name": "一般公共服务支出", "total": "12.00", "extra": {"事业收入": "2.00"}}]
+    gold.tables.t10.present = True
+    gold.tables.t10.extra = {"机关运行经费预算数": "213.28"}
+    gold.generic_tables = [GenericTable(title="政府采购支出预算表", number="公开表十二",
+                                        rows=[["合计", None, "5.00"], ["货物", "电脑", "3.00"], ["服务", "会议", "2.00"]])]
+    pred = gold.model_copy(deep=True)
+    pred.tables.t2.rows[0].extra = {}                                   # a printed column lost
+    pred.generic_tables[0].rows = [["合计", None, "5.00"], ["服务", "会议", "2.50"]]  # a row dropped, one misread
+    score = score_document(pred, gold)
+    assert score.tables["t2"].missing == 1 and score.tables["t2"].correct == 1
+    assert score.tables["t10"].correct == 1
+    generic = score.tables["generic"]
+    # The dropped row does not shift the rows after it: 合计 right, 货物 missing, 服务 wrong.
+    assert (generic.correct, generic.missing, generic.wrong) == (1, 1, 1)

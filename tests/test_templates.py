@@ -115,7 +115,7 @@ def test_money_units_convert_exactly():
 def test_the_checker_compares_tables_printed_in_different_units():
     from extractor.checks import check_document
 
-    doc = Document(doc_id="u", template="shanghai-2023")
+    doc = Document(doc_id="u", template="national")
     doc.tables.t10.present, doc.tables.t10.unit = True, "万元"
     doc.tables.t10.rows = [{"line": "reception", "total": "28.50"}]
     doc.tables.t6.present, doc.tables.t6.unit = True, "元"

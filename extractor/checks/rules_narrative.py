@@ -60,6 +60,12 @@ def _opt(rule_id: str, lhs: str, rhs: tuple[str, ...], tables: tuple[str, ...], 
     return Identity(rule_id, lhs, rhs, tables, lhs_optional=True, **kw)  # type: ignore[arg-type]
 
 
+def _opt_total(rule_id: str, lhs: str, total: tuple[str, ...] | None, tables: tuple[str, ...]) -> Iterator[Identity]:
+    # A table with rows but no 合计 row has no known total (None): nothing to compare with.
+    if total is not None:
+        yield _opt(rule_id, lhs, total, tables)
+
+
 def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
     """The narrative's figures against the tables and the sheets."""
     narr = ctx.doc.narrative
@@ -69,17 +75,16 @@ def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
         for field, rule_id in NARR_T1.items():
             total = "expense_total" if field == "expense_budget" else "income_total"
             yield _opt(rule_id, f"{N}/{field}", (f"/tables/t1/total/{total}",), ("narrative", "t1"))
-    split_table = "t3" if ctx.present("t3") else "t5" if ctx.present("t5") else None
-    if split_table:
+    # The narrative's 基本/项目支出 count all funds, as t3 does; t5 covers the general budget only,
+    # so it is never the other side (a project paid from the unit's own funds is not in it).
+    if ctx.present("t3"):
         for col, rule_id in NARR_SPLIT.items():
-            cells = total_cells(ctx, split_table, col)
-            if cells is not None:  # rows but no 合计 line: the table's total is not known
-                yield _opt(rule_id, f"{N}/expense_{col}", cells, ("narrative", split_table))
+            yield from _opt_total(rule_id, f"{N}/expense_{col}", total_cells(ctx, "t3", col), ("narrative", "t3"))
     if ctx.present("t10"):
         lines = {row.line: i for i, row in enumerate(ctx.doc.tables.t10.rows)}
         for line, rule_id in NARR_T10.items():
             if line == "total":
-                cell: tuple[str, ...] = total_cells(ctx, "t10", "total") if ctx.doc.tables.t10.total else ()
+                cell: tuple[str, ...] = ("/tables/t10/total/total",) if ctx.doc.tables.t10.total else ()
             else:
                 cell = (f"/tables/t10/rows/{lines[line]}/total",) if line in lines else ()
             yield _opt(rule_id, f"{N}/three_public_{line}", cell, ("narrative", "t10"))
@@ -88,8 +93,9 @@ def narrative_rules(ctx: Context) -> Iterator[Identity | Finding]:
         yield _opt(OPERATING, f"{N}/operating_funds", (f"/tables/t10/extra/{printed[0]}",), ("narrative", "t10"))
     elif ctx.present("t6"):
         cells = total_cells(ctx, "t6", "public")
-        if cells is not None:
-            yield _opt(OPERATING, f"{N}/operating_funds", cells, ("narrative", "t6"))
+        # A t6 that prints no 公用经费 column (one 金额 column) states no operating figure.
+        if not (cells and ctx.values.get(cells[0]) is None):
+            yield from _opt_total(OPERATING, f"{N}/operating_funds", cells, ("narrative", "t6"))
     yield _opt(PROCUREMENT, f"{N}/procurement_total",
                tuple(f"{N}/procurement_{p}" for p in ("goods", "works", "services")), ("narrative",),
                rhs_optional=True)
@@ -113,6 +119,8 @@ def _projects(ctx: Context) -> Iterator[Finding]:
     """
     narr = ctx.doc.narrative
     assert narr is not None
+    if not ctx.doc.performance.projects:
+        return  # no sheet printed in this file at all (published apart): nothing to count against
     sheets = [s for s in ctx.doc.performance.projects if is_fiscal(s)]
     declared = narr.undisclosed_projects[:6]  # 2^6 readings at most
     current = [k for k, entry in enumerate(declared) if not CARRYOVER_KIND.search(entry.kind)]

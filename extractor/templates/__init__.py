@@ -77,7 +77,7 @@ class Template(_Data):
         return self.lines.get(name, ())
 
     def sheet_labels(self, form: str) -> tuple[tuple[str, ...], ...]:
-        """(label start, field[, "below"]) of a sheet form ("overall" or "project"), first match wins."""
+        """(label start, field) of a sheet form ("overall" or "project"), first match wins."""
         return self.sheets.get(form, ())
 
 

@@ -1,0 +1,1 @@
+"""The extraction service: HTTP API (app), job store (store), workers, API keys, review page (web, view)."""
