@@ -1,4 +1,4 @@
-"""The mapping question (prompts/m1): which contract table a printed grid is, and which column is which field.
+"""The mapping question (prompts/mapping/m1): which contract table a grid is, which column is which field.
 
 Asked once per template family (``budgetx templates learn``), not per document. Each table-like
 region is shown as a numbered grid, as the refs prompts show it, but cut to its header, its first

@@ -1,7 +1,7 @@
 """``budgetx templates learn``: a model maps a new family's tables once; the layout engine reads it thereafter.
 
 Each table-like region of the given PDFs (located with the family it ``extends``) is asked about
-by reference (prompts/m1, extractor/llm/mapping.py). The answers become ordinary template data:
+by reference (prompts/mapping/m1, extractor/llm/mapping.py). The answers become ordinary template data:
 title patterns from the printed titles, header-word rules where the parent family maps a printed
 column to another field, the money unit, row sums, skipped rules, tables not printed. The file is
 then checked: the PDFs are extracted offline with it and the checker runs; failed equations go
@@ -234,7 +234,7 @@ def learn(pdfs: list[Path], out: Path, name: str | None = None, extends: str = "
     """Ask, build, check, re-ask with the failed equations; write out only a family that reconciles."""
     from ..llm.client import LlmClient
     from ..llm.mapping import Answer_mapping, followup, headings, messages
-    from ..llm.prompting import load_prompt
+    from ..llm.prompting import load_prompt, prompts_dir
 
     name = name or out.stem
     base = load(extends)
@@ -244,7 +244,7 @@ def learn(pdfs: list[Path], out: Path, name: str | None = None, extends: str = "
     if not questions:
         raise LearnError("no table-like region (ruled grid with amounts) in the given PDFs")
     client = LlmClient(settings)
-    turns = messages(load_prompt("m1"), questions, heads)
+    turns = messages(load_prompt("m1", prompts_dir() / "mapping"), questions, heads)
     result = Learned(data={})
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
