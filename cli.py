@@ -27,8 +27,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-eval_app = typer.Typer(help="Score extractions against the labelled eval set.", no_args_is_help=True)
-app.add_typer(eval_app, name="eval")
 
 err = Console(stderr=True)
 out = Console()
@@ -92,6 +90,10 @@ def extract(
     group: bool = typer.Option(False, "--group", help="The PDFs are one unit's parts (narrative + tables): one Document."),
     max_pages: int = typer.Option(2000, "--max-pages", min=1, help="Refuse a document with more pages."),
     timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, help="Seconds per document at most."),
+    context_tokens: Optional[int] = typer.Option(None, "--context-tokens", min=512, help="The model's context window in tokens (default: asked of the server, else 8192)."),
+    executor: str = typer.Option("process", "--executor", help="process (local pool of --jobs) or ray."),
+    ray_address: Optional[str] = typer.Option(None, "--ray-address", help="Ray cluster to join (default $RAY_ADDRESS; else a local Ray of --jobs CPUs)."),
+    export_to: Optional[str] = typer.Option(None, "--export", help="Then export the batch: parquet, csv, sqlite, duckdb or xlsx (OUT/export…)."),
 ) -> None:
     """Extract disclosures into the contract's JSON, one OUTDIR/<doc_id>.json per PDF.
 
@@ -106,13 +108,16 @@ def extract(
       budgetx extract a.pdf -o out/ --engine hybrid --base-url http://127.0.0.1:8000/v1 --model qwen2.5
 
       budgetx extract narrative.pdf tables.pdf --group -o out/ --template jiangsu-2017
+      budgetx extract pdfs/ -o out/ --executor ray --ray-address 10.0.0.5:6379 --export parquet
 
     A re-run skips documents whose output is up to date. Exit 1 if any document failed.
     """
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from extractor.batch import find_inputs, run_batch
+    from extractor.batch import find_inputs
+    from extractor.executors import EXECUTORS
+    from extractor.export.base import check_format
     from extractor.errors import BudgetxError
     from extractor.options import build_options
 
@@ -124,7 +129,8 @@ def extract(
     try:  # a bad --engine, --prompt, --mode or --template fails here, once, with the known names
         options = build_options(engine, ocr, template=template, max_pages=max_pages, timeout=timeout, model=model,
                                 prompt=prompt, mode=mode, base_url=base_url, vision=vision, no_cache=no_cache,
-                                cache_dir=cache_dir, max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost)
+                                cache_dir=cache_dir, max_calls=max_calls, max_tokens=max_tokens, max_cost=max_cost,
+                                context_tokens=context_tokens)
     except BudgetxError as exc:
         err.print(f"error: {exc}")
         raise typer.Exit(2) from exc
@@ -132,13 +138,21 @@ def extract(
     if group:  # one unit's files read as one document, named after the first
         options.parts = [str(p) for p in pdfs[1:]]
         pdfs = pdfs[:1]
-    failed = 0
+    try:
+        runner = EXECUTORS.create(executor, jobs=jobs, address=ray_address)
+        if export_to:
+            check_format(export_to)
+    except BudgetxError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    failed, outputs = 0, []
     with Progress(TextColumn("extract"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=len(pdfs) < 2 or as_json) as progress:
         task = progress.add_task("extract", total=len(pdfs))
-        for result in run_batch(pdfs, outdir, options, jobs=jobs, force=force):
+        for result in _run_documents(runner, pdfs, outdir, options, force):
             progress.advance(task)
             failed += result.status == "failed"
+            outputs += [result.output] if result.output else []
             if as_json:
                 typer.echo(json.dumps({"file": str(result.path), "status": result.status,
                                        "output": str(result.output) if result.output else None,
@@ -155,9 +169,26 @@ def extract(
                           f"{s['held']}/{s['identities']} identities hold, {s['findings']} findings "
                           f"({s['errors']} errors), {s['seconds']:.1f}s{_usage_text(s.get('usage'), s.get('llm_failed'))}",
                           highlight=False)
+    exported = 0
+    if export_to and outputs:
+        from extractor.export.command import export_command
+
+        exported = export_command(sorted(outputs), export_to, None, err)  # OUT/export or OUT/export.FMT
     if failed:
         err.print(f"{failed} of {len(pdfs)} documents failed")
+    if failed or exported:
         raise typer.Exit(1)
+
+
+def _run_documents(runner, pdfs, outdir, options, force):
+    """The executor's results; one that cannot start (Ray unreachable) is a usage error."""
+    from extractor.errors import ExecutorError
+
+    try:
+        yield from runner.run(pdfs, outdir, options, force=force)
+    except ExecutorError as exc:
+        err.print(f"error: {exc}", highlight=False)
+        raise typer.Exit(2) from exc
 
 
 @app.command("check")
@@ -221,219 +252,6 @@ def _usage_text(usage: Optional[dict], failed: Optional[list] = None) -> str:
     kept = f", layout kept for {', '.join(failed)}" if failed else ""
     return (f", LLM {usage['calls']} calls, {usage['input_tokens']} in / {usage['output_tokens']} out tokens, "
             f"cost {float(usage['cost'] or 0):.4f}{kept}")
-
-
-@eval_app.command("stats")
-def eval_stats(
-    data_dir: Path = typer.Argument(Path("eval/data"), help="Folder of <doc_id>/gold.json files."),
-    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
-) -> None:
-    """Count what each gold file holds: tables, rows, filled cells, sheets, indicators.
-
-    Example: budgetx eval stats eval/data --json
-    """
-    from eval.stats import gold_stats, load_gold_dir
-
-    try:
-        docs = load_gold_dir(data_dir)
-    except Exception as exc:  # a broken gold file is a usage problem with a clear message
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from exc
-    rows = [gold_stats(doc) for doc in docs]
-    if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    from rich.table import Table
-
-    table = Table(title=f"gold set {data_dir}")
-    for col in ("doc_id", "tables", "rows", "cells", "sheets", "indicators", "findings"):
-        table.add_column(col, justify="left" if col == "doc_id" else "right")
-    for row in rows:
-        table.add_row(row["doc_id"], str(row["tables_present"]), str(row["rows"]), str(row["filled_cells"]),
-                      str(row["sheets"]), str(row["indicators"]), str(row["expected_findings"]))
-    out.print(table)
-
-
-@eval_app.command("score")
-def eval_score(
-    pred_dir: Path = typer.Argument(..., help="Folder of predicted <doc_id>.json Documents."),
-    gold_dir: Path = typer.Argument(Path("eval/data"), help="Folder of <doc_id>/gold.json."),
-    as_json: bool = typer.Option(False, "--json", help="Print the full report as JSON."),
-) -> None:
-    """Score predictions made by anything that speaks the contract against the gold set.
-
-    Example: budgetx eval score out/ eval/data --json
-    """
-    from eval.report import print_score
-    from eval.score import score_dirs, summarise
-
-    if not pred_dir.is_dir() or not gold_dir.is_dir():
-        err.print(f"error: not a folder: {pred_dir if not pred_dir.is_dir() else gold_dir}")
-        raise typer.Exit(2)
-    try:
-        scores, missing = score_dirs(pred_dir, gold_dir)
-    except ValueError as exc:
-        err.print(f"error: {exc}".splitlines()[0])
-        raise typer.Exit(1) from exc
-    report = summarise(scores)
-    report["missing_predictions"] = missing
-    if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        print_score(report, out)
-
-
-@eval_app.command("run")
-def eval_run(
-    engine: str = typer.Option("layout", "--engine", help="layout, llm or hybrid."),
-    outdir: Path = typer.Option(..., "-o", "--out", help="Run folder: writes run.json and pred/<kind>/."),
-    prompt: Optional[str] = typer.Option(None, "--prompt", help="Prompt variant of the llm/hybrid engine."),
-    model: Optional[str] = typer.Option(None, "--model", help="Model of the llm/hybrid engine."),
-    mode: Optional[str] = typer.Option(None, "--mode", help="Mode of the llm/hybrid engine."),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for llm/hybrid."),
-    set_dir: Path = typer.Option(Path("eval/data"), "--set", help="Folder of <doc_id>/gold.json."),
-    samples: Path = typer.Option(Path("samples"), "--samples", help="Folder of <doc_id>.pdf and <doc_id>.scan.pdf."),
-    kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, both (clean+scan), or real."),
-    realworld: Optional[Path] = typer.Option(
-        None, "--realworld", help="With --kind real: folder of real PDFs without gold, measured label-free "
-        "(default ../shared/realworld or /work/shared/realworld when present; 'none' to skip)."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
-    engine_option: list[str] = typer.Option([], "--engine-option", "-E", help="Further engine option KEY=VALUE."),
-    as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
-) -> None:
-    """Extract every document of the eval set from its sample PDFs, score it and record the run.
-
-    Examples:
-
-      budgetx eval run --engine layout -o runs/layout
-
-      budgetx eval run --engine llm --prompt v2 --model gpt-4o-mini --kind clean -o runs/llm-v2
-
-      budgetx eval run --engine llm --prompt v1 -E no_cache=true -o runs/llm-v1-fresh
-
-      budgetx eval run --kind real --realworld ../shared/realworld -o runs/real
-
-    A gold document with no sample PDF is listed as not run; a failed extraction scores as empty.
-    """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from eval.label_free import default_dir
-    from eval.run import BOTH, KINDS, RunConfig, parse_option, planned, print_run, run_eval
-    from extractor.engines import ENGINES
-
-    if engine not in ENGINES.names():
-        err.print(f"error: unknown engine {engine!r}; known: {', '.join(ENGINES.names())}")
-        raise typer.Exit(2)
-    if kind not in (*KINDS, "both"):
-        err.print(f"error: --kind must be clean, scan, both or real, not {kind!r}")
-        raise typer.Exit(2)
-    try:
-        options = dict(parse_option(o) for o in engine_option)
-    except ValueError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from exc
-    config = RunConfig(engine=engine, prompt=prompt, model=model, mode=mode, base_url=base_url,
-                       set_dir=str(set_dir), samples_dir=str(samples),
-                       kinds=list(BOTH) if kind == "both" else [kind], jobs=jobs, options=options)
-    if kind == "real":
-        folder = None if realworld is not None and str(realworld).lower() == "none" else realworld or default_dir()
-        if folder is not None and not Path(folder).is_dir():
-            err.print(f"error: --realworld {folder}: no such folder")
-            raise typer.Exit(2)
-        config.realworld = str(folder) if folder else None
-    try:
-        total = planned(config)
-        ENGINES.create(engine, **config.engine_options())  # a bad option fails here, not once per document
-    except Exception as exc:  # a usage problem (no gold set, bad engine option): say it plainly
-        err.print(f"error: {exc}".splitlines()[0])
-        raise typer.Exit(2) from exc
-    with Progress(TextColumn("eval run"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
-        task = progress.add_task("run", total=total)
-
-        def advance(kind_name, doc_run) -> None:
-            progress.advance(task)
-            if doc_run.status == "failed":
-                progress.console.print(f"[red]failed[/red] {kind_name} {doc_run.doc_id}: {doc_run.error}",
-                                       highlight=False)
-
-        record = run_eval(config, outdir, on_result=advance)
-    if as_json:
-        typer.echo(json.dumps(record, ensure_ascii=False, indent=2, default=float))
-    else:
-        print_run(record, out)
-        err.print(f"wrote {outdir / 'run.json'}")
-
-
-@eval_app.command("compare")
-def eval_compare(
-    runs: list[Path] = typer.Argument(..., help="Run folders (or their run.json); the first is the baseline."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Also write an HTML report with plots."),
-    as_json: bool = typer.Option(False, "--json", help="Print figures and changed cells as JSON."),
-    limit: int = typer.Option(40, "--limit", help="Changed cells listed per pair in the terminal."),
-) -> None:
-    """Compare eval runs: figures side by side with deltas, and the cells one got right and the other not.
-
-    Example: budgetx eval compare runs/llm-v1 runs/llm-v2 --html report.html
-    """
-    from eval.compare import as_json as compare_json
-    from eval.compare import compare, print_compare
-
-    try:
-        result = compare(runs)
-    except (OSError, ValueError) as exc:
-        err.print(f"error: {exc}".splitlines()[0])
-        raise typer.Exit(2) from exc
-    if html is not None:
-        from extractor.batch import write_atomic
-
-        from eval.html_report import render_html
-
-        write_atomic(html, render_html(result))
-        err.print(f"wrote {html}")
-    if as_json:
-        typer.echo(json.dumps(compare_json(result), ensure_ascii=False, indent=2))
-    else:
-        print_compare(result, out, limit=limit)
-
-
-@app.command()
-def render(
-    gold: Path = typer.Argument(..., help="A gold.json (any Document JSON)."),
-    output: Path = typer.Option(..., "-o", "--output", help="The PDF to write."),
-    scan: bool = typer.Option(False, "--scan", help="Make a scanned PDF (page images, no text layer)."),
-    style: int = typer.Option(0, "--style", help="Layout style number (fonts, rules, widths, breaks)."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the random choices (layout details, scan noise)."),
-) -> None:
-    """Render a Document to a PDF that looks like a real disclosure.
-
-    Example: budgetx render eval/data/000_5dac6d90f1d45d5f/gold.json -o out/000.pdf --scan --style 2
-    """
-    from eval.corpus.render import render_file
-
-    if not gold.exists():
-        err.print(f"error: no such file: {gold}")
-        raise typer.Exit(2)
-    path = render_file(gold, output, style=style, seed=seed, scan=scan)
-    out.print(f"wrote {path} ({path.stat().st_size // 1024} kB)")
-
-
-@app.command()
-def synth(
-    n: int = typer.Option(10, "--n", help="How many documents."),
-    output: Path = typer.Option(..., "-o", "--output", help="Folder for <doc_id>/ with gold, findings, PDFs."),
-    seed: int = typer.Option(0, "--seed", help="Seed; the same seed gives the same documents."),
-    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write clean.pdf and scan.pdf."),
-) -> None:
-    """Generate synthetic, internally consistent disclosures with planted source inconsistencies.
-
-    Writes DIR/<doc_id>/gold.json, expected_findings.json, clean.pdf and scan.pdf.
-    Example: budgetx synth --n 20 -o out/synth --seed 7
-    """
-    from eval.corpus.make_samples import write_synthetic
-
-    for doc_dir in write_synthetic(n, output, seed, pdf=pdf):
-        out.print(f"wrote {doc_dir}")
 
 
 @app.command("templates")
@@ -513,100 +331,40 @@ def _toml_like(data: dict) -> str:
         if isinstance(v, (dict, list)):
             lines.append(f"{k} = {json.dumps(v, ensure_ascii=False, indent=1)}")
     return "\n".join(lines)
-keys_app = typer.Typer(help="API keys of the service: create (shown once), list, revoke.", no_args_is_help=True)
+@app.command("export")
+def export_cmd(
+    inputs: list[Path] = typer.Argument(..., help="Folders of extraction outputs (<doc_id>.json) or JSON files."),
+    to: str = typer.Option(..., "--to", help="parquet, csv, sqlite, duckdb or xlsx."),
+    output: Optional[Path] = typer.Option(None, "-o", "--out", help="File (sqlite, duckdb, xlsx) or folder (parquet, csv); default beside the inputs."),
+) -> None:
+    """Write extraction outputs as tidy tables: documents, cells, sheets, indicators, findings, finding_cells.
+
+    Examples:
+
+      budgetx export out/ --to parquet -o tables/
+
+      budgetx export out/ --to duckdb -o budgets.duckdb
+
+      budgetx export out/ --to xlsx -o budgets.xlsx
+
+    Exit 1 if an input is not a valid Document (the others are still exported), 2 on a usage error.
+    """
+    from extractor.export.command import export_command
+
+    code = export_command(inputs, to, output, err)
+    if code:
+        raise typer.Exit(code)
+
+
+# The eval set's commands (eval …, render, synth) and the service's (serve, keys, report) live
+# beside what they drive; they are registered here so that `budgetx --help` lists them all.
+from eval.commands import eval_app, render, synth  # noqa: E402
+from extractor.service.commands import keys_app, report, serve  # noqa: E402
+
+app.add_typer(eval_app, name="eval")
 app.add_typer(keys_app, name="keys")
-_DATA_DIR = typer.Option(None, "--data-dir", help="Service data folder (default $BUDGETX_DATA_DIR or ./budgetx-data).")
-_DB = typer.Option(None, "--db", help="Job store URL (default $BUDGETX_DB, else SQLite in the data folder).")
-
-
-@app.command()
-def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
-    port: int = typer.Option(8000, "--port", help="Port to listen on."),
-    workers: int = typer.Option(1, "--workers", min=0, help="Extraction worker processes."),
-    data_dir: Optional[Path] = _DATA_DIR,
-    db: Optional[str] = _DB,
-    max_upload_mb: float = typer.Option(64, "--max-upload-mb", help="Largest upload accepted (MiB)."),
-    max_pages: int = typer.Option(500, "--max-pages", help="Most pages a document may have."),
-    rate: float = typer.Option(120, "--rate", help="Uploads per minute per key (0: no limit)."),
-) -> None:
-    """Run the extraction service: HTTP API (/docs), review page (/), worker processes.
-
-    Example: budgetx keys create alice && budgetx serve --port 8000 --workers 2
-    """
-    from extractor.service.serve import serve as run
-    from extractor.service.store import StoreError
-
-    try:
-        run(host, port, workers, data_dir, db, max_upload_mb, max_pages, rate)
-    except StoreError as exc:
-        err.print(f"error: {exc}")
-        raise typer.Exit(2) from exc
-
-
-def _key_store(data_dir: Optional[Path], db: Optional[str]):
-    from extractor.service.serve import open_store
-    from extractor.service.store import StoreError
-
-    try:
-        return open_store(data_dir, db)
-    except StoreError as exc:
-        err.print(f"error: {exc}", highlight=False)
-        raise typer.Exit(2) from exc
-
-
-@keys_app.command("create")
-def keys_create(name: str = typer.Argument(..., help="Who the key is for."), data_dir: Optional[Path] = _DATA_DIR,
-                db: Optional[str] = _DB) -> None:
-    """Create an API key and print it once (only its hash is stored)."""
-    key_id, secret = _key_store(data_dir, db).create_key(name)
-    err.print(f"created key {key_id} for {name}; it is shown only now:")
-    typer.echo(secret)
-
-
-@keys_app.command("list")
-def keys_list(data_dir: Optional[Path] = _DATA_DIR, db: Optional[str] = _DB) -> None:
-    """List API keys: id, name, created, revoked, documents."""
-    import time
-
-    for k in _key_store(data_dir, db).list_keys():
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(k["created_at"]))
-        revoked = "revoked " + time.strftime("%Y-%m-%d %H:%M", time.localtime(k["revoked_at"])) if k["revoked_at"] else "active"
-        typer.echo(f"{k['id']}  {k['name']}  created {when}  {revoked}  {k['documents']} documents")
-
-
-@keys_app.command("revoke")
-def keys_revoke(key: str = typer.Argument(..., help="Key id or name."), data_dir: Optional[Path] = _DATA_DIR,
-                db: Optional[str] = _DB) -> None:
-    """Revoke a key (by id or name); its requests get 401 from then on."""
-    if not _key_store(data_dir, db).revoke_key(key):
-        err.print(f"error: no active key {key!r}")
-        raise typer.Exit(1)
-    err.print(f"revoked {key}")
-
-
-@app.command()
-def report(
-    doc: Path = typer.Argument(..., help="A Document JSON (budgetx extract output)."),
-    output: Path = typer.Option(..., "-o", "--output", help="The HTML file to write."),
-    pdf: Optional[Path] = typer.Option(None, "--pdf", help="The source PDF (default: found beside the JSON)."),
-) -> None:
-    """Write the review page's view of a Document as one self-contained HTML file.
-
-    Example: budgetx report out/000_5dac6d90f1d45d5f.json -o 000.html --pdf samples/000_5dac6d90f1d45d5f.pdf
-    """
-    from extractor.service.report import write_report
-
-    if not doc.is_file():
-        err.print(f"error: no such file: {doc}")
-        raise typer.Exit(2)
-    try:
-        path, used = write_report(doc, output, pdf)
-    except ValueError as exc:
-        err.print(f"error: {doc}: not a valid Document ({str(exc).splitlines()[0]})")
-        raise typer.Exit(1) from exc
-    note = f"pages from {used}" if used else "no PDF found: positions in words only (give --pdf)"
-    err.print(f"wrote {path} ({note})")
+for _command in (render, synth, serve, report):
+    app.command()(_command)
 
 
 def main(argv: Optional[list[str]] = None) -> None:  # pragma: no cover - console entry

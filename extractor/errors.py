@@ -74,3 +74,11 @@ class UnknownNameError(BudgetxError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return BudgetxError.__str__(self)
+
+
+class ExportError(BudgetxError):
+    """An export could not be written (a missing optional library, an unwritable path, a bad input)."""
+
+
+class ExecutorError(BudgetxError):
+    """A batch executor could not start (Ray missing, the cluster unreachable)."""

@@ -94,13 +94,13 @@ class Region:
 
     kind: str
     title: str = ""
-    number: str | None = None  # the printed table number (表1, 公开表十二)
     pages: list[int] = field(default_factory=list)
     grids: list[Grid] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     # Where the title and each line of lines were printed (page, words): for provenance.
     title_words: tuple[int, list[Word]] | None = None
     line_words: list[tuple[int, list[Word]]] = field(default_factory=list)
+    number: str | None = None  # the printed table number (表1, 公开表十二)
 
     def add_page(self, number: int) -> None:
         if number not in self.pages:

@@ -13,7 +13,7 @@ from .pipeline import Options
 
 # Options of the llm/hybrid engines; ignored (not an error) for the offline layout engine.
 LLM_OPTIONS = ("model", "prompt", "mode", "base_url", "vision", "no_cache", "cache_dir",
-               "max_calls", "max_tokens", "max_cost")
+               "max_calls", "max_tokens", "max_cost", "context_tokens")
 LLM_ENGINES = ("llm", "hybrid")
 
 

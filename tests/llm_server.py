@@ -2,9 +2,12 @@
 
 It speaks the real protocol over HTTP on 127.0.0.1 (tool calls, JSON-schema and markdown-JSON
 answers, usage, finish reasons), checks every request the way a strict server would (roles,
-tool JSON schema, image data URLs) and, on demand, misbehaves: 429 with Retry-After, 500, a
-slow answer (client timeout), a dropped connection, malformed tool arguments, an answer that
-does not reconcile, a truncated answer (finish_reason "length").
+tool JSON schema, image data URLs), serves GET /v1/models with its context window (vLLM's
+``max_model_len``) and refuses, as llama.cpp's server does, a request whose prompt plus
+``max_tokens`` exceeds it; on demand it misbehaves: 429 with Retry-After, 500, a slow answer
+(client timeout), a dropped connection, malformed tool arguments, an answer that does not
+reconcile, a truncated answer (finish_reason "length"), a context-length 400, a 401 (bad key),
+a 404 (unknown model), a 400 for an unsupported tool_choice.
 
     server = FakeLlm(gold).start()
     server.faults.append(Fault("t3", "unreconciled"))
@@ -43,6 +46,9 @@ NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 KIND = re.compile(r"Answer_(t\d+|overall|project|refs|mapping)")
 PART = re.compile(r"第(\d+)/(\d+)部分")
 HIDDEN = {"present", "pages", "target", "title", "unit", "extra"}  # what the engine fills itself
+REFUSALS = {"401": (401, "Incorrect API key provided: test. You can find your API key at your server's settings."),
+            "404": (404, "The model `nosuch` does not exist."),
+            "tool_choice": (400, "tool_choice: only 'auto' is supported by this server")}
 
 
 def count_tokens(text: str) -> int:
@@ -57,7 +63,8 @@ class Fault:
     """Misbehave once for the next request about ``kind`` (None: any request)."""
 
     kind: str | None
-    what: str  # 429 | 500 | timeout | reset | malformed | unreconciled | length | unreconciled_always | swapped
+    what: str  # 429 | 500 | timeout | reset | malformed | unreconciled | length | unreconciled_always
+    #            | context | 401 | 404 | tool_choice | swapped (m1: two columns of one table)
     sticky: bool = False  # keep applying (a model that never gets it right)
 
 
@@ -75,8 +82,12 @@ class Call:
 class FakeLlm:
     """The server: answers are the gold Document's tables and sheets."""
 
-    def __init__(self, gold: Document, timeout_delay: float = 3.0):
+    def __init__(self, gold: Document, timeout_delay: float = 3.0, context_window: int = 32768,
+                 advertise: bool = True):
         self.gold = gold
+        self.context_window = context_window  # prompt + max_tokens must fit, as a real server checks
+        self.advertise = advertise  # whether GET /v1/models says max_model_len
+        self.gets: list[str] = []  # paths of GET requests (the engine asking for the window)
         self.faults: list[Fault] = []
         self.calls: list[Call] = []
         self.problems: list[str] = []  # protocol violations seen in requests
@@ -94,7 +105,19 @@ class FakeLlm:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                if self.path.rstrip("/") != "/v1/chat/completions":  # a tokenizer or Ollama endpoint: not here
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                    return server._send(self, 404, {"error": {"message": f"no route {self.path}"}})
                 server._handle(self)
+
+            def do_GET(self) -> None:  # noqa: N802
+                server.gets.append(self.path)
+                if self.path.rstrip("/") != "/v1/models":
+                    return server._send(self, 404, {"error": {"message": f"no route {self.path}"}})
+                entry = {"id": "test", "object": "model", "owned_by": "test"}
+                if server.advertise:
+                    entry["max_model_len"] = server.context_window
+                server._send(self, 200, {"object": "list", "data": [entry]})
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -139,6 +162,18 @@ class FakeLlm:
             call.status = int(what)
             headers = {"Retry-After": "0.2"} if what == "429" else {}
             return self._send(http, call.status, {"error": {"message": f"fault {what}", "type": "test"}}, headers)
+        if what in REFUSALS:
+            call.status, message = REFUSALS[what]
+            return self._send(http, call.status, {"error": {"message": message, "type": "invalid_request_error"}})
+        prompt = self._prompt_tokens(payload)
+        wanted = payload.get("max_tokens") or 0
+        if what == "context" or prompt + wanted > self.context_window:
+            call.status = 400
+            return self._send(http, 400, {"error": {
+                "message": f"This model's maximum context length is {self.context_window} tokens, however you "
+                           f"requested {prompt + wanted} tokens ({prompt} in your prompt; {wanted} for the "
+                           f"completion). Please reduce your prompt; or completion length.",
+                "type": "invalid_request_error", "code": "context_length_exceeded"}})
         if what == "reset":
             call.status = 0
             http.close_connection = True
@@ -181,7 +216,8 @@ class FakeLlm:
                     return fault if fault.sticky else self.faults.pop(i)
         return None
 
-    def _completion(self, payload: dict, arguments: str, finish: str, call: Call) -> dict:
+    @staticmethod
+    def _prompt_tokens(payload: dict) -> int:
         # As a server counts: each message's text plus a few tokens of chat template, and the
         # tool (or response format) schema as compact JSON.
         prompt = 0
@@ -191,7 +227,10 @@ class FakeLlm:
             text += "".join(tc["function"]["arguments"] for tc in m.get("tool_calls") or [])
             prompt += count_tokens(text) + 4
         spec = payload.get("tools") or payload.get("response_format")
-        prompt += count_tokens(json.dumps(spec, ensure_ascii=False, separators=(",", ":"))) if spec else 0
+        return prompt + (count_tokens(json.dumps(spec, ensure_ascii=False, separators=(",", ":"))) if spec else 0)
+
+    def _completion(self, payload: dict, arguments: str, finish: str, call: Call) -> dict:
+        prompt = self._prompt_tokens(payload)
         call.usage = (prompt, count_tokens(arguments))
         message: dict[str, Any] = {"role": "assistant", "content": None}
         if payload.get("tools"):

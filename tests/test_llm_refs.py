@@ -32,10 +32,10 @@ def refs(server, pages, pdf, tmp_path, **options):
 
 
 def text_equal(a, b) -> bool:
-    """Equal as the scorer compares: layout spaces inside long texts aside, empty-table notes aside."""
+    """Equal as the scorer compares: layout spaces inside long texts, empty-table notes, printed titles and units aside."""
     def norm(value):
         if isinstance(value, dict):
-            return {k: norm(v) for k, v in value.items() if k not in ("pages", "empty_note")}
+            return {k: norm(v) for k, v in value.items() if k not in ("pages", "empty_note", "title", "unit")}
         if isinstance(value, list):
             return [norm(v) for v in value]
         return "".join(value.split()) if isinstance(value, str) else value

@@ -29,10 +29,15 @@ METADATA = {"/schema_version", "/doc_id", "/source", "/run", "/findings", "/prov
             # A default, not read: no sample states another unit.
             "/money_unit_source",
             # Decided by a vote over every table title (单位 vs 部门), not read at one place.
-            "/unit_kind"}
+            "/unit_kind",
+            # Decided from the whole document: 预算 vs 决算, the template family; the checker's tally.
+            "/document_kind", "/template", "/reconcile"}
 # Leaves that are derived, not printed: checked through the value they derive from.
 DERIVED = [
     re.compile(r"^/tables/t\d+/(present|pages(/\d+)?)$"),  # flags and the page list
+    # The printed number and title line joined; the unit stated once above the grid, or the family's.
+    re.compile(r"^/(tables/t\d+|generic_tables/\d+|performance/(overall|projects/\d+))/(title|number|unit)$"),
+    re.compile(r"^/generic_tables/\d+/(pages(/\d+)?|header/.*)$"),
     re.compile(r"^/tables/t10/(rows/\d+|total)/line$"),  # the fixed line's key ("outbound")
     re.compile(r"^/performance/(overall|projects/\d+)/pages(/\d+)?$"),
     # The normalised target ({op, value, unit}) is a function of target_raw, which has provenance.

@@ -102,7 +102,7 @@ def test_two_sided_split_is_not_reused_on_a_narrower_continuation():
     header = make_grid(1, [["收入", "", "", "支出", "", ""], ["项目", "说明", "预算数", "科目", "名称", "预算数"],
                            ["一般公共预算", "", "100.00", "201", "一般公共服务支出", "100.00"]])
     narrow = make_grid(2, [["上年结转", "5.00"], ["收入总计", "105.00"]])
-    income, rows, totals = read_two_sided(Region("t1", grids=[header, narrow]), "t1")
+    income, rows, totals, _ = read_two_sided(Region("t1", grids=[header, narrow]), "t1")
     assert income["general_budget"] == 100 and income["carryover"] == 5
     assert totals["income_total"] == 105
     assert rows[0]["code"] == "201"

@@ -25,11 +25,13 @@ from schemas.tables import TABLE_TITLES
 from ..errors import BudgetExceededError, EngineError
 from ..llm.answers import MODELS, answer_model
 from ..llm.cache import AnswerCache
-from ..llm.client import LlmClient, Settings, TruncatedAnswerError
+from ..llm.client import ContextLengthError, LlmClient, RequestRefusedError, Settings, TruncatedAnswerError
+from ..llm.fit import COPY_FACTOR, copy_answer_tokens, piece_counter, request_schema
 from ..llm.gridtext import Piece, halves, pieces
 from ..llm.images import page_data_urls
 from ..llm.prompting import Prompt, load_prompt
 from ..llm.reconcile import failures
+from ..llm.window import Window, discover
 from ..locate import Layout, Region
 from .layout import LayoutEngine
 
@@ -84,6 +86,8 @@ class LlmEngine:
         self.cache = AnswerCache(settings.cache_dir, disabled=settings.no_cache)
         self.client: LlmClient | None = None  # built on the first call: a cached run needs no key
         self.failed: dict[str, str] = {}
+        self.refused: RequestRefusedError | None = None  # the server's first refusal stops the document
+        self._window: Window | None = None
         self._lock = threading.Lock()
 
     # ---- what to ask ---------------------------------------------------------------
@@ -100,10 +104,17 @@ class LlmEngine:
         jobs = plan(layout)  # before the layout engine, which merges regions in place
         self.client = None  # usage and budget are per document, even if an engine is reused
         self.failed: dict[str, str] = {}  # label → why the LLM's answer was not kept
+        self.refused = None
         doc = LayoutEngine().fill(doc, layout)
         chosen = self.select(doc, jobs)
+        if chosen:  # the server's tokenizer measured on this document's grids (one request, if it has one)
+            self.window().calibrate("\n".join(p.text for j in chosen for p in pieces(j.region, 10**9)))
         answers, stop, where = self._run(doc, chosen)
         doc = self._apply(doc, jobs, answers, where)
+        if self.refused is not None:  # reported once, for the document, not once per table
+            self.refused.document = doc  # type: ignore[attr-defined]  # the layout readings are not lost
+            self.refused.file = self.refused.file or (str(self.source_path) if self.source_path else None)
+            raise self.refused
         if stop is not None:
             missing = [j.label for j in chosen if j.label not in answers]
             error = BudgetExceededError(f"{stop.message}; kept {len(answers)} LLM answers "
@@ -124,38 +135,70 @@ class LlmEngine:
         stop: BudgetExceededError | None = None
         workers = max(1, min(self.settings.concurrency, len(jobs) or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(self._answer, doc, job): job for job in jobs}
+            futures = first_alone(pool, lambda job: self._answer(doc, job), jobs)
             for future, job in futures.items():
                 try:
                     answers[job.label] = future.result()
                 except BudgetExceededError as exc:
                     stop = stop or exc
                     self.failed[job.label] = str(exc).splitlines()[0][:300]
+                except RequestRefusedError as exc:  # reported once, by fill, for the whole document
+                    self.failed[job.label] = f"the server refused the request ({exc.status})"
                 except EngineError as exc:  # this table keeps its layout reading
                     log.warning("%s", exc)
                     self.failed[job.label] = str(exc).splitlines()[0][:300]
         return answers, stop, {}  # a copied value has no cell to point to
 
+    def window(self) -> Window:
+        """The model's context window: --context-tokens, what the server says, or a safe default."""
+        with self._lock:
+            if self._window is None:
+                s = self.settings
+                self._window = discover(s.base_url, s.model, s.api_key, s.context_tokens, s.http_client)
+            return self._window
+
     def _client(self) -> LlmClient:
+        window = self.window()
         with self._lock:  # one client (and one ledger) for all of the document's threads
             if self.client is None:
-                self.client = LlmClient(self.settings)
+                self.client = LlmClient(self.settings, window=window)
             return self.client
+
+    def refuse(self, exc: RequestRefusedError) -> None:
+        """Remember the server's first refusal: no further request is sent for this document."""
+        with self._lock:
+            self.refused = self.refused or exc
+
+    def check_refused(self) -> None:
+        """Raise the refusal already received instead of sending a request bound to get it too."""
+        if self.refused is not None:
+            raise self.refused
 
     def _answer(self, doc: Document, job: Job) -> BaseModel:
         """The job's table or sheet: its pieces asked (or read from the cache) and stitched."""
-        todo = pieces(job.region, self.settings.chunk_tokens)
+        window, budget = self.window(), self.settings.chunk_tokens
+        empty = Piece(job.kind, job.region.title, [], [], [], [])
+        model = answer_model(job.kind, self.prompt.schema_descriptions)
+        fixed = window.prompt_tokens(self.prompt.messages(empty, None, unit_name=doc.unit_name),
+                                     request_schema(model))
+        # A piece, its copy in the answer and the prompt around it must fit together.
+        room = (window.usable - fixed - copy_answer_tokens(empty, window)) // (1 + COPY_FACTOR)
+        todo = pieces(job.region, budget, piece_counter(window, budget, room))
         done: list[BaseModel] = []
         while todo:
             piece = todo.pop(0)
             try:
                 done.append(self._ask_piece(doc, job, piece))
-            except TruncatedAnswerError:
+            except (TruncatedAnswerError, ContextLengthError) as exc:
                 split = halves(piece)
                 if len(split) == 1:
                     raise
-                log.warning("%s: answer truncated; asking again in two halves", job.label)
+                log.warning("%s: %s; asking again in two halves", job.label, "answer truncated" if isinstance(
+                    exc, TruncatedAnswerError) else "request too long for the context window")
                 todo[:0] = split
+            except RequestRefusedError as exc:
+                self.refuse(exc)
+                raise
         return stitch(job, done)
 
     def _ask_piece(self, doc: Document, job: Job, piece: Piece) -> BaseModel:
@@ -170,7 +213,8 @@ class LlmEngine:
             return base.model_validate(hit["answer"])
         context: dict[str, Any] = {"unit_name": doc.unit_name, "row_local": piece.parts > 1,
                                    "min_rows": piece.data_rows() if job.kind in COUNTED else None}
-        answer = self._client().ask(job.label, model, messages, context)
+        self.check_refused()
+        answer = self._client().ask(job.label, model, messages, context, copy_answer_tokens(piece, self.window()))
         plain = base.model_validate(answer.model_dump())
         if context.get("confirmed"):
             log.info("%s: model confirmed printed figures that do not add up: %s", job.label,
@@ -192,6 +236,8 @@ class LlmEngine:
             answer = answers.get(job.label)
             if job.kind == "project":
                 value = answer.model_dump() if answer is not None else (projects[job.index] if aligned else None)
+                if answer is not None and aligned:
+                    value = keep_layout_facts(value, projects[job.index])
                 if value is None:
                     continue
                 base = f"/performance/projects/{len(new_projects)}"
@@ -200,10 +246,10 @@ class LlmEngine:
                 continue
             elif job.kind == "overall":
                 base = "/performance/overall"
-                data["performance"]["overall"] = answer.model_dump()
+                data["performance"]["overall"] = keep_layout_facts(answer.model_dump(), data["performance"]["overall"])
             else:
                 base = f"/tables/{job.kind}"
-                data["tables"][job.kind] = answer.model_dump()
+                data["tables"][job.kind] = keep_layout_facts(answer.model_dump(), data["tables"][job.kind])
             if answer is None:
                 continue
             # The layout reading's provenance no longer describes these values; the answer's does.
@@ -221,6 +267,35 @@ class LlmEngine:
             "llm_tables": [j.label for j in jobs if j.label in answers],
             "llm_failed": {k: v for k, v in self.failed.items() if k not in answers}})
         return out
+
+
+def keep_layout_facts(answer: dict, layout: dict | None) -> dict:
+    """An answer with what only the layout reads carried over: the printed title, the money unit,
+    and the printed columns and lines the contract has no field for (the model is not asked them)."""
+    if not layout:
+        return answer
+    for key in ("title", "unit", "extra"):
+        if key in answer and layout.get(key) and not answer.get(key):
+            answer[key] = layout[key]
+    extras = {(row.get("code"), row.get("name")): row["extra"] for row in layout.get("rows") or []
+              if isinstance(row, dict) and row.get("extra")}
+    for row in answer.get("rows") or []:
+        if isinstance(row, dict) and "extra" in row and not row["extra"]:
+            row["extra"] = extras.get((row.get("code"), row.get("name")), {})
+    return answer
+
+
+def first_alone(pool: ThreadPoolExecutor, ask: Any, items: list) -> dict:
+    """Submit the first item and wait for it before the others: a refusal (bad key, unknown model)
+    is then met by one request, and the first answer's usage tells the window how the server
+    counts tokens before the other requests are sized."""
+    futures = {}
+    for i, item in enumerate(items):
+        future = pool.submit(ask, item)
+        futures[future] = item
+        if i == 0:
+            future.exception()  # waits; the outcome is read with the others
+    return futures
 
 
 def stitch(job: Job, parts: list[BaseModel]) -> BaseModel:

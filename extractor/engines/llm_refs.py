@@ -17,9 +17,10 @@ from schemas import Document
 
 from ..errors import BudgetExceededError, EngineError
 from ..llm.answers import MODELS
-from ..llm.batches import Block, answer_model, block_id, contexts, has_data, pack, problems, results, split
-from ..llm.client import TruncatedAnswerError
-from ..llm.gridtext import pieces
+from ..llm.batches import Block, answer_model, block_id, contexts, has_data, problems, results, split
+from ..llm.client import ContextLengthError, RequestRefusedError, TruncatedAnswerError
+from ..llm.fit import pack, piece_counter, refs_answer_tokens, request_schema
+from ..llm.gridtext import Piece, pieces
 from ..llm.images import page_data_urls
 from ..llm.refs import Numbered, ref_schema
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from .llm import Job, LlmEngine
 
 log = logging.getLogger("budgetx.llm")
+MIN_GRID = 64  # tokens of grid below which a block is not worth a request
 
 
 def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
@@ -36,41 +38,92 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
     from .llm import layout_reading, stitch
 
     settings = engine.settings
+    window = engine.window()
+    schema = request_schema(answer_model())
+
+    def tokens(batch: list[Block]) -> int:  # the whole request: prompt as rendered, and the answer
+        messages = engine.prompt.batch_messages(batch, None, unit_name=doc.unit_name)
+        return window.prompt_tokens(messages, schema) + refs_answer_tokens(batch)
+
+    def build(todo: list["Job"]) -> tuple[list[Block], dict[str, tuple["Job", list[Block]]]]:
+        """The jobs' blocks, each piece cut to fit the window as it is now known."""
+        blocks: list[Block] = []
+        by_job: dict[str, tuple["Job", list[Block]]] = {}
+        for job in todo:
+            # The room one block of this kind has: the window less the prompt around it and its answer.
+            room = window.usable - tokens([Block(job.label, job.kind, Piece(job.kind, "", [], [], [], []),
+                                                 Numbered(job.label), False)])
+            if room < MIN_GRID:
+                engine.failed[job.label] = (f"the prompt alone leaves {max(room, 0)} tokens of the model's context "
+                                            f"window ({window.context}, {window.source}) for the grid")
+                continue
+            count = piece_counter(window, settings.batch_tokens, int(room * 0.9))  # line numbers are added
+            parts = [p for p in pieces(job.region, settings.batch_tokens, count) if p.header or p.body or p.extra_grids]
+            if not parts:  # nothing printed to ask about: an empty table keeps the layout's note
+                continue
+            reading = layout_reading(doc, job) if len(parts) == 1 else None
+            own = [Block(job.label, job.kind, p, Numbered.of(p, block_id(job.label, p)), job.kind in counted,
+                         reading) for p in parts]
+            if not any(has_data(b) for b in own):  # a header with nothing under it: the layout's empty table
+                continue
+            too_big = next((b for b in own if not fits([b])), None)
+            if too_big is not None:  # a header and a row, or a whole sheet, with the prompt around it
+                engine.failed[job.label] = (f"{too_big.id} does not fit the model's context window ({window.context} "
+                                            f"tokens, {window.source}) even alone: ~{tokens([too_big])} tokens")
+                continue
+            blocks += own
+            by_job[job.label] = (job, own)
+        return blocks, by_job
+
+    def fits(batch: list[Block]) -> bool:
+        return tokens(batch) <= window.usable
+
     answers: dict[str, BaseModel] = {}
-    blocks: list[Block] = []
-    by_job: dict[str, tuple["Job", list[Block]]] = {}
-    for job in jobs:
-        parts = [p for p in pieces(job.region, settings.batch_tokens) if p.header or p.body or p.extra_grids]
-        if not parts:  # nothing printed to ask about: an empty table keeps the layout's note
-            continue
-        reading = layout_reading(doc, job) if len(parts) == 1 else None
-        own = [Block(job.label, job.kind, p, Numbered.of(p, block_id(job.label, p)), job.kind in counted, reading)
-               for p in parts]
-        if not any(has_data(b) for b in own):  # a header with nothing under it: the layout's empty table
-            continue
-        blocks += own
-        by_job[job.label] = (job, own)
     got: dict[str, tuple[BaseModel, dict]] = {}
-    stop: BudgetExceededError | None = None
-    batches = pack(blocks, settings.batch_tokens)
     why: dict[str, str] = {}  # block id → why its answer was not kept
-    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
-        futures = [(pool.submit(_ask, engine, doc, batch, why), batch) for batch in batches]
-        for future, batch in futures:
-            try:
-                got.update(future.result())
-            except BudgetExceededError as exc:
-                stop = stop or exc
-                why.update({b.id: str(exc) for b in batch if b.id not in why})
-            except EngineError as exc:  # these blocks keep their layout reading
-                log.warning("%s", exc)
-                why.update({b.id: str(exc) for b in batch if b.id not in why})
+    stop: BudgetExceededError | None = None
+
+    def ask_all(batches: list[list[Block]]) -> None:
+        nonlocal stop
+        with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, len(batches) or 1))) as pool:
+            for future, batch in {pool.submit(_ask, engine, doc, b, why): b for b in batches}.items():
+                try:
+                    got.update(future.result())
+                except BudgetExceededError as exc:
+                    stop = stop or exc
+                    why.update({b.id: str(exc) for b in batch if b.id not in why})
+                except RequestRefusedError as exc:  # reported once, by the engine, for the whole document
+                    why.update({b.id: f"the server refused the request ({exc.status})" for b in batch
+                                if b.id not in why})
+                except EngineError as exc:  # these blocks keep their layout reading
+                    log.warning("%s", exc)
+                    why.update({b.id: str(exc) for b in batch if b.id not in why})
+
+    blocks, by_job = build(jobs)
+    batches = pack(blocks, settings.batch_tokens, fits)
+    # The first batch goes alone: a refusal (bad key, unknown model) then costs one request, and
+    # its answer (or context-length error) tells how the server counts before the rest is cut.
+    known = (window.context, window.scale)
+    ask_all(batches[:1])
+    if batches[1:] and (window.context, window.scale) != known and stop is None and engine.refused is None:
+        redo = [job for job, own in by_job.values() if any(b.id not in got for b in own)]
+        for job in redo:
+            for block in by_job.pop(job.label)[1]:
+                got.pop(block.id, None)
+                why.pop(block.id, None)
+        blocks, rebuilt = build(redo)
+        by_job.update(rebuilt)
+        log.info("context: %d tables and sheets cut again for the window as the server counts it", len(redo))
+        ask_all(pack(blocks, settings.batch_tokens, fits))
+    else:
+        ask_all(batches[1:])
     where: dict[str, dict] = {}
     for label, (job, own) in by_job.items():
         missing = [b.id for b in own if b.id not in got]
         if missing:
             log.warning("%s: no valid answer for %s; the layout reading is kept", label, ", ".join(missing))
-            engine.failed[label] = "; ".join(f"{i}: {why.get(i, 'no answer')}" for i in missing)
+            reasons = [why.get(i, "no answer") for i in missing]
+            engine.failed[label] = "; ".join(r if r.startswith(f"{i}:") else f"{i}: {r}" for i, r in zip(missing, reasons))
             continue
         answers[label] = stitch(job, [got[b.id][0] for b in own])
         where[label] = _stitch_where([got[b.id] for b in own])
@@ -114,17 +167,27 @@ def _ask(engine: "LlmEngine", doc: Document, batch: list[Block],
         return {i: (MODELS[by_id[i].kind].model_validate(v), _spots(hit.get("where", {}).get(i, {})))
                 for i, v in hit["answers"].items()}
     context = contexts(batch, doc.unit_name)
+    engine.check_refused()
     try:
-        engine._client().ask(_label(batch), answer_model(), messages, context)
-    except TruncatedAnswerError:
-        halves = split(batch)
-        if len(halves) == 1:
+        engine._client().ask(_label(batch), answer_model(), messages, context, refs_answer_tokens(batch))
+    except (TruncatedAnswerError, ContextLengthError) as exc:
+        # Blocks that passed before a re-ask overflowed are kept; the rest is asked again, in halves
+        # when none passed (a cut-off answer, or a batch the window cannot hold).
+        out: dict[str, tuple[BaseModel, dict]] = results(context)
+        rest = [b for b in batch if b.id not in out]
+        halves = split(rest) if len(rest) == len(batch) else [rest]
+        if len(halves) == 1 and len(rest) == len(batch):
             raise
-        log.warning("%s: answer truncated; asking again in two batches", _label(batch))
-        out: dict[str, tuple[BaseModel, dict]] = {}
+        what = "answer truncated" if isinstance(exc, TruncatedAnswerError) else "request too long for the context window"
+        log.warning("%s: %s; asking again %s", _label(batch), what,
+                    "in two batches" if len(halves) == 2 else f"for {_label(rest)}")
         for half in halves:
-            out.update(_ask(engine, doc, half, why))
+            if half:
+                out.update(_ask(engine, doc, half, why))
         return out
+    except RequestRefusedError as exc:
+        engine.refuse(exc)
+        raise
     got = results(context)
     why.update(problems(context))
     confirmed = {i: sub["confirmed"] for i, sub in context["sub"].items() if sub.get("confirmed")}

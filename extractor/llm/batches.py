@@ -136,9 +136,18 @@ def answer_model() -> type[BaseModel]:
 
 
 def same(a: BaseModel, b: BaseModel) -> bool:
-    """Equal as extracted values (pages, flags and notes aside)."""
-    skip = {"pages", "present", "empty_note"}
-    return a.model_dump(exclude=skip) == b.model_dump(exclude=skip)
+    """Equal as extracted values (pages, flags, notes and what the layout alone reads aside: the
+    printed title, the unit, columns and lines without a contract field)."""
+    skip = {"pages", "present", "empty_note", "title", "unit", "extra"}
+    return _without(a.model_dump(), skip) == _without(b.model_dump(), skip)
+
+
+def _without(value: Any, skip: set[str]) -> Any:
+    if isinstance(value, dict):
+        return {k: _without(v, skip) for k, v in value.items() if k not in skip}
+    if isinstance(value, list):
+        return [_without(v, skip) for v in value]
+    return value
 
 
 def problems(context: dict) -> dict[str, str]:

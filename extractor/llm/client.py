@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import instructor
@@ -35,6 +36,7 @@ except ImportError:  # pragma: no cover - older instructor
 from ..errors import BudgetxError, EngineError
 from .budget import Budget, Ledger, load_prices
 from .gridtext import estimate_tokens
+from .window import MIN_ANSWER, Window, is_context_error, stated_limits
 
 log = logging.getLogger("budgetx.llm")
 # Instructor logs every failed attempt at ERROR, even those its re-ask or our retries recover
@@ -55,6 +57,19 @@ class LlmCallError(EngineError):
     """A call failed for good: transport faults outlasted the retries, or no valid answer came back."""
 
 
+class ContextLengthError(EngineError):
+    """The request does not fit the model's context window: the batch or piece is asked in halves."""
+
+
+class RequestRefusedError(EngineError):
+    """The server refused the request for a reason no retry changes (bad key, unknown model, an
+    unsupported parameter): reported once with the server's message and a hint, never retried."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass
 class Settings:
     """Everything the LLM engine is configured with (CLI options, then environment)."""
@@ -73,8 +88,9 @@ class Settings:
     max_retries: int = 2  # re-asks after a failed validation
     transport_attempts: int = 6
     backoff_max: float = 30.0  # seconds, also the cap on a server's Retry-After
-    timeout: float = 120.0
-    max_output_tokens: int = 4096
+    timeout: float | None = None  # seconds per request: 120, or 600 for a server on this machine (CPU inference)
+    max_output_tokens: int = 4096  # the cap; each call asks for what its answer needs
+    context_tokens: int | None = None  # the model's context window; None: asked of the server
     chunk_tokens: int = 1800  # grid text per call; a longer table is split by rows
     batch_tokens: int = 8000  # refs prompts: grid text per call, several tables or sheets together
     concurrency: int = 4
@@ -99,6 +115,9 @@ class Settings:
             raise EngineError(f"unknown LLM mode {settings.mode!r}; known: {', '.join(MODES)}")
         if settings.max_cost is not None:
             settings.max_cost = Decimal(str(settings.max_cost))
+        if settings.timeout is None:  # a local model on a CPU takes minutes over a long prompt; a retry redoes it
+            host = urlsplit(settings.base_url or "").hostname or ""
+            settings.timeout = 600.0 if host in ("localhost", "127.0.0.1", "::1") else 120.0
         if isinstance(settings.only, str):
             settings.only = [part.strip() for part in settings.only.split(",") if part.strip()]
         if settings.api_key is None and settings.base_url is None:
@@ -150,8 +169,9 @@ class _Wait:
 class LlmClient:
     """One document's connection to the model: Instructor on top of a budgeted, retrying client."""
 
-    def __init__(self, settings: Settings, ledger: Ledger | None = None):
+    def __init__(self, settings: Settings, ledger: Ledger | None = None, window: Window | None = None):
         self.settings = settings
+        self.window = window  # None: requests are sent as asked (no window known)
         self.ledger = ledger or Ledger(model=settings.model, budget=Budget(
             settings.max_calls, settings.max_tokens, settings.max_cost), prices=load_prices(settings.prices))
         # Local servers (vLLM, Ollama, llama.cpp) accept any key, but the client wants one.
@@ -165,6 +185,7 @@ class LlmClient:
 
     def _paid_create(self, *args: Any, **kwargs: Any) -> Any:
         label = CURRENT_LABEL.get()
+        counted = self._fit(label, kwargs)
         self.ledger.before_call(label)
         retrying = Retrying(stop=stop_after_attempt(self.settings.transport_attempts),
                             wait=_Wait(self.settings.backoff_max), retry=retry_if_exception(is_transient),
@@ -176,12 +197,19 @@ class LlmClient:
                 with attempt:
                     self.http_calls += 1
                     completion = self._raw_create(*args, **kwargs)
+        except openai.APIStatusError as exc:
+            self.ledger.release()
+            if is_transient(exc):
+                raise
+            raise self._refused(label, exc, counted) from exc
         except BaseException:
             self.ledger.release()
             raise
         usage = getattr(completion, "usage", None)
         if usage is not None:
             tokens_in, tokens_out = usage.prompt_tokens or 0, usage.completion_tokens or 0
+            if self.window is not None and counted:
+                self.window.learn(counted, tokens_in)
         else:  # a server that reports no usage: estimate, so the token budget still bites
             tokens_in = estimate_tokens(json.dumps(kwargs.get("messages"), ensure_ascii=False)) + estimate_tokens(
                 json.dumps(kwargs.get("tools") or kwargs.get("response_format") or "", ensure_ascii=False))
@@ -191,8 +219,44 @@ class LlmClient:
                  call.output_tokens, call.cost)
         return completion
 
-    def ask(self, label: str, response_model: type[BaseModel], messages: list[dict], context: dict) -> BaseModel:
+    def _fit(self, label: str, kwargs: dict) -> int:
+        """Size max_tokens to the room the prompt leaves in the window; a request that cannot fit is
+        not sent (a re-ask grows the prompt by the answer and the error). Returns the prompt as counted."""
+        if self.window is None:
+            return 0
+        counted = self.window.prompt_tokens(kwargs.get("messages") or [], kwargs.get("tools") or
+                                            kwargs.get("response_format"))
+        room = self.window.room(counted)
+        wanted = kwargs.get("max_tokens") or self.settings.max_output_tokens
+        if room < min(wanted, MIN_ANSWER):
+            again = " (a re-ask: the prompt grew by the answer and the error)" if len(kwargs.get("messages") or []) > 2 \
+                else ""
+            raise ContextLengthError(f"{label}: the prompt (~{counted} tokens){again} leaves no room for the answer in "
+                                     f"the model's context window of {self.window.context} tokens ({self.window.source})")
+        kwargs["max_tokens"] = min(wanted, room)
+        return counted
+
+    def _refused(self, label: str, exc: openai.APIStatusError, counted: int) -> EngineError:
+        """A 4xx no retry changes: a context-length error (the caller splits), or a refusal with a hint."""
+        status, message = exc.status_code, server_message(exc)
+        if status == 413 or is_context_error(status, message):
+            limit, prompt = stated_limits(message)
+            if self.window is not None:
+                if limit:
+                    self.window.shrink(limit)
+                if prompt and counted:
+                    self.window.learn(counted, prompt)
+            return ContextLengthError(f"{label}: the request does not fit the model's context window "
+                                      f"({status}: {message[:200]})")
+        return RequestRefusedError(f"the LLM server refused the request ({status} {type(exc).__name__}: "
+                                   f"{message[:300]}){hint(status, message, self.settings)}", status)
+
+    def ask(self, label: str, response_model: type[BaseModel], messages: list[dict], context: dict,
+            answer_tokens: int | None = None) -> BaseModel:
         """One structured answer; re-asks on validation failures, never returns a truncated answer.
+
+        answer_tokens is what the expected answer needs (max_tokens, at most max_output_tokens, and
+        at most what the context window leaves).
 
         When every re-ask still fails reconciliation, the last schema-valid answer is returned
         (context["unreconciled"] is set): the document may print figures that do not add up.
@@ -202,7 +266,7 @@ class LlmClient:
             return self.instructor.chat.completions.create(
                 model=self.settings.model, response_model=response_model, messages=messages,
                 max_retries=self.settings.max_retries, context=context, temperature=0,
-                max_tokens=self.settings.max_output_tokens)
+                max_tokens=min(answer_tokens or self.settings.max_output_tokens, self.settings.max_output_tokens))
         except IncompleteOutputException as exc:
             raise TruncatedAnswerError(f"{label}: the answer was cut off at the model's token limit "
                                        f"(finish_reason=length); nothing of it is kept") from exc
@@ -236,6 +300,36 @@ def _root_cause(exc: BaseException) -> BaseException | None:
         last = seen
         seen = seen.__cause__ or seen.__context__
     return last
+
+
+def server_message(exc: openai.APIStatusError) -> str:
+    """The server's own words: the error body's message (OpenAI, vLLM, llama.cpp) or detail (FastAPI)."""
+    body = exc.body
+    if isinstance(body, dict):
+        inner = body.get("error") if isinstance(body.get("error"), dict) else body
+        for key in ("message", "detail", "error"):
+            value = inner.get(key)
+            if value:
+                return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)[:300]
+    text = str(body or "") or _first_line(exc)
+    return " ".join(text.split())
+
+
+def hint(status: int, message: str, settings: Settings) -> str:
+    """What to change, for the refusals a configuration causes."""
+    lowered = message.lower()
+    if status in (401, 403):
+        return "; check OPENAI_API_KEY (the key this server expects) and --base-url"
+    if status == 404:
+        return (f"; check --model ({settings.model!r}: does the server serve it?) and --base-url (an OpenAI-compatible "
+                f"server's address usually ends in /v1)")
+    if "tool" in lowered or "function" in lowered:
+        return "; this server does not take forced tool calls: use --mode json_schema (or --mode md_json)"
+    if "response_format" in lowered or "json_schema" in lowered or "structured" in lowered:
+        return "; this server does not take a JSON schema: use --mode md_json (or --mode tools)"
+    if "max_tokens" in lowered:
+        return "; lower --context-tokens or -E max_output_tokens=N"
+    return ""
 
 
 def _first_line(exc: BaseException) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ..grid import Grid
 from ..locate import Region
@@ -119,8 +120,8 @@ def _notes(region: Region, limit: int = 12) -> list[str]:
     return [line.strip() for line in region.lines if line.strip()][:limit]
 
 
-def pieces(region: Region, max_tokens: int = 1800) -> list[Piece]:
-    """Split a table region into pieces of at most ~max_tokens of grid text each.
+def pieces(region: Region, max_tokens: int = 1800, count: Callable[[str], int] = estimate_tokens) -> list[Piece]:
+    """Split a table region into pieces of at most ~max_tokens of grid text each (as count counts).
 
     The first grid's header rows are repeated in every piece; a later grid (a continuation
     page) that repeats the same header drops it. Sheets and short tables are one piece.
@@ -143,11 +144,11 @@ def pieces(region: Region, max_tokens: int = 1800) -> list[Piece]:
         n = header_count(grid)
         skip = n if lines[:n] == header else 0
         body += list(zip([grid.page] * grid.n_rows, lines, grid_spots(grid)))[skip:]
-    budget = max(200, max_tokens - estimate_tokens("\n".join(header)))
+    budget = max(min(200, max_tokens // 2), max_tokens - count("\n".join(header)))
     runs: list[list[tuple[int, str, list[Spot]]]] = [[]]
     used = 0
     for entry in body:
-        cost = estimate_tokens(entry[1]) + 1
+        cost = count(entry[1]) + 1
         if runs[-1] and used + cost > budget:
             runs.append([])
             used = 0
