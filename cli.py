@@ -256,19 +256,52 @@ def _usage_text(usage: Optional[dict], failed: Optional[list] = None) -> str:
 
 @app.command("templates")
 def templates_cmd(
-    name: Optional[str] = typer.Argument(None, help="A family to print (its TOML file, inheritance folded in)."),
+    args: Optional[list[str]] = typer.Argument(None, help="NAME | show NAME | learn PDF..."),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+    output: Optional[Path] = typer.Option(None, "-o", "--out", help="learn: the template file to write."),
+    family_name: Optional[str] = typer.Option(None, "--name", help="learn: the family's name (default: the file's stem)."),
+    extends: str = typer.Option("national", "--extends", help="learn: the family the learned one extends."),
+    model: Optional[str] = typer.Option(None, "--model", help="learn: LLM model (default $BUDGETX_MODEL)."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="learn: OpenAI-compatible server."),
+    mode: Optional[str] = typer.Option(None, "--mode", help="learn: tools (default), json_schema or md_json."),
+    min_reconcile: float = typer.Option(1.0, "--min-reconcile", help="learn: identities that must hold (share)."),
+    templates_dir: Optional[list[Path]] = typer.Option(None, "--templates-dir", help="Further folders of family files (also $BUDGETX_TEMPLATES)."),
 ) -> None:
-    """List the template families, or show one.
+    """List the template families, show one, or learn one from PDFs with a model.
 
     Examples:
 
       budgetx templates
 
-      budgetx templates shanghai-2023 --json
+      budgetx templates shanghai-2023 --json      (or: budgetx templates show shanghai-2023)
 
-    A family is one TOML file in extractor/templates/ (see its README section "Template families").
+      budgetx templates learn a.pdf b.pdf -o my/zhejiang-2024.toml --model gpt-4o-mini
+
+    A family is one TOML file in extractor/templates/ or a --templates-dir folder (README "Template families").
+    learn asks the model once per table which contract table and field each printed one is, writes
+    the file only if the PDFs then read offline with it reconcile; exit 1 (nothing written) if not.
     """
+    import os
+
+    if templates_dir:  # an environment variable, so that --jobs workers see the same folders
+        os.environ["BUDGETX_TEMPLATES"] = os.pathsep.join([str(p) for p in templates_dir] +
+                                                          [os.environ.get("BUDGETX_TEMPLATES", "")]).strip(os.pathsep)
+    args = list(args or [])
+    if args[:1] == ["learn"]:
+        from extractor.templates.learn import run_learn
+
+        if output is None or len(args) < 2:
+            err.print("error: usage: budgetx templates learn PDF... -o FILE")
+            raise typer.Exit(2)
+        llm = {"model": model, "mode": mode, "base_url": base_url}
+        raise typer.Exit(run_learn([Path(a) for a in args[1:]], output, family_name, extends, llm, min_reconcile,
+                                   as_json, out, err))
+    if args[:1] == ["show"]:
+        args = args[1:]
+    if len(args) > 1:
+        err.print("error: usage: budgetx templates [NAME | show NAME | learn PDF... -o FILE]")
+        raise typer.Exit(2)
+    name = args[0] if args else None
     from extractor import templates
     from extractor.errors import UnknownNameError
 

@@ -31,6 +31,7 @@ import jsonschema
 
 from schemas import Document
 
+from .llm_mapping_oracle import swap_two
 from .llm_refs_oracle import Oracle
 
 try:  # real BPE counts when tiktoken and its offline cl100k data are installed; else an estimate
@@ -42,7 +43,7 @@ except Exception:  # noqa: BLE001 - any failure means "no tokenizer here"
 
 ROLES = {"system", "user", "assistant", "tool"}
 NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-KIND = re.compile(r"Answer_(t\d+|overall|project|refs)")
+KIND = re.compile(r"Answer_(t\d+|overall|project|refs|mapping)")
 PART = re.compile(r"第(\d+)/(\d+)部分")
 HIDDEN = {"present", "pages", "target", "title", "unit", "extra"}  # what the engine fills itself
 REFUSALS = {"401": (401, "Incorrect API key provided: test. You can find your API key at your server's settings."),
@@ -63,7 +64,7 @@ class Fault:
 
     kind: str | None
     what: str  # 429 | 500 | timeout | reset | malformed | unreconciled | length | unreconciled_always
-    #            | context | 401 | 404 | tool_choice
+    #            | context | 401 | 404 | tool_choice | swapped (m1: two columns of one table)
     sticky: bool = False  # keep applying (a model that never gets it right)
 
 
@@ -95,6 +96,8 @@ class FakeLlm:
         self._perturb = 0
         self._httpd: ThreadingHTTPServer | None = None
         self.oracle = Oracle(gold)  # refs prompts: answers by reference
+        self.mapping = None  # m1 prompts: a tests.llm_mapping_oracle.MappingOracle
+        self.swap_table: str | None = None  # the "swapped" fault swaps two columns of this table
 
     # ---- lifecycle -----------------------------------------------------------------
     def start(self) -> "FakeLlm":
@@ -181,6 +184,8 @@ class FakeLlm:
         answer = self._answer(kind, payload)
         if what in ("unreconciled", "unreconciled_always"):
             answer = self._unreconcile(kind, answer)
+        if what == "swapped":
+            answer = swap_two(answer, self.swap_table)
         arguments = json.dumps(answer, ensure_ascii=False)
         finish = "tool_calls" if payload.get("tools") else "stop"
         if what == "malformed":
@@ -337,6 +342,10 @@ class FakeLlm:
 
     def _answer(self, kind: str | None, payload: dict) -> dict:
         text = self.user_text(payload)
+        if kind == "mapping":
+            users = [m for m in payload.get("messages", []) if m.get("role") == "user"]
+            last = users[-1]["content"] if len(users) > 1 else None
+            return self.mapping.answer(text, last)
         if kind == "refs":
             self.oracle.gold = self.gold
             return self.oracle.answer(text)

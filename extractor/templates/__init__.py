@@ -8,9 +8,12 @@ a family that ``extends`` another puts its own rules before the parent's (first 
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,6 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import UnknownNameError
 
 FOLDER = Path(__file__).parent
+# Further folders of family files (os.pathsep-separated), searched before FOLDER: learned or local
+# families (`budgetx templates learn`), and a file there shadows a shipped one of the same name.
+ENV = "BUDGETX_TEMPLATES"
 DEFAULT = "national"
 TABLE_KINDS = tuple(f"t{i}" for i in range(1, 12))
 PART_KINDS = TABLE_KINDS + ("overall", "project", "generic", "narrative", "glossary", "tables_part", "profile")
@@ -84,9 +90,36 @@ def match_words(label: str, rules: tuple[WordRule, ...] | list[WordRule]) -> str
     return None
 
 
+_override: tuple[Path, ...] | None = None  # set by use_folders()
+
+
+def folders() -> tuple[Path, ...]:
+    """Where families are looked up, first hit wins: $BUDGETX_TEMPLATES, then the shipped folder."""
+    if _override is not None:
+        return _override
+    extra = tuple(Path(p) for p in os.environ.get(ENV, "").split(os.pathsep) if p)
+    return (*extra, FOLDER)
+
+
+@contextmanager
+def use_folders(*paths: Path, shipped: bool = True) -> Iterator[None]:
+    """Look families up in paths (and the shipped folder unless shipped=False) inside the block."""
+    global _override
+    before = _override
+    _override = tuple(Path(p) for p in paths) + ((FOLDER,) if shipped else ())
+    try:
+        yield
+    finally:
+        _override = before
+
+
+def _path(name: str) -> Path | None:
+    return next((f / f"{name}.toml" for f in folders() if (f / f"{name}.toml").exists()), None)
+
+
 def _raw(name: str) -> dict:
-    path = FOLDER / f"{name}.toml"
-    if not path.exists():
+    path = _path(name)
+    if path is None:
         raise UnknownNameError(f"unknown template {name!r}; known: {', '.join(names())}")
     with path.open("rb") as fh:
         data = tomllib.load(fh)
@@ -108,9 +141,15 @@ def _merge(child: dict, parent: dict) -> dict:
     return out
 
 
-@lru_cache(maxsize=None)
 def load(name: str) -> Template:
     """The named family with everything it extends folded in."""
+    path = _path(name)
+    return _load(name, folders(), path.stat().st_mtime_ns if path else 0)
+
+
+@lru_cache(maxsize=None)
+def _load(name: str, _folders: tuple[Path, ...], _mtime: int) -> Template:
+    # Keyed by the search path and the file's mtime: a learned file rewritten in place is reread.
     data = _raw(name)
     seen = {name}
     parent = data.get("extends")
@@ -126,8 +165,8 @@ def load(name: str) -> Template:
 
 
 def names() -> list[str]:
-    """Every family shipped in this folder."""
-    return sorted(p.stem for p in FOLDER.glob("*.toml"))
+    """Every family on the search path (shipped and $BUDGETX_TEMPLATES)."""
+    return sorted({p.stem for f in folders() for p in f.glob("*.toml")})
 
 
 def default() -> Template:
