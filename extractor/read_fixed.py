@@ -35,10 +35,12 @@ def _split_column(grid: Grid, start: int) -> int:
 
 
 def _pair_start(paths: list[list[str]], split: int) -> int | None:
-    """A second label column on the expense side (Jiangsu prints expense by function, then by use)."""
-    for c in range(split + 2, len(paths)):
+    """A second label column on the expense side (Jiangsu prints expense by function, then by use):
+    a 名称/项目 column under a group heading of its own (支出用途 beside 功能分类)."""
+    group = paths[split][:-1] if split < len(paths) else []
+    for c in range(split + 2, len(paths) - 1):
         leaf = paths[c][-1] if paths[c] else ""
-        if "名称" in leaf or leaf == "项目":
+        if ("名称" in leaf or leaf == "项目") and len(paths[c]) > 1 and paths[c][:-1] != group:
             return c
     return None
 
