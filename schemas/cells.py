@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .common import KEY_FIELDS
 from .document import Document
 from .tables import TABLE_TITLES
 
@@ -43,7 +44,7 @@ def amount_cells(doc: Document, include_blank: bool = False) -> Iterator[tuple[s
 
 def _is_money(pointer: str) -> bool:
     leaf = pointer.rsplit("/", 1)[-1]
-    return leaf not in {"code", "name", "project_name", "line"}
+    return leaf not in KEY_FIELDS
 
 
 def get_pointer(root: Any, pointer: str) -> Any:

@@ -94,6 +94,10 @@ def extra_field(what: str) -> Any:
     return Field(default_factory=dict, description=what)
 
 
+KEY_FIELDS = frozenset({"code", "name", "project_name", "line", "extra"})
+"""Row fields that name or key a row (or hold its extra columns) rather than being one amount."""
+
+
 def money_field(header: str) -> Any:
     """A money column whose description is its Chinese header."""
     return Field(default=None, description=header)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from schemas import Document
-from schemas.common import to_wan
+from schemas.common import KEY_FIELDS, to_wan
 
 Severity = Literal["error", "warning", "info"]
 
@@ -273,7 +273,7 @@ def money_fields(model: type[BaseModel], skip: Iterable[str] = ()) -> list[str]:
     """The money columns of a row model, in declaration (printed) order."""
     skipped = set(skip)
     return [name for name, info in model.model_fields.items()
-            if name not in skipped and name not in {"code", "name", "project_name", "line", "extra"}
+            if name not in skipped and name not in KEY_FIELDS
             and "Decimal" in str(info.annotation)]
 
 

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from schemas.common import KEY_FIELDS
+
 
 def is_project(row: Any) -> bool:
     """A t7 row that names a project (not a subtotal line of the hierarchy)."""
@@ -25,7 +27,7 @@ def is_project(row: Any) -> bool:
 def is_heading(row: Any) -> bool:
     """A row with a label but no amount in any column."""
     return all(value is None for name, value in row
-               if name not in {"code", "name", "project_name", "line", "extra"}) and \
+               if name not in KEY_FIELDS) and \
         not any(v is not None for v in (getattr(row, "extra", None) or {}).values())
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from schemas import Document
+from schemas.common import KEY_FIELDS
 from schemas.tables import TABLE_MODELS, TABLE_TITLES, T10_LINE_NAMES
 
 from ..codes import settle_codes
@@ -26,7 +27,7 @@ CODED = ("t2", "t3", "t5", "t6", "t7", "t8", "t9", "t11")
 
 def _money_fields(table: str) -> list[str]:
     row_model = TABLE_MODELS[table].model_fields["rows"].annotation.__args__[0]  # list[Row]
-    return [n for n, f in row_model.model_fields.items() if n not in ("code", "name", "project_name", "extra")]
+    return [n for n, f in row_model.model_fields.items() if n not in KEY_FIELDS]
 
 
 def _is_note(values: dict) -> bool:
