@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from . import templates
 from .columns import as_money
 from .locate import Layout, clean, normalise
 from .provenance import Lines, TextIndex, Where, lines_of
@@ -86,26 +87,6 @@ def read_staffing(layout: Layout, where: Where | None = None) -> dict | None:
     return found if any(v is not None for v in found.values()) else None
 
 
-NARRATIVE_PATTERNS: dict[str, str] = {
-    "total_budget": r"收支总预算" + _NUM + "万元",
-    "income_budget": r"收入预算" + _NUM + "万元",
-    "expense_budget": r"(?<![本目])支出预算" + _NUM + "万元",  # not 基本/项目支出预算
-    "expense_basic": r"基本支出" + _NUM + "万元",
-    "expense_project": r"项目支出" + _NUM + "万元",
-    "three_public_total": r"三公.?经费(?:预算|支出)?(?:数)?(?:为|合计|是)?" + _NUM + "万元",
-    "three_public_outbound": r"因公出国\(境\)费" + _NUM + "万元",
-    "three_public_reception": r"公务接待费" + _NUM + "万元",
-    "three_public_vehicle_purchase": r"公务用车购置费" + _NUM + "万元",
-    "three_public_vehicle_operation": r"公务用车运行(?:维护)?费" + _NUM + "万元",
-    "operating_funds": r"运行经费(?:财政拨款)?(?:预算)?(?:为)?" + _NUM + "万元",
-    "procurement_total": r"政府采购预算(?:总额)?(?:为)?" + _NUM + "万元",
-    "procurement_goods": r"货物(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
-    "procurement_works": r"工程(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
-    "procurement_services": r"服务(?:类)?(?:采购)?(?:预算)?" + _NUM + "万元",
-    "procurement_sme": r"中小企业预留[^0-9。]{0,16}?" + _NUM + "万元",
-}
-
-
 def raw_text(regions) -> str:
     """Narrative text as printed (characters kept), line breaks and spaces removed."""
     return "".join(clean(line) for r in regions for line in r.lines)
@@ -124,17 +105,15 @@ def read_narrative(layout: Layout, where: Where | None = None) -> dict | None:
         index.note(where, pointer, *m.span(group), text=text)
 
     data: dict[str, object] = {}
-    for key, pattern in NARRATIVE_PATTERNS.items():
-        m = re.search(pattern, text)
-        data[key] = as_money(m.group(1)) if m else None
-        if m:
-            spot(key, m, 1)
-    for kind, prefix in (("performance", "当年财政拨款项目"), ("nonfiscal", "当年非财政拨款项目")):
-        m = re.search(prefix + _INT + r"个,?涉及(?:预算)?金额" + _NUM + "万元", text)
-        if m:
-            data[f"{kind}_project_count"], data[f"{kind}_project_amount"] = int(m.group(1)), as_money(m.group(2))
-            spot(f"{kind}_project_count", m, 1)
-            spot(f"{kind}_project_amount", m, 2)
+    template = layout.template or templates.default()
+    for key, pattern in template.narrative_patterns:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        for field, group in (m.re.groupindex.items() or [(key, 1)]):
+            if data.get(field) is None:
+                data[field] = int(m.group(group)) if field.endswith("_count") else as_money(m.group(group))
+                spot(field, m, group)
     kinds = r"(线下|涉密|转移支付|上年结转结余)"
     found = []
     # "6个线下项目，涉及金额195.52万元" and "另有转移支付项目2个，涉及金额4.30万元".

@@ -241,3 +241,15 @@ def test_cli_check(tmp_path: Path):
     payload = json.loads(result.stdout[result.stdout.index("["):])
     assert [entry["file"] for entry in payload] == [str(bad)]
     assert {f["rule"] for f in payload[0]["findings"]} == {"t3.row_total", "t3.hierarchy"}
+
+
+def test_project_sheets_printed_in_yuan_count_in_wan_against_the_narrative():
+    doc = clean_doc()
+    assert "narr.project_amount" not in rules_of(check(doc))
+    for sheet in doc.performance.projects:
+        sheet.unit = "元"
+        if sheet.budget_total is not None:
+            sheet.budget_total = sheet.budget_total.scaleb(4)
+    assert "narr.project_amount" not in rules_of(check(doc))
+    doc.performance.projects[0].unit = None  # now read as 万元: ten thousand times too much
+    assert "narr.project_amount" in rules_of(check(doc))

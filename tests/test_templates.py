@@ -201,3 +201,41 @@ def test_a_units_narrative_and_tables_files_read_as_one_document(tmp_path):
     assert doc.source.parts == ["js03.pdf"] and doc.tables.t1.present and doc.narrative is not None
     # The narrative's figures are checked against the tables of the other file.
     assert doc.reconcile.by_rule["narr.expense_budget"].held == 1
+
+
+def test_narrative_phrasings_are_family_data_and_name_contract_fields():
+    from schemas.narrative import Narrative
+
+    for name in templates.names():
+        for key, pattern in templates.load(name).narrative_patterns:
+            fields = list(pattern.groupindex) or [key]
+            assert set(fields) <= set(Narrative.model_fields), (name, key)
+    # Shanghai's own phrasing comes first and states the performance projects.
+    doc = extract(ROOT / "samples" / "real" / "sh12.pdf", Options())
+    assert (doc.narrative.performance_project_count, doc.narrative.performance_project_amount) == \
+        (25, Decimal("11381.60"))
+    assert "/narrative/performance_project_amount" in doc.provenance
+    # The national set alone does not know the phrasing.
+    text = "2025年度,本部门编报绩效目标的项目共25个,涉及项目预算资金11381.60万元。"
+    assert not any(p.search(text) for _, p in templates.load("national").narrative_patterns)
+
+
+def test_a_local_family_adds_a_narrative_phrasing(tmp_path):
+    (tmp_path / "xj-local.toml").write_text(
+        'name = "xj-local"\nextends = "xinjiang-2024"\n[narrative]\n'
+        "procurement_sme = ['中小企业[^0-9。]{0,12}?预留[^0-9。]{0,40}?{num}万元']\n"
+        "expense_basic = ['XYZ不会出现{num}万元']\n", encoding="utf-8")
+    with templates.use_folders(tmp_path):
+        family = templates.load("xj-local")
+        keys = [key for key, _ in family.narrative_patterns]
+        # The child's patterns go first; the parent's stay as fallbacks.
+        assert keys.index("expense_basic") < len(keys) - 1 and keys.count("expense_basic") == 2
+        sme = [p.pattern for key, p in family.narrative_patterns if key == "procurement_sme"]
+        assert len(sme) == 2 and "{0,40}" in sme[0]
+    from extractor.locate import Layout, Region
+    from extractor.read_text import read_narrative
+
+    lines = ["第三部分 情况说明", "本单位面向中小企业(含小微企业)采购项目预留政府采购项目预算金额12.50万元。"]
+    region = Region(kind="narrative", title=lines[0], pages=[1], lines=lines)
+    assert read_narrative(Layout([region], [], template=family))["procurement_sme"] == Decimal("12.50")
+    assert read_narrative(Layout([region], [], template=templates.load("xinjiang-2024"))).get("procurement_sme") is None

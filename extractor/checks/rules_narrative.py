@@ -8,6 +8,7 @@ from decimal import Decimal
 from itertools import combinations
 
 from schemas import Finding
+from schemas.common import to_wan
 from schemas.tables import TABLE_TITLES
 
 from .core import Context, Identity, rule
@@ -127,7 +128,8 @@ def _projects(ctx: Context) -> Iterator[Finding]:
     subsets = [list(c) for n in range(len(declared) + 1) for c in combinations(range(len(declared)), n)]
     subsets.sort(key=lambda c: c != current)  # the likeliest reading first
     count = len(sheets)
-    amount = sum((s.budget_total or Decimal(0) for s in sheets), Decimal(0))
+    # Sheets may print 元 (Shanghai's project sheets) while the narrative states 万元.
+    amount = sum((to_wan(s.budget_total, s.unit) or Decimal(0) for s in sheets), Decimal(0))
     readings = [(count + sum(declared[k].count or 0 for k in c),
                  amount + sum((declared[k].amount or Decimal(0) for k in c), Decimal(0))) for c in subsets]
     tolerance = ctx.values.per_cell * (len(sheets) + len(declared) or 1)

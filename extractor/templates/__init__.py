@@ -27,6 +27,8 @@ FOLDER = Path(__file__).parent
 # families (`budgetx templates learn`), and a file there shadows a shipped one of the same name.
 ENV = "BUDGETX_TEMPLATES"
 DEFAULT = "national"
+NUM = r"(\d[\d,]*(?:\.\d+)?)"  # a printed amount in running text
+INT = r"(\d+)"
 TABLE_KINDS = tuple(f"t{i}" for i in range(1, 12))
 PART_KINDS = TABLE_KINDS + ("overall", "project", "generic", "narrative", "glossary", "tables_part", "profile")
 
@@ -61,6 +63,7 @@ class Template(_Data):
     lines: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
     sheets: dict[str, tuple[tuple[str, ...], ...]] = Field(default_factory=dict)
     row_sums: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    narrative: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     skip_rules: tuple[str, ...] = ()  # checker rules whose parts this family does not print
     not_printed: tuple[str, ...] = ()  # contract tables this family does not publish (in this shape)
     file: str = ""
@@ -75,6 +78,16 @@ class Template(_Data):
 
     def line_rules(self, name: str) -> tuple[WordRule, ...]:
         return self.lines.get(name, ())
+
+    @cached_property
+    def narrative_patterns(self) -> list[tuple[str, re.Pattern]]:
+        """(field, compiled pattern) of the 情况说明's sentences, the family's own first.
+
+        ``{num}`` and ``{int}`` in a pattern stand for a printed amount and a count; a pattern
+        with named groups fills each named field, one without fills its key from group 1.
+        """
+        return [(name, re.compile(p.replace("{num}", NUM).replace("{int}", INT)))
+                for name, patterns in self.narrative.items() for p in patterns]
 
     def sheet_labels(self, form: str) -> tuple[tuple[str, ...], ...]:
         """(label start, field) of a sheet form ("overall" or "project"), first match wins."""
@@ -131,7 +144,7 @@ def _merge(child: dict, parent: dict) -> dict:
     """The child's scalars win; its titles and rules go before the parent's."""
     out = {**parent, **child}
     out["titles"] = list(child.get("titles", [])) + list(parent.get("titles", []))
-    for key in ("columns", "lines", "sheets"):
+    for key in ("columns", "lines", "sheets", "narrative"):
         merged = {k: list(v) for k, v in parent.get(key, {}).items()}
         for k, rules in child.get(key, {}).items():
             merged[k] = list(rules) + merged.get(k, [])
