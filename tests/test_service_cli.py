@@ -67,6 +67,7 @@ def test_report_embeds_pages_and_marks_values(extracted, tmp_path):
     prov = json.loads(re.search(r"const PROV = (\{.*?\});\n", html).group(1))
     assert prov[ptr] == [doc.provenance[ptr].page, *doc.provenance[ptr].bbox]
     assert html.count('<li class="finding') == len(doc.findings)
+    assert f"{doc.reconcile.held}/{doc.reconcile.evaluated} identities hold" in html
     shown = set(re.findall(r'data-ptr="([^"]+)" class="has-box"', html))
     assert shown == set(doc.provenance)  # every value placed on a page can be clicked to see it
 
