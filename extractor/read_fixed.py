@@ -198,17 +198,24 @@ def _read_expense(grid, r, split, right, table, out_roles, paths, expense, total
     if not label:
         return
     if _is_total(label):
-        if table == "t1" and values.get("amount") is None and tail:
-            # The total printed under the expense by use (the function side leaves it blank).
-            _, tail_amounts, _, tail_at = _label_and_cells(tail)
-            if tail_amounts:
+        if table == "t1" and tail:
+            tail_label, tail_amounts, _, tail_at = _label_and_cells(tail)
+            if tail_amounts and values.get("amount") is None:
+                # The total printed under the expense by use (the function side leaves it blank).
                 values["amount"] = tail_amounts[-1]
                 cols["amount"] = split + len(right) + tail_at[-1]
+            elif tail_amounts:  # both sides print their total: the by-use one is kept as printed
+                key = extra_key(tail_label or "支出总计")
+                row_extra.setdefault(key, tail_amounts[-1])
+                cols[f"extra/{key}"] = split + len(right) + tail_at[-1]
         totals["expense_total"] = values.get("amount") if table == "t1" else values
+        if table == "t1" and row_extra:  # the total's 基本支出/项目支出 … columns, as on every row
+            totals.setdefault("extra", {}).update(row_extra)
         base = "total/expense_total"
         for role, c in cols.items():
-            if not role.startswith("extra/"):
-                note(where, base if table == "t1" else f"{base}/{role}", grid.page, grid.cell(r, c).bbox)
+            spot = f"total/{role}" if role.startswith("extra/") else base if table == "t1" else f"{base}/{role}"
+            if table == "t1" or not role.startswith("extra/"):
+                note(where, spot, grid.page, grid.cell(r, c).bbox)
         return
     match = _CODE_NAME.match(label)
     code, name = (match.group(1), match.group(2) or None) if match else (None, label)

@@ -71,6 +71,7 @@ class T1ExpenseRow(_CodedRow):
 class T1Total(Strict):
     income_total: Money = money_field("收入总计")
     expense_total: Money = money_field("支出总计")
+    extra: Extra = extra_field("支出总计行上合同无对应字段的印刷列（按原文表头，如基本支出/项目支出）")
 
 
 class T1(_Table):
