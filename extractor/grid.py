@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .pages import Page, Segment, Word
 
 TOL = 2.5  # points: how far two rules may be apart and still be one
+SPAN = 2 * TOL  # the widest a run of such rules may be
 MAX_EDGES = (200, 100)  # row and column rules one table may have on one page
 
 
@@ -89,17 +90,18 @@ def _merge_collinear(segments: list[Segment], horizontal: bool) -> list[Segment]
         items = sorted(((s.y0 + s.y1) / 2, s.x0, s.x1) for s in segments)
     else:
         items = sorted(((s.x0 + s.x1) / 2, s.y0, s.y1) for s in segments)
-    merged: list[list[float]] = []
+    merged: list[list[float]] = []  # [first position, start, end, last position]
     for pos, a, b in items:
         for m in merged[-8:]:  # only near neighbours can match after sorting by position
-            if abs(m[0] - pos) <= TOL and a <= m[2] + TOL and b >= m[1] - TOL:
-                m[1], m[2] = min(m[1], a), max(m[2], b)
+            # Chained (a double rule's hairlines), but a run spans at most SPAN.
+            if abs(m[3] - pos) <= TOL and pos - m[0] <= SPAN and a <= m[2] + TOL and b >= m[1] - TOL:
+                m[1], m[2], m[3] = min(m[1], a), max(m[2], b), pos
                 break
         else:
-            merged.append([pos, a, b])
+            merged.append([pos, a, b, pos])
     if horizontal:
-        return [Segment(a, pos, b, pos) for pos, a, b in merged]
-    return [Segment(pos, a, pos, b) for pos, a, b in merged]
+        return [Segment(a, pos, b, pos) for pos, a, b, _ in merged]
+    return [Segment(pos, a, pos, b) for pos, a, b, _ in merged]
 
 
 def _components(hs: list[Segment], vs: list[Segment]) -> list[tuple[list[Segment], list[Segment]]]:
@@ -125,11 +127,20 @@ def _components(hs: list[Segment], vs: list[Segment]) -> list[tuple[list[Segment
 
 
 def _cluster(values: list[float]) -> list[float]:
+    """One position per rule: positions within TOL of the previous one belong to it.
+
+    Chained, so a double rule (three hairlines 1.2 pt apart) or a rule drawn in pieces at
+    slightly different heights is one edge, not a row too thin to hold a line of text; a
+    cluster spans at most SPAN, so dense hatching still yields many edges.
+    """
     out: list[float] = []
+    last = None
     for v in sorted(values):
-        if out and v - out[-1] <= TOL:
+        if out and v - last <= TOL and v - out[-1] <= SPAN:
+            last = v
             continue
         out.append(v)
+        last = v
     return out
 
 
@@ -139,9 +150,11 @@ def _by_edge(segs: list[Segment], edges: list[float], horizontal: bool) -> list[
     out: list[list[tuple[float, float]]] = [[] for _ in edges]
     for s in segs:
         spos, sa, sb = ((s.y0, s.x0, s.x1) if horizontal else (s.x0, s.y0, s.y1))
-        k = bisect.bisect_left(edges, spos - TOL)
+        k = bisect.bisect_left(edges, spos - SPAN)
         while k < len(edges) and edges[k] <= spos + TOL:
-            out[k].append((sa, sb))
+            # An edge is its run's first position (_cluster): a rule up to SPAN after it is on it.
+            if edges[k] - TOL <= spos <= edges[k] + SPAN:
+                out[k].append((sa, sb))
             k += 1
     return out
 
@@ -152,9 +165,33 @@ def _covered(extents: list[tuple[float, float]], a: float, b: float) -> bool:
     return total >= 0.6 * (b - a)
 
 
+def _open_ends(page: Page, ys: list[float], xs: list[float], vs: list[Segment]) -> list[float]:
+    """Row edges plus the undrawn top or bottom border of a table cut by a page break.
+
+    A table continued on a new page often has no rule above its first row: its column rules
+    start higher than the first drawn row edge. When most column rules reach beyond the outer
+    row edge and words are printed there, that band is a row too.
+    """
+    if len(ys) < 2 or len(xs) < 3:
+        return ys
+    out = list(ys)
+    rows = sorted(b - a for a, b in zip(ys, ys[1:]))
+    reach = max(4.0, rows[len(rows) // 2] / 2)
+    for ends, beyond, edge in (([v.y0 for v in vs], lambda y: y < ys[0] - reach, min),
+                               ([v.y1 for v in vs], lambda y: y > ys[-1] + reach, max)):
+        far = [y for y in ends if beyond(y)]
+        if len(far) < max(2, (len(xs) + 1) // 2):
+            continue
+        at = sorted(far)[len(far) // 2]
+        lo, hi = sorted((at, ys[0] if edge is min else ys[-1]))
+        if any(lo < w.cy < hi and xs[0] <= w.cx <= xs[-1] for w in page.words):
+            out.append(at)
+    return sorted(out)
+
+
 def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
-    ys = _cluster([h.y0 for h in hs])
     xs = _cluster([v.x0 for v in vs])
+    ys = _open_ends(page, _cluster([h.y0 for h in hs]), xs, vs)
     nr, nc = len(ys) - 1, len(xs) - 1
     on_x, on_y = _by_edge(vs, xs, horizontal=False), _by_edge(hs, ys, horizontal=True)
     parent = list(range(nr * nc))
