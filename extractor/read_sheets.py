@@ -12,13 +12,6 @@ from .provenance import Where, note, union
 from .templates import Template
 
 MONEY_KEYS = {"budget_total", "budget_fiscal", "budget_other", "budget_upper", "budget_local"}
-INDICATOR_COLUMNS: list[tuple[tuple[str, ...], str]] = [
-    # 二级/三级 first: OCR often drops the one-stroke "一" and leaves "级指标" for 一级指标.
-    (("二级",), "level2"), (("三级",), "level3"), (("一级",), "level1"), (("级指标",), "level1"),
-    (("设置依据",), "basis"), (("设定依据",), "basis"), (("依据",), "basis"),
-    (("指标值",), "target_raw"), (("上年",), "last_year"), (("权重",), "weight"), (("分值",), "weight"),
-    (("赋分",), "scoring_rule"), (("评分",), "scoring_rule"), (("佐证",), "evidence"),
-]
 _LABEL_VALUE = re.compile(r"^(.*?)[:：](.+)$")
 
 
@@ -40,15 +33,17 @@ def _is_bare_label(text: str, labels) -> bool:
     return any(bare.startswith(word) and len(bare) <= len(word) + 2 for word, *_ in labels)
 
 
-def _indicator_header(grid: Grid) -> tuple[int, dict[int, str]] | None:
+def _indicator_header(grid: Grid, template: Template) -> tuple[int, dict[int, str]] | None:
+    """The indicator table's header row and each column's field (the family's `indicators` words)."""
+    rules = template.column_rules("indicators")
     for r in range(grid.n_rows):
         texts = [normalise(grid.text(r, c, anchor_only=False)) for c in range(grid.n_cols)]
         if any("级指标" in t or "一级" in t for t in texts) and any("三级" in t or "指标值" in t for t in texts):
             roles: dict[int, str] = {}
             for c, t in enumerate(texts):
-                for words, role in INDICATOR_COLUMNS:
-                    if all(w in t for w in words) and role not in roles.values():
-                        roles[c] = role
+                for rule in rules:
+                    if all(w in t for w in rule.words) and rule.field not in roles.values():
+                        roles[c] = rule.field
                         break
             return r, roles
     return None
@@ -66,7 +61,7 @@ def read_sheet(region: Region, overall: bool, where: Where | None = None, templa
     last: dict[str, str | None] = {"level1": None, "level2": None}
     last_at: dict[str, tuple] = {}  # where the filled-down levels were printed
     for grid in region.grids:
-        header = _indicator_header(grid)
+        header = _indicator_header(grid, template)
         form_end = header[0] if header else (grid.n_rows if roles is None else 0)
         if header:
             roles = header[1]

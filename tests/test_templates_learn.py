@@ -30,6 +30,9 @@ OTHERS = ["sh10", "sh11", "sh08", "sh09", "sh17"]
 # the 三公 table counting project money (the teachers' figures obey the t6 identities, sh10's do not);
 # and, learning from sh12, the project sheets' form labels (sh12 prints no sheet).
 FAMILY_KNOWLEDGE = {"x.t10_reception_eq_t6", "x.t10_vehicle_operation_eq_t6"}
+# The narrative's phrasings are not learned (tables and sheets are): what the hand-written family
+# reads through its own [narrative] sentences, and the rules that compare those figures, may differ.
+NARRATIVE_KNOWLEDGE = {"narr.project_count", "narr.project_amount"}
 
 
 def _real(name: str) -> Path | None:
@@ -83,6 +86,14 @@ def _learn(server: FakeLlm, out: Path, teacher: str = "sh12") -> tuple[int, str,
     return result.exit_code, result.stdout, result.stderr if hasattr(result, "stderr") else ""
 
 
+def _own_narrative_fields(name: str) -> set[str]:
+    """The narrative fields a shipped family reads with phrasings of its own (not the national set's)."""
+    with templates.use_folders():
+        own = templates.load(name).narrative_patterns
+        national = {p.pattern for _, p in templates.load("national").narrative_patterns}
+    return {field for key, p in own if p.pattern not in national for field in (list(p.groupindex) or [key])}
+
+
 def _cells(doc: Document) -> dict:
     data = doc.model_dump(mode="json")
     return {k: data[k] for k in ("tables", "generic_tables", "narrative", "performance", "unit_name", "year",
@@ -112,6 +123,9 @@ def test_a_learned_family_reads_the_others_as_the_hand_written_one(teacher, serv
                 hand = extract(path)
             assert (hand.template, learned.template) == ("shanghai-2023", "shanghai-learned")
             a, b = _cells(hand), _cells(learned)
+            for field in _own_narrative_fields("shanghai-2023"):
+                for cells in (a, b):
+                    (cells["narrative"] or {}).pop(field, None)
             unseen = not sheets and bool(hand.performance.projects)
             if unseen:
                 a.pop("performance"), b.pop("performance")
@@ -121,7 +135,7 @@ def test_a_learned_family_reads_the_others_as_the_hand_written_one(teacher, serv
             print(f"{name}: hand-written {hand.reconcile.held}/{hand.reconcile.evaluated}, "
                   f"learned {learned.reconcile.held}/{learned.reconcile.evaluated}")
             differ = {r for r in set(rules) | set(got) if rules.get(r) != got.get(r)}
-            allowed = FAMILY_KNOWLEDGE | ({r for r in differ if r.startswith("sheet.")} if unseen else set())
+            allowed = FAMILY_KNOWLEDGE | NARRATIVE_KNOWLEDGE | ({r for r in differ if r.startswith("sheet.")} if unseen else set())
             assert differ <= allowed, (name, differ)
     assert len(server.calls) == calls  # no model call at extraction time
 
