@@ -9,6 +9,7 @@ break their own checker rules.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -29,11 +30,13 @@ from ..llm.client import ContextLengthError, LlmClient, RequestRefusedError, Set
 from ..llm.fit import COPY_FACTOR, copy_answer_tokens, piece_counter, request_schema
 from ..llm.gridtext import Piece, halves, pieces
 from ..llm.images import page_data_urls
+from ..llm.mapping import Answer_mapping, MapAnswer
 from ..llm.prompting import Prompt, load_prompt
 from ..llm.reconcile import failures
 from ..llm.window import Window, discover
 from ..locate import Layout, Region
 from .layout import LayoutEngine
+from .llm_unknown import candidates, map_unknown
 
 log = logging.getLogger("budgetx.llm")
 # Tables with one answer row per printed body line (t1/t4 print two sides on a line, t10 fixed lines).
@@ -104,8 +107,13 @@ class LlmEngine:
         jobs = plan(layout)  # before the layout engine, which merges regions in place
         self.client = None  # usage and budget are per document, even if an engine is reused
         self.failed: dict[str, str] = {}  # label → why the LLM's answer was not kept
+        self.mapped: list[str] = []  # contract tables the model mapped from generic regions
         self.refused = None
+        unknown = self._asks_unknown() and bool(candidates(layout))
+        blank, pristine = (doc.model_copy(deep=True), copy.deepcopy(layout)) if unknown else (doc, layout)
         doc = LayoutEngine().fill(doc, layout)
+        if unknown:
+            doc = self._map_unknown(blank, pristine, doc)
         chosen = self.select(doc, jobs)
         if chosen:  # the server's tokenizer measured on this document's grids (one request, if it has one)
             self.window().calibrate("\n".join(p.text for j in chosen for p in pieces(j.region, 10**9)))
@@ -123,6 +131,39 @@ class LlmEngine:
             error.document = doc  # type: ignore[attr-defined]  # what was extracted is not lost
             raise error from stop
         return doc
+
+    # ---- unknown tables --------------------------------------------------------------
+    def _asks_unknown(self) -> bool:
+        only = self.settings.only
+        return not only or "generic" in only
+
+    def _map_unknown(self, blank: Document, pristine: Layout, read: Document) -> Document:
+        """Generic table regions mapped to empty slots by the model (extractor/engines/llm_unknown.py)."""
+        try:
+            mapped = map_unknown(blank, pristine, read, self._ask_mapping, reasks=min(1, self.settings.max_retries))
+        except RequestRefusedError as exc:
+            self.refuse(exc)
+            self.failed["generic"] = f"the server refused the request ({exc.status})"
+            return read
+        except EngineError as exc:  # every table keeps its layout reading
+            log.warning("%s", exc)
+            self.failed["generic"] = str(exc).splitlines()[0][:300]
+            return read
+        self.mapped = mapped.tables
+        self.failed.update(mapped.failed)
+        return mapped.doc
+
+    def _ask_mapping(self, turns: list[dict]) -> MapAnswer:
+        key = AnswerCache.key(self.settings.model, "m1", Answer_mapping.model_json_schema(), turns)
+        hit = self.cache.get(key)
+        if hit is not None:
+            log.info("mapping: cached answer")
+            return MapAnswer.model_validate(hit["answer"])
+        self.check_refused()
+        answer = self._client().ask("mapping", Answer_mapping, turns, context={})
+        plain = MapAnswer.model_validate(answer.model_dump())
+        self.cache.put(key, {"answer": plain.model_dump(mode="json"), "label": "mapping"})
+        return plain
 
     # ---- asking --------------------------------------------------------------------
     def _run(self, doc: Document, jobs: list[Job]) -> tuple[dict[str, BaseModel], BudgetExceededError | None,
@@ -264,8 +305,8 @@ class LlmEngine:
         out.run = out.run.model_copy(update={
             "prompt": self.prompt.id, "model": self.settings.model,
             "usage": client.ledger.total if client else Usage(cost=Decimal(0)),
-            "llm_tables": [j.label for j in jobs if j.label in answers],
-            "llm_failed": {k: v for k, v in self.failed.items() if k not in answers}})
+            "llm_tables": [j.label for j in jobs if j.label in answers] + self.mapped,
+            "llm_failed": {k: v for k, v in self.failed.items() if k not in answers and k not in self.mapped}})
         return out
 
 

@@ -1,0 +1,153 @@
+"""Unknown tables during extraction: the model maps a generic table to an empty contract slot.
+
+A region that looks like a table (a ruled grid under a title, or holding amounts) but whose title
+the detected family does not know is kept as a generic table by the layout engine. With
+``--engine llm`` or ``hybrid`` such regions are asked about once per document with the mapping
+prompt of ``templates learn`` (prompts/mapping/m1, extractor/llm/mapping.py): which contract
+table it is, which printed column is which field. The model names positions only; the values are
+read from the grid by the layout readers, the region re-kinded and the family overlaid with
+header-word rules for the columns the model placed. A mapped table is kept only when its own
+checker identities hold (after one re-ask with the failed equations); otherwise the layout's
+reading stands and the reason goes to ``run.llm_failed``.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from schemas import Document
+from schemas.tables import TABLE_TITLES
+
+from ..llm.mapping import MapAnswer, MapItem, Question, followup, is_table_like, messages, question
+from ..llm.prompting import Prompt, load_prompt, prompts_dir
+from ..llm.reconcile import failures
+from ..locate import Layout
+from ..templates import Template, WordRule
+from .layout import LayoutEngine
+
+log = logging.getLogger("budgetx.llm")
+FIXED = ("t1", "t4", "t10")  # read by their printed lines, not by header words
+
+
+@dataclass
+class Mapped:
+    """What the mapping step did for one document."""
+
+    doc: Document
+    tables: list[str] = field(default_factory=list)  # contract tables filled from generic regions
+    failed: dict[str, str] = field(default_factory=dict)  # slot (or region) → why the mapping was not kept
+
+
+def candidates(layout: Layout) -> list:
+    """The generic regions worth asking about (before the layout engine touches the layout)."""
+    return [r for r in layout.tables("generic") if is_table_like(r)]
+
+
+def mapping_prompt() -> Prompt:
+    return load_prompt("m1", prompts_dir() / "mapping")
+
+
+def map_unknown(doc: Document, pristine: Layout, read: Document, ask: Callable[[list[dict]], MapAnswer],
+                reasks: int = 1) -> Mapped:
+    """Ask about pristine's generic table regions when read (the layout's Document) leaves slots empty.
+
+    doc is the Document as it was before any engine filled it; ask sends the turns and returns
+    the model's mapping. Returns the Document with every kept mapping read into its slot.
+    """
+    template = pristine.template
+    empty = [k for k in TABLE_TITLES if not getattr(read.tables, k).present
+             and (template is None or k not in template.not_printed)]
+    regions = candidates(pristine)
+    out = Mapped(read)
+    if not empty or not regions:
+        return out
+    asked = [question(r, f"b{i + 1}") for i, r in enumerate(regions)]
+    turns = messages(mapping_prompt(), asked)
+    answer = ask(turns)
+    chosen = _choices(answer, asked, empty, out.failed)
+    excused: set[str] = set()
+    for attempt in range(reasks + 1):
+        trial = _read(doc, pristine, chosen)
+        wrong = {q.id: failed for q, item in chosen.values()
+                 if (failed := _check(trial, item.table, read.unit_name, excused))}
+        if not wrong or attempt == reasks:
+            break
+        told = [m for q_id in wrong for m in wrong[q_id]]
+        answer = ask(turns + followup(answer, told))
+        # As templates learn does: a rule the printed table does not obey (a subtotal printed
+        # without its parts) is named in skip; a wrong mapping breaks rules the model cannot name away
+        # without the checker's report on the Document still showing them.
+        excused |= {rule for item in answer.items for rule in item.skip}
+        again = _choices(answer, asked, empty, {})
+        for q_id in wrong:  # only the failed ones are taken from the re-ask
+            kind = next((k for k, (q, _) in chosen.items() if q.id == q_id), None)
+            redo = next(((k, qi) for k, qi in again.items() if qi[0].id == q_id), None)
+            if kind is not None:
+                del chosen[kind]
+            if redo is not None and redo[0] not in chosen:
+                chosen[redo[0]] = redo[1]
+    for kind in [k for k, (q, _) in chosen.items() if q.id in wrong]:
+        q, _ = chosen.pop(kind)
+        out.failed[kind] = (f"《{q.region.title}》 mapped as {kind} breaks its identities: "
+                            + "; ".join(wrong[q.id][:3]) + "; the layout reading is kept")
+    if not chosen:
+        return out
+    out.doc = _read(doc, pristine, chosen) if wrong else trial
+    out.tables = sorted(chosen, key=list(TABLE_TITLES).index)
+    log.info("unknown tables: %s", ", ".join(f"《{q.region.title}》→{k}" for k, (q, _) in chosen.items()))
+    return out
+
+
+def _choices(answer: MapAnswer, asked: list[Question], empty: list[str],
+             failed: dict[str, str]) -> dict[str, tuple[Question, MapItem]]:
+    """Slot → (question, item) for the answers that name an empty contract slot (first claim wins)."""
+    by_id = {q.id: q for q in asked}
+    chosen: dict[str, tuple[Question, MapItem]] = {}
+    for item in answer.items:
+        q = by_id.get(item.id)
+        if q is None or item.table not in TABLE_TITLES:
+            continue  # generic, a sheet, or an id never asked
+        if item.table not in empty:
+            failed.setdefault(item.table, f"《{q.region.title}》 mapped as {item.table}, which the layout already read")
+        elif item.table in chosen:
+            failed.setdefault(item.table, f"《{q.region.title}》 and 《{chosen[item.table][0].region.title}》 "
+                                          f"both mapped as {item.table}; the first is kept")
+        else:
+            chosen[item.table] = (q, item)
+    return chosen
+
+
+def _read(doc: Document, pristine: Layout, chosen: dict[str, tuple[Question, MapItem]]) -> Document:
+    """The layout engine's Document with each chosen region read as its slot, under the mapped columns."""
+    layout = copy.deepcopy(pristine)  # the layout engine merges and appends regions in place
+    base = layout.template
+    columns = {k: list(v) for k, v in (base.columns if base else {}).items()}
+    for kind, (q, item) in chosen.items():
+        index = pristine.regions.index(q.region)
+        layout.regions[index].kind = kind
+        if kind not in FIXED and q.region.grids and base is not None:
+            rules = column_rules(kind, q.region.grids[0], item.cols, base)
+            columns[kind] = rules + columns.get(kind, [])
+    if base is not None:
+        layout.template = base.model_copy(update={"columns": {k: tuple(v) for k, v in columns.items()}})
+    return LayoutEngine().fill(doc.model_copy(deep=True), layout)
+
+
+def column_rules(kind: str, grid, cols: dict[str, int], base: Template) -> list[WordRule]:
+    """Header-word rules that make the layout reader take each printed column as the model placed it."""
+    from ..templates.learn import _column_rules
+
+    rules, _ = _column_rules(kind, grid, cols, base)
+    return [WordRule(words=tuple(r["words"]), field=r["field"]) for r in rules]
+
+
+def _check(doc: Document, kind: str, unit_name: str | None, excused: set[str]) -> list[str]:
+    """Why a mapped table is not kept: nothing read, or its own identities failing (but the excused)."""
+    table = getattr(doc.tables, kind)
+    if not table.present or (not table.rows and table.total is None and not table.empty_note):
+        return [f"[{kind}] nothing was read as {kind} with this mapping"]
+    found = failures(kind, table.model_copy(deep=True), unit_name)
+    return [f"[{f.rule}] {f.message}" for f in found if f.rule not in excused]
