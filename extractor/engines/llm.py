@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from schemas import Document, Usage
 from schemas.tables import TABLE_TITLES
 
-from ..errors import BudgetExceededError, EngineError
+from ..errors import BudgetExceededError, BudgetxError, EngineError
 from ..llm.answers import MODELS, answer_model
 from ..llm.cache import AnswerCache
 from ..llm.client import ContextLengthError, LlmClient, RequestRefusedError, Settings, TruncatedAnswerError
@@ -365,10 +365,12 @@ class HybridEngine(LlmEngine):
 
     def select(self, doc: Document, jobs: list[Job]) -> list[Job]:
         flagged = _flagged_by_checker(doc)
+        skip = _family_skips(doc)
         chosen = []
         for job in self._only(jobs):
             value = layout_reading(doc, job)
-            if job.label in flagged or _missing(job, value) or failures(job.kind, value, doc.unit_name):
+            broken = [f for f in failures(job.kind, value, doc.unit_name) if f.rule not in skip] if value else []
+            if job.label in flagged or _missing(job, value) or broken:
                 chosen.append(job)
         log.info("hybrid: LLM for %s", ", ".join(j.label for j in chosen) or "nothing")
         return chosen
@@ -382,6 +384,16 @@ def layout_reading(doc: Document, job: Job) -> Any:
     if job.kind == "overall":
         return doc.performance.overall
     return getattr(doc.tables, job.kind, None)
+
+
+def _family_skips(doc: Document) -> set[str]:
+    """The rules the document's family does not print the parts of: no reason to ask the model."""
+    from .. import templates
+
+    try:
+        return set(templates.load(doc.template).skip_rules) if doc.template else set()
+    except BudgetxError:
+        return set()
 
 
 def _flagged_by_checker(doc: Document) -> set[str]:

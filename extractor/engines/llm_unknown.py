@@ -68,7 +68,7 @@ def map_unknown(doc: Document, pristine: Layout, read: Document, ask: Callable[[
     turns = messages(mapping_prompt(), asked)
     answer = ask(turns)
     chosen = _choices(answer, asked, empty, out.failed)
-    excused: set[str] = set()
+    excused = set(template.skip_rules) if template is not None else set()  # the family's own
     for attempt in range(reasks + 1):
         trial = _read(doc, pristine, chosen)
         wrong = {q.id: failed for q, item in chosen.values()
