@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from schemas import Document
 from schemas.tables import TABLE_TITLES
 
-from ..llm.mapping import MapAnswer, MapItem, Question, followup, is_table_like, messages, question
+from ..llm.mapping import MapAnswer, column_rules, MapItem, Question, followup, is_table_like, messages, question
 from ..llm.prompting import Prompt, load_prompt, prompts_dir
 from ..llm.reconcile import failures
 from ..locate import Layout
@@ -129,18 +129,16 @@ def _read(doc: Document, pristine: Layout, chosen: dict[str, tuple[Question, Map
         index = pristine.regions.index(q.region)
         layout.regions[index].kind = kind
         if kind not in FIXED and q.region.grids and base is not None:
-            rules = column_rules(kind, q.region.grids[0], item.cols, base)
+            rules = word_rules(kind, q.region.grids[0], item.cols, base)
             columns[kind] = rules + columns.get(kind, [])
     if base is not None:
         layout.template = base.model_copy(update={"columns": {k: tuple(v) for k, v in columns.items()}})
     return LayoutEngine().fill(doc.model_copy(deep=True), layout)
 
 
-def column_rules(kind: str, grid, cols: dict[str, int], base: Template) -> list[WordRule]:
+def word_rules(kind: str, grid, cols: dict[str, int], base: Template) -> list[WordRule]:
     """Header-word rules that make the layout reader take each printed column as the model placed it."""
-    from ..templates.learn import _column_rules
-
-    rules, _ = _column_rules(kind, grid, cols, base)
+    rules, _ = column_rules(kind, grid, cols, base)
     return [WordRule(words=tuple(r["words"]), field=r["field"]) for r in rules]
 
 

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.tables import TABLE_TITLES
+from schemas.common import extra_key
+from schemas.tables import TABLE_TITLES, money_fields
 
 from ..locate import Region
+from ..read_tables import EXTRA, column_paths, column_roles, header_split
 from .batches import kind_glossary
 from .gridtext import Piece, pieces
 from .prompting import Prompt
@@ -159,3 +161,23 @@ def followup(answer: MapAnswer, failures: list[str]) -> list[dict]:
             "\n请重答每一块：映射错了就改正 cols；印出的表本来就不满足的规则写进 skip。")
     return [{"role": "assistant", "content": json.dumps(answer.model_dump(exclude_defaults=True), ensure_ascii=False)},
             {"role": "user", "content": text}]
+
+
+def column_rules(kind: str, grid, cols: dict[str, int], base) -> tuple[list[dict], list[str | None]]:
+    """Header-word rules where the parent maps a printed column otherwise, and every column's role after them."""
+    fields = set(money_fields(kind))
+    paths = column_paths(grid, header_split(grid))
+    roles = column_roles(kind, paths, base)
+    claimed = {c: f for f, c in cols.items() if f in fields and 0 <= c < len(paths)}
+    rules = []
+    for c, path in enumerate(paths):
+        label = "".join(path)
+        if not label:
+            continue
+        want = claimed.get(c)
+        if want is None and claimed and roles[c] in fields:  # the parent takes it for a field the model did not name
+            want = EXTRA + extra_key(path[-1])
+        if want is not None and roles[c] != want:
+            rules.append({"words": [label], "field": want})
+            roles[c] = want
+    return rules, roles

@@ -18,12 +18,9 @@ from pathlib import Path
 
 import tomli_w
 
-from schemas.common import extra_key
-
 from ..errors import BudgetxError
 from ..locate import NUMBER, Layout, locate, normalise, title_kind
 from ..pages import load_pages
-from ..read_tables import EXTRA, column_paths, column_roles, header_split
 from . import Template, folders, load, use_folders
 
 FIXED = ("t1", "t4", "t10")
@@ -92,6 +89,8 @@ def heading_pattern(text: str) -> str:
 def build(name: str, base: Template, questions: list, items: dict, sources: list[str],
           parts: dict[str, str] | None = None) -> dict:
     """The family's TOML data from the model's mapping items (block id → MapItem) and part headings (text → kind)."""
+    from ..llm.mapping import column_rules
+
     titles: dict[str, list[str]] = {}
     for text, kind in (parts or {}).items():
         pattern = heading_pattern(text)
@@ -126,7 +125,7 @@ def build(name: str, base: Template, questions: list, items: dict, sources: list
                 titles[kind].append(pattern)
         if kind in FIXED or kind == "generic" or not q.region.grids:
             continue
-        rules, roles = _column_rules(kind, q.region.grids[0], item.cols, base)
+        rules, roles = column_rules(kind, q.region.grids[0], item.cols, base)
         for rule in rules:
             if rule not in columns.setdefault(kind, []):
                 columns[kind].append(rule)
@@ -184,28 +183,6 @@ def _sheet_rules(kind: str, q, item, base: Template) -> list[list[str]]:
 
 
 TABLE_OR_GENERIC = tuple(f"t{i}" for i in range(1, 12)) + ("generic",)
-
-
-def _column_rules(kind: str, grid, cols: dict[str, int], base: Template) -> tuple[list[dict], list[str | None]]:
-    """Header-word rules where the parent maps a printed column otherwise, and every column's role after them."""
-    from ..engines.layout import _money_fields
-
-    fields = set(_money_fields(kind))
-    paths = column_paths(grid, header_split(grid))
-    roles = column_roles(kind, paths, base)
-    claimed = {c: f for f, c in cols.items() if f in fields and 0 <= c < len(paths)}
-    rules = []
-    for c, path in enumerate(paths):
-        label = "".join(path)
-        if not label:
-            continue
-        want = claimed.get(c)
-        if want is None and claimed and roles[c] in fields:  # the parent takes it for a field the model did not name
-            want = EXTRA + extra_key(path[-1])
-        if want is not None and roles[c] != want:
-            rules.append({"words": [label], "field": want})
-            roles[c] = want
-    return rules, roles
 
 
 def check(name: str, folder: Path, pdfs: list[Path], questions: list, items: dict) -> tuple[dict, list[str]]:
