@@ -26,6 +26,7 @@ from ..errors import BudgetExceededError, BudgetxError, EngineError
 from ..llm.answers import MODELS, answer_model
 from ..llm.cache import AnswerCache
 from ..llm.client import ContextLengthError, LlmClient, RequestRefusedError, Settings, TruncatedAnswerError
+from ..llm.context import AnswerContext
 from ..llm.fit import COPY_FACTOR, copy_answer_tokens, piece_counter, request_schema
 from ..llm.gridtext import Piece, halves, pieces
 from ..llm.images import page_data_urls
@@ -126,7 +127,7 @@ class LlmEngine:
             log.info("mapping: cached answer")
             return MapAnswer.model_validate(hit["answer"])
         self.check_refused()
-        answer = self._client().ask("mapping", Answer_mapping, turns, context={})
+        answer = self._client().ask("mapping", Answer_mapping, turns, AnswerContext())
         plain = MapAnswer.model_validate(answer.model_dump())
         self.cache.put(key, {"answer": plain.model_dump(mode="json"), "label": "mapping"})
         return plain
@@ -216,17 +217,16 @@ class LlmEngine:
         if hit is not None:
             log.info("%s: cached answer", job.label)
             return base.model_validate(hit["answer"])
-        context: dict[str, Any] = {"unit_name": doc.unit_name, "row_local": piece.parts > 1,
-                                   "min_rows": piece.data_rows() if job.kind in COUNTED else None}
+        context = AnswerContext(unit_name=doc.unit_name, row_local=piece.parts > 1,
+                                min_rows=piece.data_rows() if job.kind in COUNTED else None)
         self.check_refused()
         answer = self._client().ask(job.label, model, messages, context, copy_answer_tokens(piece, self.window()))
         plain = base.model_validate(answer.model_dump())
-        if context.get("confirmed"):
+        if context.confirmed:
             log.info("%s: model confirmed printed figures that do not add up: %s", job.label,
-                     "; ".join(context["confirmed"]))
+                     "; ".join(context.confirmed))
         self.cache.put(key, {"answer": plain.model_dump(mode="json"), "label": job.label,
-                             "unreconciled": bool(context.get("unreconciled")),
-                             "confirmed": context.get("confirmed", [])})
+                             "unreconciled": context.unreconciled, "confirmed": context.confirmed})
         return plain
 
     # ---- putting answers in --------------------------------------------------------

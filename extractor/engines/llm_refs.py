@@ -210,7 +210,7 @@ def _ask(engine: Engine, doc: Document, batch: list[Block],
         raise
     got = results(context)
     why.update(problems(context))
-    confirmed = {i: sub["confirmed"] for i, sub in context["sub"].items() if sub.get("confirmed")}
+    confirmed = {i: sub.confirmed for i, sub in context.sub.items() if sub.confirmed}
     for block, notes in confirmed.items():
         log.info("%s: model confirmed printed figures that do not add up: %s", block, "; ".join(notes))
     if set(got) == set(by_id):  # a partial batch is asked again next time, not cached

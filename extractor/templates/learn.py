@@ -210,6 +210,7 @@ def learn(pdfs: list[Path], out: Path, name: str | None = None, extends: str = "
           settings=None, min_rate: float = 1.0, rounds: int = 2) -> Learned:
     """Ask, build, check, re-ask with the failed equations; write out only a family that reconciles."""
     from ..llm.client import LlmClient
+    from ..llm.context import AnswerContext
     from ..llm.mapping import Answer_mapping, followup, headings, messages
     from ..llm.prompting import load_prompt, prompts_dir
 
@@ -226,7 +227,7 @@ def learn(pdfs: list[Path], out: Path, name: str | None = None, extends: str = "
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for attempt in range(rounds + 1):
-            answer = client.ask("mapping", Answer_mapping, turns, context={})
+            answer = client.ask("mapping", Answer_mapping, turns, AnswerContext())
             items = {item.id: item for item in answer.items}
             parts = {heads[int(k) - 1]: v for k, v in answer.parts.items() if k.isdigit() and 0 < int(k) <= len(heads)}
             result.data = build(name, base, questions, items, [str(p) for p in pdfs], parts)
