@@ -126,7 +126,7 @@ def _read(doc: Document, pristine: Layout, chosen: dict[str, tuple[Question, Map
     base = layout.template
     columns = {k: list(v) for k, v in (base.columns if base else {}).items()}
     for kind, (q, item) in chosen.items():
-        index = pristine.regions.index(q.region)
+        index = next(i for i, r in enumerate(pristine.regions) if r is q.region)
         layout.regions[index].kind = kind
         if kind not in FIXED and q.region.grids and base is not None:
             rules = word_rules(kind, q.region.grids[0], item.cols, base)
