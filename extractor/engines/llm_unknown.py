@@ -68,6 +68,8 @@ def map_unknown(doc: Document, pristine: Layout, read: Document, ask: Callable[[
     turns = messages(mapping_prompt(), asked)
     answer = ask(turns)
     chosen = _choices(answer, asked, empty, out.failed)
+    if not chosen:  # every region generic, or named for a slot the layout already filled
+        return out
     excused = set(template.skip_rules) if template is not None else set()  # the family's own
     for attempt in range(reasks + 1):
         trial = _read(doc, pristine, chosen)
@@ -77,9 +79,9 @@ def map_unknown(doc: Document, pristine: Layout, read: Document, ask: Callable[[
             break
         told = [m for q_id in wrong for m in wrong[q_id]]
         answer = ask(turns + followup(answer, told))
-        # As templates learn does: a rule the printed table does not obey (a subtotal printed
-        # without its parts) is named in skip; a wrong mapping breaks rules the model cannot name away
-        # without the checker's report on the Document still showing them.
+        # As when learning a family: a rule the printed table does not obey (a subtotal printed
+        # without its parts) is named in skip. Only the keeping is excused: the Document's checker
+        # still evaluates the rule (the family is unchanged), so its failure stays in the findings.
         excused |= {rule for item in answer.items for rule in item.skip}
         again = _choices(answer, asked, empty, {})
         for q_id in wrong:  # only the failed ones are taken from the re-ask
