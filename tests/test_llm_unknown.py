@@ -118,3 +118,34 @@ def test_a_swapped_column_leaves_the_layout_reading(server, no_t3_title, tmp_pat
 def test_nothing_is_asked_when_the_family_reads_every_table(server, tmp_path):
     doc = _hybrid(server, tmp_path, "shanghai-2023")
     assert not server.calls and not doc.run.llm_tables and doc.run.usage.calls == 0
+
+
+SH17 = next((p / "sh17.pdf" for p in (ROOT / "samples" / "real", ROOT.parent / "shared" / "realworld",
+                                      Path("/work/shared/realworld")) if (p / "sh17.pdf").exists()), None)
+
+
+@pytest.mark.skipif(SH17 is None, reason="sh17 (Shanghai, with project sheets) is not here")
+def test_sheets_and_tables_under_unknown_titles_land_as_the_family_reads_them(tmp_path):
+    """sh17 read with a family that knows no Shanghai title and takes the project sheets for generic
+    tables: the model maps all of them; the truth is the hand-written family's reading (no gold)."""
+    hand = extract(SH17, Options(template="shanghai-2023"))
+    assert len(hand.performance.projects) == 5
+    folder = tmp_path / "families"
+    folder.mkdir()
+    (folder / "blind.toml").write_text('name = "blind"\nextends = "national"\n[[titles]]\nkind = "generic"\n'
+                                       "patterns = ['项目支出绩效目标']\n", encoding="utf-8")
+    fake = FakeLlm(hand).start()
+    fake.mapping = MappingOracle(hand, templates.load("shanghai-2023"), failing_rules(hand))
+    try:
+        with templates.use_folders(folder):
+            blind = extract(SH17, Options(template="blind"))
+            assert not blind.performance.projects and not blind.tables.t3.present
+            options = dict(model="test", base_url=fake.url, api_key="test", cache_dir=str(tmp_path / "cache"))
+            doc = extract(SH17, Options(template="blind", engine="hybrid", engine_options=options))
+    finally:
+        fake.stop()
+    _report(fake, doc, "sh17, no Shanghai title known, sheets generic")
+    assert not fake.problems and all(c.kind == "mapping" for c in fake.calls)
+    assert doc.run.llm_tables[-5:] == [f"project[{i}]" for i in range(5)] and not doc.run.llm_failed
+    assert dict(amount_cells(doc)) == dict(amount_cells(hand))
+    assert [s.model_dump() for s in doc.performance.projects] == [s.model_dump() for s in hand.performance.projects]

@@ -89,7 +89,7 @@ def heading_pattern(text: str) -> str:
 def build(name: str, base: Template, questions: list, items: dict, sources: list[str],
           parts: dict[str, str] | None = None) -> dict:
     """The family's TOML data from the model's mapping items (block id → MapItem) and part headings (text → kind)."""
-    from ..llm.mapping import column_rules
+    from ..llm.mapping import column_rules, sheet_rules
 
     titles: dict[str, list[str]] = {}
     for text, kind in (parts or {}).items():
@@ -108,7 +108,7 @@ def build(name: str, base: Template, questions: list, items: dict, sources: list
             continue
         if item.table in SHEET_KINDS or q.region.kind in SHEET_KINDS:
             kind = item.table if item.table in SHEET_KINDS else q.region.kind
-            for rule in _sheet_rules(kind, q, item, base):
+            for rule in sheet_rules(kind, q, item, base):
                 if rule not in sheets.setdefault(kind, []):
                     sheets[kind].append(rule)
             if q.region.title and title_kind(q.region.title, base) != kind:
@@ -152,34 +152,6 @@ def build(name: str, base: Template, questions: list, items: dict, sources: list
 
 
 SHEET_KINDS = ("overall", "project")
-
-
-def _sheet_rules(kind: str, q, item, base: Template) -> list[list[str]]:
-    """[label, field(, "below")] for each label the model placed, where the parent reads it otherwise."""
-    from ..read_sheets import _label_of
-
-    rules = []
-    for name, at in item.labels.items():
-        if len(at) != 2:
-            continue
-        try:
-            text = q.grid.cell(at[0], at[1], {})
-        except ValueError:
-            continue
-        bare = re.sub(r"[（(].*?[)）]|[:：]", "", normalise(text)).removeprefix("其中")
-        below = name in item.below
-        parent = base.sheet_labels(kind)
-        if bare and (_label_of(bare, parent) != name or (below and name not in
-                                                          {e[1] for e in parent if len(e) > 2 and e[2] == "below"})):
-            rules.append([bare, name] + (["below"] if below else []))
-    for at in item.other:  # a label with no field: its neighbour is not taken for another label's value
-        try:
-            bare = re.sub(r"[（(].*?[)）]|[:：]", "", normalise(q.grid.cell(at[0], at[1], {}))) if len(at) == 2 else ""
-        except ValueError:
-            continue
-        if bare and _label_of(bare, base.sheet_labels(kind)) != "-":
-            rules.append([bare, "-"])
-    return rules
 
 
 TABLE_OR_GENERIC = tuple(f"t{i}" for i in range(1, 12)) + ("generic",)
