@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from extractor.checks import check
-from extractor.checks.core import resolve
+from schemas.pointer import resolve
 from schemas import Document, Finding
 
 

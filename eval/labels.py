@@ -9,7 +9,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from schemas import Document
-from schemas.cells import get_pointer
+from schemas.pointer import resolve
 from schemas.tables import TABLE_MODELS, TABLE_TITLES, T4ExpenseTotal, T4Total
 
 
@@ -44,9 +44,8 @@ def row_label(gold: Document | None, pointer_base: str, section: str) -> str:
         return "合计/总计"
     if gold is None:
         return f"第{int(pointer_base.rsplit('/', 1)[-1]) + 1}行"
-    try:
-        row = get_pointer(gold, pointer_base)
-    except (IndexError, KeyError, AttributeError, ValueError):
+    row = resolve(gold, pointer_base)
+    if row is None:
         return row_label(None, pointer_base, section)
     parts = [getattr(row, "code", None), getattr(row, "name", None), getattr(row, "project_name", None)]
     return " ".join(str(p) for p in parts if p) or row_label(None, pointer_base, section)

@@ -12,6 +12,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from schemas.pointer import resolve
+
 from .locate import EMPTY_NOTE_SENTENCE, Region, clean
 from .pages import Page, Word
 
@@ -99,18 +101,7 @@ def place(provenance: dict, base: str, where: Where) -> None:
 
 def resolvable(root: Any, pointer: str) -> bool:
     """True when pointer names a non-null value of root (a salvaged field may have been dropped)."""
-    obj = root
-    try:
-        for part in pointer.strip("/").split("/"):
-            if isinstance(obj, list):
-                obj = obj[int(part)]
-            elif isinstance(obj, dict):
-                obj = obj[part]
-            else:
-                obj = getattr(obj, part)
-    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
-        return False
-    return obj is not None
+    return resolve(root, pointer) is not None
 
 
 def empty_note_spot(region: Region) -> Where:

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .common import Extra, Money, MoneyUnit, Strict, SubjectCode, code_level, extra_field, money_field
+from .common import KEY_FIELDS, Extra, Money, MoneyUnit, Strict, SubjectCode, code_level, extra_field, money_field
 
 
 class _Table(Strict):
@@ -340,3 +340,9 @@ class Tables(Strict):
 TABLE_MODELS: dict[str, type[_Table]] = {
     name: Tables.model_fields[name].annotation for name in TABLE_TITLES  # type: ignore[misc]
 }
+
+
+def money_fields(table: str) -> list[str]:
+    """A table's row fields that hold one amount each (not the code, name or extra columns)."""
+    row_model = TABLE_MODELS[table].model_fields["rows"].annotation.__args__[0]  # list[Row]
+    return [n for n, f in row_model.model_fields.items() if n not in KEY_FIELDS]

@@ -16,7 +16,7 @@ from extractor.checks.core import Identity, Values, evaluate
 from extractor.checks.matching import normalise, similarity
 from extractor.checks.repair import candidates
 from schemas import Finding, RunInfo
-from schemas.cells import set_pointer
+from schemas.pointer import assign
 
 from .checks_doc import clean_doc
 from .conftest import DATA, gold_paths
@@ -27,7 +27,7 @@ D = Decimal
 def broken(pointer: str, value: str | None):
     """The clean Document with one cell changed."""
     doc = clean_doc()
-    set_pointer(doc, pointer, None if value is None else D(value))
+    assign(doc, pointer, None if value is None else D(value))
     return doc
 
 
@@ -70,8 +70,8 @@ def test_total_cell_transposition():
 
 def test_number_split_in_two_is_repaired_as_split():
     doc = clean_doc()
-    set_pointer(doc, "/tables/t3/rows/2/basic", D("60"))  # "60.30" broken into "60." and "30"
-    set_pointer(doc, "/tables/t3/rows/2/project", D("30"))
+    assign(doc, "/tables/t3/rows/2/basic", D("60"))  # "60.30" broken into "60." and "30"
+    assign(doc, "/tables/t3/rows/2/project", D("30"))
     findings = [f for f in check(doc) if f.repair is not None]
     assert findings
     repair = findings[0].repair
@@ -84,15 +84,15 @@ def test_rounding_band():
     inc = "/tables/t1/income"
     two = Identity("t1.general_budget_split", f"{inc}/general_budget",
                    (f"{inc}/general_fiscal_resources", f"{inc}/general_transfer_upper"), ("t1",))
-    set_pointer(doc, f"{inc}/general_budget", D("100.51"))  # 0.01 off a sum of 2 cells: inside n × 0.005
+    assign(doc, f"{inc}/general_budget", D("100.51"))  # 0.01 off a sum of 2 cells: inside n × 0.005
     values.forget()
     assert evaluate(two, values).ok
-    set_pointer(doc, f"{inc}/general_budget", D("100.52"))
+    assign(doc, f"{inc}/general_budget", D("100.52"))
     values.forget()
     assert not evaluate(two, values).ok
     one = Identity("x.t1_general_budget_eq_t4", f"{inc}/general_budget", ("/tables/t4/income/general_budget",),
                    ("t1", "t4"))
-    set_pointer(doc, f"{inc}/general_budget", D("100.51"))  # an equality allows 0.005 only
+    assign(doc, f"{inc}/general_budget", D("100.51"))  # an equality allows 0.005 only
     values.forget()
     assert not evaluate(one, values).ok
 
@@ -116,14 +116,14 @@ def test_blank_total_with_printed_parts_is_an_error_but_a_blank_heading_row_is_n
     assert "t3.row_total" in rules_of(findings)
     doc = clean_doc()
     for col in ("total", "basic", "project"):  # the 20103 款 line printed with no amount at all
-        set_pointer(doc, f"/tables/t3/rows/1/{col}", None)
+        assign(doc, f"/tables/t3/rows/1/{col}", None)
     # Its children add up to 201 directly: only the missing subtotal is reported (208 prints 20805).
     assert rules_of(check(doc)) == ["complete.subtotal_missing"]
 
 
 def test_sheets_weights_text_and_fuzzy_match():
     doc = clean_doc()
-    set_pointer(doc, "/performance/projects/0/indicators/2/weight", D("20"))
+    assign(doc, "/performance/projects/0/indicators/2/weight", D("20"))
     assert rules_of(check(doc)) == ["sheet.weights_sum"]
     doc = clean_doc()
     indicator = doc.performance.projects[0].indicators[2]

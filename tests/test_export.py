@@ -15,7 +15,8 @@ from extractor.batch import run_batch
 from extractor.export import export, find_outputs
 from extractor.pipeline import Options
 from schemas import Document, GenericTable, Reconcile, to_wan
-from schemas.cells import amount_cells, get_pointer
+from schemas.cells import amount_cells
+from schemas.pointer import lookup
 from schemas.tables import BasicProjectRow, T10Row
 
 from .conftest import ROOT, SAMPLES, small_document
@@ -146,7 +147,7 @@ def test_cells_carry_the_newer_contract_parts(outputs, tmp_path):
     assert [(c["header"], c["name"], c["value"]) for c in generic] == [
         ("采购金额 货物", "办公设备", "12.30"), ("采购金额 服务", "办公设备", "1000.00"),
         ("采购金额 货物", "合计", "12.30"), ("采购金额 服务", "合计", "1000.00")]
-    assert all(get_pointer(synthetic(), c["pointer"]) is not None for c in cells)
+    assert all(lookup(synthetic(), c["pointer"]) is not None for c in cells)
     with open(tmp_path / "t" / "documents.csv", encoding="utf-8-sig", newline="") as fh:
         doc = next(csv.DictReader(fh))
     assert (doc["template"], doc["document_kind"], doc["reconcile_rate"]) == ("test-2025", "预算", "0.75")

@@ -15,6 +15,7 @@ from extractor.llm.answers import answer_model
 from extractor.llm.budget import Budget, Ledger, price_of
 from extractor.llm.cache import AnswerCache
 from extractor.llm.client import Settings, _retry_after
+from extractor.llm.context import AnswerContext
 from extractor.llm.gridtext import Piece, grid_lines, halves, pieces
 from extractor.llm.prompting import glossary, load_prompt
 from extractor.locate import Region
@@ -99,13 +100,13 @@ def test_fallback_validator_when_the_checker_is_absent(monkeypatch):
 def test_validator_re_asks_then_accepts_the_same_figures_repeated():
     model = answer_model("t3")
     data = {"rows": [{"code": "2010350", "name": "事业运行", "total": 330.39, "basic": 320.39, "project": 0}]}
-    context: dict = {}
+    context = AnswerContext()
     with pytest.raises(ValidationError, match="合计 330.39 ≠ 基本支出 320.39"):
         model.model_validate(data, context=context)
     assert model.model_validate(data, context=context)  # repeated: taken as printed
-    assert context["confirmed"] and context["reasks"] == 1
+    assert context.confirmed and context.reasks == 1
     with pytest.raises(ValidationError, match="漏抄了行"):
-        model.model_validate({"rows": []}, context={"min_rows": 3})
+        model.model_validate({"rows": []}, context=AnswerContext(min_rows=3))
     assert model.model_validate(data)  # no context: plain schema validation
 
 
@@ -181,8 +182,18 @@ def test_retry_after_header_forms():
 
 def test_a_short_answer_is_never_confirmed_nor_kept():
     model = answer_model("t3")
-    context: dict = {"min_rows": 3}
+    context = AnswerContext(min_rows=3)
     for _ in range(2):
         with pytest.raises(ValidationError, match="漏抄了行"):
             model.model_validate({"rows": []}, context=context)
-    assert "last" not in context  # nothing to fall back to: the layout reading stays
+    assert context.last is None  # nothing to fall back to: the layout reading stays
+
+
+def test_the_typed_context_keeps_messages_out_of_instructors_templating():
+    # Instructor renders the messages as Jinja templates when the context is truthy: a grid
+    # printing "{{" or "{#" would be mangled. The context is still handed to the validators.
+    context = AnswerContext(unit_name="x")
+    assert not context and context is not None
+    model = answer_model("t3")
+    with pytest.raises(ValidationError):
+        model.model_validate({"rows": []}, context=AnswerContext(min_rows=2))

@@ -249,7 +249,8 @@ def test_long_table_is_cut_into_blocks_and_stitched(server, pages, pdf, tmp_path
 def test_every_value_read_by_reference_has_provenance_on_its_printed_cell(server, pages, pdf, tmp_path):
     import pymupdf as fitz
 
-    from schemas.cells import amount_cells, get_pointer
+    from schemas.cells import amount_cells
+    from schemas.pointer import lookup
 
     doc, _ = refs(server, pages, pdf, tmp_path, only="t1,t3,t7,project[1],overall", no_cache=True)
     assert set(doc.run.llm_tables) == {"t1", "t3", "t7", "project[1]", "overall"}
@@ -264,7 +265,7 @@ def test_every_value_read_by_reference_has_provenance_on_its_printed_cell(server
         for pointer, spot in doc.provenance.items():
             if not pointer.startswith(asked):
                 continue
-            value = get_pointer(doc, pointer)
+            value = lookup(doc, pointer)
             if value is None:
                 continue
             printed = format(value, "f") if isinstance(value, Decimal) else str(value)

@@ -18,7 +18,7 @@ import pytest
 
 from extractor.pipeline import Options, extract
 from schemas import Document
-from schemas.cells import get_pointer
+from schemas.pointer import lookup
 
 from .conftest import SAMPLES
 
@@ -123,7 +123,7 @@ def provenance_problems(doc: Document, pdf: Path) -> list[str]:
         if spot is None:
             problems.append(f"{pointer} = {value!r}: no provenance")
             continue
-        resolved = get_pointer(doc, pointer)
+        resolved = lookup(doc, pointer)
         if str(resolved if not isinstance(resolved, Decimal) else format(resolved, "f")) != str(value):
             problems.append(f"{pointer}: resolves to {resolved!r}, not {value!r}")
         if not 1 <= spot.page <= len(text.pages) or spot.bbox is None:

@@ -21,7 +21,7 @@ from rich.console import Console
 from extractor.checks import check
 from extractor.checks.report import print_findings
 from schemas import Document, Finding
-from schemas.cells import set_pointer
+from schemas.pointer import assign
 from schemas.tables import TABLE_TITLES
 
 from .checks_doc import clean_doc
@@ -109,7 +109,7 @@ def documents(draw) -> Document:
     for _ in range(draw(st.integers(0, 25))):
         pointer, kind = leaves[draw(st.integers(0, len(leaves) - 1))]
         try:
-            set_pointer(doc, pointer, draw(values[kind]))
+            assign(doc, pointer, draw(values[kind]))
         except ValidationError:  # a required field (None) or a bound (a negative count): left as it was
             continue
     return Document.model_validate(doc.model_dump(mode="json"))

@@ -9,7 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from schemas import T3, Document, Finding, Indicator, ProjectSheet, parse_money
-from schemas.cells import amount_cells, get_pointer, set_pointer
+from schemas.cells import amount_cells
+from schemas.pointer import assign, lookup
 from schemas.tables import BasicProjectRow, T10Row
 
 from .conftest import gold_paths
@@ -86,8 +87,8 @@ def test_absent_tables_are_objects_not_missing():
 def test_pointers_resolve_and_assign():
     doc = Document(doc_id="x")
     doc.tables.t3.rows.append(BasicProjectRow(code="2010350", total="1"))
-    set_pointer(doc, "/tables/t3/rows/0/total", Decimal("2"))
-    assert get_pointer(doc, "/tables/t3/rows/0/total") == Decimal("2")
+    assign(doc, "/tables/t3/rows/0/total", Decimal("2"))
+    assert lookup(doc, "/tables/t3/rows/0/total") == Decimal("2")
     assert [p for p, _ in amount_cells(doc)] == ["/tables/t3/rows/0/total"]
 
 
@@ -107,4 +108,4 @@ def test_every_gold_file_validates(path):
         for item in json.loads(findings.read_text(encoding="utf-8")):
             finding = Finding.model_validate(item)
             for pointer in finding.locations:
-                get_pointer(doc, pointer)  # every location points at a real cell
+                lookup(doc, pointer)  # every location points at a real cell

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from extractor.checks import check
 from schemas import Document, Finding
-from schemas.cells import amount_cells, set_pointer
+from schemas.cells import amount_cells
+from schemas.pointer import assign
 
 KINDS = ("digit_swap", "digit_drop", "digit_dup", "decimal_shift", "transposition")
 DIGITS = "0123456789"
@@ -102,11 +103,11 @@ def run_document(doc: Document, tallies: dict[str, Tally], per_kind: int | None,
             new = mutate(original, kind, rng)
             if new is None:
                 continue
-            set_pointer(doc, pointer, new)
+            assign(doc, pointer, new)
             try:
                 findings = check(doc)
             finally:
-                set_pointer(doc, pointer, original)
+                assign(doc, pointer, original)
             touched = [f for f in findings if pointer in f.locations
                        and baseline.get(_key(f), "new") != f.difference]
             detected = bool(touched)

@@ -11,16 +11,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from schemas import Document, Finding
-from schemas.cells import get_pointer
+from schemas.pointer import resolve
 
 ZERO = Decimal(0)
 
 
 def _get(doc: Document, pointer: str):
-    try:
-        return get_pointer(doc, pointer)
-    except (AttributeError, IndexError, KeyError):
-        return None
+    return resolve(doc, pointer)
 
 
 def _v(doc: Document, pointer: str) -> Decimal:

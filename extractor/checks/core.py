@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from schemas import Document
 from schemas.common import KEY_FIELDS, to_wan
+from schemas.pointer import resolve
 
 Severity = Literal["error", "warning", "info"]
 
@@ -131,24 +132,6 @@ class Values:
     def forget(self) -> None:
         """Drop cached values (after the Document was changed in place)."""
         self._cache.clear()
-
-
-def resolve(root: Any, pointer: str) -> Any:
-    """Resolve a JSON pointer; None when any step is missing (an absent total row, a short list)."""
-    obj = root
-    for part in pointer.strip("/").split("/"):
-        if obj is None:
-            return None
-        if isinstance(obj, list):
-            index = int(part)
-            obj = obj[index] if 0 <= index < len(obj) else None
-        elif isinstance(obj, dict):
-            obj = obj.get(part)
-        elif isinstance(obj, BaseModel):
-            obj = getattr(obj, part, None)
-        else:
-            return None
-    return obj
 
 
 def _as_decimal(value: Any) -> Decimal | None:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from schemas import Document
 from schemas.tables import TABLE_TITLES
 
-from .core import resolve
+from schemas.pointer import resolve
 
 _SECTIONS = {"income": "收入", "total": "合计", "rows": ""}
 

@@ -15,7 +15,9 @@ from pydantic import BaseModel
 
 from schemas import Repair
 
-from .core import Outcome, Values, evaluate, resolve, residuals
+from schemas.pointer import resolve
+
+from .core import Outcome, Values, evaluate, residuals
 from .repair import KIND_RANK, candidates, readings, split_candidates
 
 

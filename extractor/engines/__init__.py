@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from ..registry import Registry
-
-ENGINES: Registry = Registry("engine")
-
-from . import layout  # noqa: E402,F401  (registers "layout")
+from . import layout  # noqa: F401  (registers "layout")
+from .registry import ENGINES
 
 
 def _lazy(name: str):

@@ -7,8 +7,7 @@ from decimal import Decimal
 from pydantic import ValidationError
 
 from schemas import Document
-from schemas.common import KEY_FIELDS
-from schemas.tables import TABLE_MODELS, TABLE_TITLES, T10_LINE_NAMES
+from schemas.tables import TABLE_TITLES, T10_LINE_NAMES, money_fields
 
 from ..codes import settle_codes
 from ..locate import EMPTY_NOTE_SENTENCE, Layout, Region, document_kind
@@ -20,14 +19,10 @@ from ..read_sheets import read_sheet
 from ..read_tables import CodedTableReader, ReadRow
 from ..read_text import read_narrative, read_staffing, read_unit_name, read_year
 from ..templates import Template
-from . import ENGINES
+from .registry import ENGINES
 
 CODED = ("t2", "t3", "t5", "t6", "t7", "t8", "t9", "t11")
-
-
-def _money_fields(table: str) -> list[str]:
-    row_model = TABLE_MODELS[table].model_fields["rows"].annotation.__args__[0]  # list[Row]
-    return [n for n, f in row_model.model_fields.items() if n not in KEY_FIELDS]
+_money_fields = money_fields  # the former name (moved to schemas/tables.py), still imported by tests
 
 
 def _is_note(values: dict) -> bool:
@@ -151,7 +146,7 @@ class LayoutEngine:
                   {f"{at[line]}/{field}": spot for pointer, spot in where.items()
                    for line, field in [pointer.split("/", 1)]})
             return table
-        rows = CodedTableReader(key, _money_fields(key), template).read(region)
+        rows = CodedTableReader(key, money_fields(key), template).read(region)
         total = next((r for r in rows if r.is_total), None)
         # A "备注：本表为空表" remark printed inside the grid is the table's note, not a row.
         body = [r for r in rows if not r.is_total and not _is_note(r.values)]
@@ -171,7 +166,7 @@ def _maps(key: str, table: dict) -> bool:
     if key not in CODED or table.get("empty_note"):
         return True
     rows = table["rows"] + ([table["total"]] if table.get("total") else [])
-    fields = set(_money_fields(key))
+    fields = set(money_fields(key))
     return not rows or any(row.get("code") or any(row.get(f) is not None for f in fields) for row in rows)
 
 

@@ -9,10 +9,10 @@ break their own checker rules.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,56 +22,26 @@ from pydantic import BaseModel
 from schemas import Document, Usage
 from schemas.tables import TABLE_TITLES
 
-from ..errors import BudgetExceededError, EngineError
+from ..errors import BudgetExceededError, BudgetxError, EngineError
 from ..llm.answers import MODELS, answer_model
 from ..llm.cache import AnswerCache
 from ..llm.client import ContextLengthError, LlmClient, RequestRefusedError, Settings, TruncatedAnswerError
+from ..llm.context import AnswerContext
 from ..llm.fit import COPY_FACTOR, copy_answer_tokens, piece_counter, request_schema
 from ..llm.gridtext import Piece, halves, pieces
 from ..llm.images import page_data_urls
+from ..llm.mapping import Answer_mapping, MapAnswer
 from ..llm.prompting import Prompt, load_prompt
 from ..llm.reconcile import failures
 from ..llm.window import Window, discover
-from ..locate import Layout, Region
+from ..locate import Layout
+from .jobs import COUNTED, Job, first_alone, keep_layout_facts, layout_reading, plan, stitch  # noqa: F401 (plan: API)
 from .layout import LayoutEngine
+from .llm_refs import run_refs
+from .llm_unknown import candidates, map_unknown
 
 log = logging.getLogger("budgetx.llm")
-# Tables with one answer row per printed body line (t1/t4 print two sides on a line, t10 fixed lines).
-COUNTED = {"t2", "t3", "t5", "t6", "t7", "t8", "t9", "t11"}
 
-
-@dataclass
-class Job:
-    """One table or sheet to ask about: its key, the region it was read from, a label for logs."""
-
-    kind: str  # t1 … t11, overall, project
-    region: Region
-    index: int = 0  # which project sheet
-
-    @property
-    def label(self) -> str:
-        return f"project[{self.index}]" if self.kind == "project" else self.kind
-
-
-def plan(layout: Layout) -> list[Job]:
-    """Every located table (regions of one table merged, without touching the layout) and sheet."""
-    jobs = []
-    for key in TABLE_TITLES:
-        found = layout.tables(key)
-        real = [r for r in found if r.grids or r.empty_note] or found
-        if real:
-            merged = Region(kind=key, title=real[0].title, pages=[], grids=[], lines=[])
-            for region in real:
-                merged.grids += region.grids
-                merged.lines += region.lines
-                for page in region.pages:
-                    merged.add_page(page)
-            jobs.append(Job(key, merged))
-    overall = layout.first("overall")
-    if overall is not None:
-        jobs.append(Job("overall", overall))
-    jobs += [Job("project", region, i) for i, region in enumerate(layout.tables("project"))]
-    return jobs
 
 
 class LlmEngine:
@@ -104,8 +74,13 @@ class LlmEngine:
         jobs = plan(layout)  # before the layout engine, which merges regions in place
         self.client = None  # usage and budget are per document, even if an engine is reused
         self.failed: dict[str, str] = {}  # label → why the LLM's answer was not kept
+        self.mapped: list[str] = []  # contract tables the model mapped from generic regions
         self.refused = None
+        unknown = self._asks_unknown() and bool(candidates(layout))
+        blank, pristine = (doc.model_copy(deep=True), copy.deepcopy(layout)) if unknown else (doc, layout)
         doc = LayoutEngine().fill(doc, layout)
+        if unknown:
+            doc = self._map_unknown(blank, pristine, doc)
         chosen = self.select(doc, jobs)
         if chosen:  # the server's tokenizer measured on this document's grids (one request, if it has one)
             self.window().calibrate("\n".join(p.text for j in chosen for p in pieces(j.region, 10**9)))
@@ -124,12 +99,43 @@ class LlmEngine:
             raise error from stop
         return doc
 
+    # ---- unknown tables --------------------------------------------------------------
+    def _asks_unknown(self) -> bool:
+        only = self.settings.only
+        return not only or "generic" in only
+
+    def _map_unknown(self, blank: Document, pristine: Layout, read: Document) -> Document:
+        """Generic table regions mapped to empty slots by the model (extractor/engines/llm_unknown.py)."""
+        try:
+            mapped = map_unknown(blank, pristine, read, self._ask_mapping, reasks=min(1, self.settings.max_retries))
+        except RequestRefusedError as exc:
+            self.refuse(exc)
+            self.failed["generic"] = f"the server refused the request ({exc.status})"
+            return read
+        except EngineError as exc:  # every table keeps its layout reading
+            log.warning("%s", exc)
+            self.failed["generic"] = str(exc).splitlines()[0][:300]
+            return read
+        self.mapped = mapped.tables
+        self.failed.update(mapped.failed)
+        return mapped.doc
+
+    def _ask_mapping(self, turns: list[dict]) -> MapAnswer:
+        key = AnswerCache.key(self.settings.model, "m1", Answer_mapping.model_json_schema(), turns)
+        hit = self.cache.get(key)
+        if hit is not None:
+            log.info("mapping: cached answer")
+            return MapAnswer.model_validate(hit["answer"])
+        self.check_refused()
+        answer = self._client().ask("mapping", Answer_mapping, turns, AnswerContext())
+        plain = MapAnswer.model_validate(answer.model_dump())
+        self.cache.put(key, {"answer": plain.model_dump(mode="json"), "label": "mapping"})
+        return plain
+
     # ---- asking --------------------------------------------------------------------
     def _run(self, doc: Document, jobs: list[Job]) -> tuple[dict[str, BaseModel], BudgetExceededError | None,
                                                              dict[str, dict]]:
         if self.prompt.answer == "refs":
-            from .llm_refs import run_refs
-
             return run_refs(self, doc, jobs, COUNTED)
         answers: dict[str, BaseModel] = {}
         stop: BudgetExceededError | None = None
@@ -211,17 +217,16 @@ class LlmEngine:
         if hit is not None:
             log.info("%s: cached answer", job.label)
             return base.model_validate(hit["answer"])
-        context: dict[str, Any] = {"unit_name": doc.unit_name, "row_local": piece.parts > 1,
-                                   "min_rows": piece.data_rows() if job.kind in COUNTED else None}
+        context = AnswerContext(unit_name=doc.unit_name, row_local=piece.parts > 1,
+                                min_rows=piece.data_rows() if job.kind in COUNTED else None)
         self.check_refused()
         answer = self._client().ask(job.label, model, messages, context, copy_answer_tokens(piece, self.window()))
         plain = base.model_validate(answer.model_dump())
-        if context.get("confirmed"):
+        if context.confirmed:
             log.info("%s: model confirmed printed figures that do not add up: %s", job.label,
-                     "; ".join(context["confirmed"]))
+                     "; ".join(context.confirmed))
         self.cache.put(key, {"answer": plain.model_dump(mode="json"), "label": job.label,
-                             "unreconciled": bool(context.get("unreconciled")),
-                             "confirmed": context.get("confirmed", [])})
+                             "unreconciled": context.unreconciled, "confirmed": context.confirmed})
         return plain
 
     # ---- putting answers in --------------------------------------------------------
@@ -264,57 +269,9 @@ class LlmEngine:
         out.run = out.run.model_copy(update={
             "prompt": self.prompt.id, "model": self.settings.model,
             "usage": client.ledger.total if client else Usage(cost=Decimal(0)),
-            "llm_tables": [j.label for j in jobs if j.label in answers],
-            "llm_failed": {k: v for k, v in self.failed.items() if k not in answers}})
+            "llm_tables": [j.label for j in jobs if j.label in answers] + self.mapped,
+            "llm_failed": {k: v for k, v in self.failed.items() if k not in answers and k not in self.mapped}})
         return out
-
-
-def keep_layout_facts(answer: dict, layout: dict | None) -> dict:
-    """An answer with what only the layout reads carried over: the printed title, the money unit,
-    and the printed columns and lines the contract has no field for (the model is not asked them)."""
-    if not layout:
-        return answer
-    for key in ("title", "unit", "extra"):
-        if key in answer and layout.get(key) and not answer.get(key):
-            answer[key] = layout[key]
-    extras = {(row.get("code"), row.get("name")): row["extra"] for row in layout.get("rows") or []
-              if isinstance(row, dict) and row.get("extra")}
-    for row in answer.get("rows") or []:
-        if isinstance(row, dict) and "extra" in row and not row["extra"]:
-            row["extra"] = extras.get((row.get("code"), row.get("name")), {})
-    return answer
-
-
-def first_alone(pool: ThreadPoolExecutor, ask: Any, items: list) -> dict:
-    """Submit the first item and wait for it before the others: a refusal (bad key, unknown model)
-    is then met by one request, and the first answer's usage tells the window how the server
-    counts tokens before the other requests are sized."""
-    futures = {}
-    for i, item in enumerate(items):
-        future = pool.submit(ask, item)
-        futures[future] = item
-        if i == 0:
-            future.exception()  # waits; the outcome is read with the others
-    return futures
-
-
-def stitch(job: Job, parts: list[BaseModel]) -> BaseModel:
-    """One table from the answers of its pieces: rows in order, the first printed total and notes."""
-    first = parts[0]
-    if len(parts) > 1:
-        data = first.model_dump()
-        data["rows"] = [row for part in parts for row in part.model_dump()["rows"]]
-        for field in ("total", "empty_note", "special_account_label"):
-            if field in data:
-                data[field] = next((getattr(p, field) for p in parts if getattr(p, field) is not None), None)
-                data[field] = data[field].model_dump() if isinstance(data[field], BaseModel) else data[field]
-        first = type(first).model_validate(data)
-    if job.kind in TABLE_TITLES:
-        first = first.model_copy(update={"present": True, "pages": list(job.region.pages),
-                                         "empty_note": first.empty_note or job.region.empty_note})
-    elif not first.pages:
-        first = first.model_copy(update={"pages": list(job.region.pages)})
-    return first
 
 
 class HybridEngine(LlmEngine):
@@ -324,23 +281,25 @@ class HybridEngine(LlmEngine):
 
     def select(self, doc: Document, jobs: list[Job]) -> list[Job]:
         flagged = _flagged_by_checker(doc)
+        skip = _family_skips(doc)
         chosen = []
         for job in self._only(jobs):
             value = layout_reading(doc, job)
-            if job.label in flagged or _missing(job, value) or failures(job.kind, value, doc.unit_name):
+            broken = [f for f in failures(job.kind, value, doc.unit_name) if f.rule not in skip] if value else []
+            if job.label in flagged or _missing(job, value) or broken:
                 chosen.append(job)
         log.info("hybrid: LLM for %s", ", ".join(j.label for j in chosen) or "nothing")
         return chosen
 
 
-def layout_reading(doc: Document, job: Job) -> Any:
-    """What the document holds for a job (the layout engine's reading, before any LLM answer)."""
-    if job.kind == "project":
-        sheets = doc.performance.projects
-        return sheets[job.index] if job.index < len(sheets) else None
-    if job.kind == "overall":
-        return doc.performance.overall
-    return getattr(doc.tables, job.kind, None)
+def _family_skips(doc: Document) -> set[str]:
+    """The rules the document's family does not print the parts of: no reason to ask the model."""
+    from .. import templates
+
+    try:
+        return set(templates.load(doc.template).skip_rules) if doc.template else set()
+    except BudgetxError:
+        return set()
 
 
 def _flagged_by_checker(doc: Document) -> set[str]:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -18,25 +19,43 @@ from schemas import Document
 from ..errors import BudgetExceededError, EngineError
 from ..llm.answers import MODELS
 from ..llm.batches import Block, answer_model, block_id, contexts, has_data, problems, results, split
-from ..llm.client import ContextLengthError, RequestRefusedError, TruncatedAnswerError
+from ..llm.cache import AnswerCache
+from ..llm.client import ContextLengthError, LlmClient, RequestRefusedError, Settings, TruncatedAnswerError
 from ..llm.fit import pack, piece_counter, refs_answer_tokens, request_schema
 from ..llm.gridtext import Piece, pieces
 from ..llm.images import page_data_urls
+from ..llm.prompting import Prompt
 from ..llm.refs import Numbered, ref_schema
-
-if TYPE_CHECKING:
-    from .llm import Job, LlmEngine
+from ..llm.window import Window
+from .jobs import Job, layout_reading, stitch
 
 log = logging.getLogger("budgetx.llm")
 MIN_GRID = 64  # tokens of grid below which a block is not worth a request
 
 
-def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
+class Engine(Protocol):
+    """What the refs path uses of the llm engine (extractor/engines/llm.py)."""
+
+    settings: Settings
+    prompt: Prompt
+    cache: AnswerCache
+    failed: dict[str, str]
+    refused: RequestRefusedError | None
+    source_path: Path | None
+
+    def window(self) -> Window: ...
+
+    def _client(self) -> LlmClient: ...
+
+    def refuse(self, exc: RequestRefusedError) -> None: ...
+
+    def check_refused(self) -> None: ...
+
+
+def run_refs(engine: Engine, doc: Document, jobs: list[Job],
              counted: set[str]) -> tuple[dict[str, BaseModel], BudgetExceededError | None, dict[str, dict]]:
     """Every job's answer by label (a job whose blocks did not all come back keeps its layout
     reading), and per label where its values were read (pointer relative to the answer → page, box)."""
-    from .llm import layout_reading, stitch
-
     settings = engine.settings
     window = engine.window()
     schema = request_schema(answer_model())
@@ -45,10 +64,10 @@ def run_refs(engine: "LlmEngine", doc: Document, jobs: list["Job"],
         messages = engine.prompt.batch_messages(batch, None, unit_name=doc.unit_name)
         return window.prompt_tokens(messages, schema) + refs_answer_tokens(batch)
 
-    def build(todo: list["Job"]) -> tuple[list[Block], dict[str, tuple["Job", list[Block]]]]:
+    def build(todo: list[Job]) -> tuple[list[Block], dict[str, tuple[Job, list[Block]]]]:
         """The jobs' blocks, each piece cut to fit the window as it is now known."""
         blocks: list[Block] = []
-        by_job: dict[str, tuple["Job", list[Block]]] = {}
+        by_job: dict[str, tuple[Job, list[Block]]] = {}
         for job in todo:
             # The room one block of this kind has: the window less the prompt around it and its answer.
             room = window.usable - tokens([Block(job.label, job.kind, Piece(job.kind, "", [], [], [], []),
@@ -153,7 +172,7 @@ def _stitch_where(parts: list[tuple[BaseModel, dict]]) -> dict:
     return out
 
 
-def _ask(engine: "LlmEngine", doc: Document, batch: list[Block],
+def _ask(engine: Engine, doc: Document, batch: list[Block],
          why: dict[str, str]) -> dict[str, tuple[BaseModel, dict]]:
     """One batch's answers by block id, from the cache or the model; a cut-off answer is asked in halves."""
     settings = engine.settings
@@ -191,7 +210,7 @@ def _ask(engine: "LlmEngine", doc: Document, batch: list[Block],
         raise
     got = results(context)
     why.update(problems(context))
-    confirmed = {i: sub["confirmed"] for i, sub in context["sub"].items() if sub.get("confirmed")}
+    confirmed = {i: sub.confirmed for i, sub in context.sub.items() if sub.confirmed}
     for block, notes in confirmed.items():
         log.info("%s: model confirmed printed figures that do not add up: %s", block, "; ".join(notes))
     if set(got) == set(by_id):  # a partial batch is asked again next time, not cached

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationInfo, model_validator
 from schemas import OverallSheet, ProjectSheet
 from schemas.tables import TABLE_MODELS
 
+from .context import AnswerContext
 from .reconcile import Failure, failures
 
 MODELS: dict[str, type[BaseModel]] = {**TABLE_MODELS, "overall": OverallSheet, "project": ProjectSheet}
@@ -125,7 +126,7 @@ def answer_model(kind: str, descriptions: bool = True) -> type[BaseModel]:
 
     @model_validator(mode="after")
     def _reconcile(self: BaseModel, info: ValidationInfo) -> BaseModel:
-        if info.context is not None:
+        if isinstance(info.context, AnswerContext):
             check_answer(kind, base.model_validate(self.model_dump()), info.context)
         return self
 
@@ -149,29 +150,25 @@ def _missing_rows(kind: str, answer: BaseModel, expected: int | None) -> list[Fa
     return [Failure(f"{kind}.rows_missing", message, ("rows", got), confirmable=False)]
 
 
-def check_answer(kind: str, answer: BaseModel, context: dict) -> None:
+def check_answer(kind: str, answer: BaseModel, context: AnswerContext) -> None:
     """Raise ValueError with the failed equations unless the answer reconciles (or is confirmed).
 
-    context is the per-call dict passed to Instructor: it keeps the last schema-valid answer
-    ("last"), the equations already sent back ("seen") and what the model confirmed.
+    context is the call's, passed to Instructor: it keeps the last schema-valid answer, the
+    equations already sent back and what the model confirmed.
     """
-    if not context.get("reconcile", True):
-        context["last"] = answer
-        return
-    failed = failures(kind, answer, context.get("unit_name"), row_local=context.get("row_local", False))
-    failed += _missing_rows(kind, answer, context.get("min_rows"))
+    failed = failures(kind, answer, context.unit_name, row_local=context.row_local)
+    failed += _missing_rows(kind, answer, context.min_rows)
     hard = any(not f.confirmable for f in failed)
     if not hard:
-        context["last"] = answer  # kept as printed if the re-asks run out; a short answer never is
+        context.last = answer  # kept as printed if the re-asks run out; a short answer never is
     if not failed:
         return
-    seen: set = context.setdefault("seen", set())
     signatures = {f.signature for f in failed}
-    if not hard and signatures <= seen:
-        context["confirmed"] = [f.message for f in failed]
+    if not hard and signatures <= context.seen:
+        context.confirmed = [f.message for f in failed]
         return
-    seen |= signatures
-    context["reasks"] = context.get("reasks", 0) + 1
+    context.seen |= signatures
+    context.reasks += 1
     shown = failed[:12]
     more = f"\n… 另有 {len(failed) - len(shown)} 处" if len(failed) > len(shown) else ""
     raise ValueError("答案未通过核对 / the answer fails these checks:\n" + "\n".join(f.message for f in shown)

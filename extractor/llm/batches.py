@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationInfo, model_validator
 from schemas.tables import TABLE_TITLES
 
 from .answers import MODELS, check_answer, model_of
+from .context import AnswerContext, BatchContext
 from .gridtext import Piece, estimate_tokens
 from .refs import SHEETS, Numbered, RefAnswer, RefError, inherit, materialise, ref_schema, row_fields, row_model
 
@@ -70,15 +71,16 @@ def split(batch: list[Block]) -> list[list[Block]]:
     return [batch[:mid], batch[mid:]]
 
 
-def contexts(batch: list[Block], unit_name: str | None) -> dict:
+def contexts(batch: list[Block], unit_name: str | None) -> BatchContext:
     """The validation context of one call: per block, what check_answer keeps between re-asks."""
-    return {"blocks": {b.id: b for b in batch},
-            "sub": {b.id: {"unit_name": unit_name, "row_local": b.piece.parts > 1,
-                           "min_rows": b.piece.data_rows() if b.counted else None} for b in batch}}
+    return BatchContext(blocks={b.id: b for b in batch},
+                        sub={b.id: AnswerContext(unit_name=unit_name, row_local=b.piece.parts > 1,
+                                                 min_rows=b.piece.data_rows() if b.counted else None)
+                             for b in batch})
 
 
-def _validate(answer: RefAnswer, context: dict) -> None:
-    blocks: dict[str, Block] = context["blocks"]
+def _validate(answer: RefAnswer, context: BatchContext) -> None:
+    blocks: dict[str, Block] = context.blocks
     problems: list[str] = []
     given = {}
     for item in inherit(answer.items, {b.id: b.kind for b in blocks.values()}):
@@ -87,12 +89,12 @@ def _validate(answer: RefAnswer, context: dict) -> None:
         else:
             given[item.id] = item
     for block_id_, block in blocks.items():
-        sub = context["sub"][block_id_]
+        sub = context.sub[block_id_]
         item = given.get(block_id_)
         if item is None:
-            if sub.get("last") is None:
+            if sub.last is None:
                 problems.append(f"{block_id_}: no item answers this block")
-                sub["problem"] = problems[-1]
+                sub.problem = problems[-1]
             continue
         try:
             where: dict = {}
@@ -100,20 +102,20 @@ def _validate(answer: RefAnswer, context: dict) -> None:
             if block.layout is not None and same(model, block.layout):
                 # Two independent readings of the grid agree: a sum that fails is printed so,
                 # and asking the model to confirm it would only pay for the batch again.
-                sub["last"], sub["agreed"], sub["where"] = model, True, where
+                sub.last, sub.agreed, sub.where = model, True, where
                 continue
             try:
                 check_answer(block.kind, model, sub)
             finally:
-                if sub.get("last") is model:  # kept (passed, or printed so): its provenance with it
-                    sub["where"] = where
+                if sub.last is model:  # kept (passed, or printed so): its provenance with it
+                    sub.where = where
         except RefError as exc:
             problems.append(str(exc))
-            sub["problem"] = problems[-1]
+            sub.problem = problems[-1]
         except ValueError as exc:
             problems.append(f"[{block_id_}] {exc}")
-            sub["problem"] = problems[-1]
-    context["last"] = answer  # the client returns this when re-asks run out; blocks keep their own
+            sub.problem = problems[-1]
+    context.last = answer  # the client returns this when re-asks run out; blocks keep their own
     if problems:
         raise ValueError("\n".join(problems))
 
@@ -127,7 +129,7 @@ def answer_model() -> type[BaseModel]:
 
     @model_validator(mode="after")
     def _check(self: RefAnswer, info: ValidationInfo) -> RefAnswer:
-        if info.context is not None and "blocks" in info.context:
+        if isinstance(info.context, BatchContext):
             _validate(self, info.context)
         return self
 
@@ -150,19 +152,19 @@ def _without(value: Any, skip: set[str]) -> Any:
     return value
 
 
-def problems(context: dict) -> dict[str, str]:
+def problems(context: BatchContext) -> dict[str, str]:
     """Per block id without a kept answer, the last reason it was refused (its first line)."""
-    return {i: (sub.get("problem") or "no answer").splitlines()[0][:300]
-            for i, sub in context["sub"].items() if sub.get("last") is None}
+    return {i: (sub.problem or "no answer").splitlines()[0][:300]
+            for i, sub in context.sub.items() if sub.last is None}
 
 
-def results(context: dict) -> dict[str, tuple[BaseModel, dict]]:
+def results(context: BatchContext) -> dict[str, tuple[BaseModel, dict]]:
     """Per block id, the answer kept (the last that passed, or was confirmed as printed) and
     where its values were read (pointer relative to the model → page, box)."""
     out = {}
-    for block_id_, sub in context["sub"].items():
-        if sub.get("last") is not None:
-            out[block_id_] = (sub["last"], sub.get("where") or {})
+    for block_id_, sub in context.sub.items():
+        if sub.last is not None:
+            out[block_id_] = (sub.last, sub.where)
     return out
 
 

@@ -36,6 +36,7 @@ except ImportError:  # pragma: no cover - older instructor
 from ..errors import BudgetxError, EngineError
 from .budget import Budget, Ledger, load_prices
 from .gridtext import estimate_tokens
+from .context import AnswerContext
 from .window import MIN_ANSWER, Window, is_context_error, stated_limits
 
 log = logging.getLogger("budgetx.llm")
@@ -251,7 +252,7 @@ class LlmClient:
         return RequestRefusedError(f"the LLM server refused the request ({status} {type(exc).__name__}: "
                                    f"{message[:300]}){hint(status, message, self.settings)}", status)
 
-    def ask(self, label: str, response_model: type[BaseModel], messages: list[dict], context: dict,
+    def ask(self, label: str, response_model: type[BaseModel], messages: list[dict], context: AnswerContext,
             answer_tokens: int | None = None) -> BaseModel:
         """One structured answer; re-asks on validation failures, never returns a truncated answer.
 
@@ -259,7 +260,7 @@ class LlmClient:
         at most what the context window leaves).
 
         When every re-ask still fails reconciliation, the last schema-valid answer is returned
-        (context["unreconciled"] is set): the document may print figures that do not add up.
+        (context.unreconciled is set): the document may print figures that do not add up.
         """
         token = CURRENT_LABEL.set(label)
         try:
@@ -274,11 +275,11 @@ class LlmClient:
             cause = _root_cause(exc)
             if isinstance(cause, BudgetxError):
                 raise cause from exc
-            if context.get("last") is not None and not isinstance(cause, openai.APIError):
-                context["unreconciled"] = True
+            if context.last is not None and not isinstance(cause, openai.APIError):
+                context.unreconciled = True
                 log.warning("%s: answer still does not reconcile after %d re-asks; kept as printed",
                             label, self.settings.max_retries)
-                return context["last"]
+                return context.last
             if isinstance(cause, openai.APIError):
                 raise LlmCallError(f"{label}: the server kept failing ({self.settings.transport_attempts} "
                                    f"attempts): {type(cause).__name__}: {_first_line(cause)}") from exc

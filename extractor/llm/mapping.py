@@ -14,9 +14,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.tables import TABLE_TITLES
+from schemas.common import extra_key
+from schemas.tables import TABLE_TITLES, money_fields
 
-from ..locate import Region
+from ..locate import Region, normalise
+from ..read_sheets import _label_of
+from ..read_tables import EXTRA, column_paths, column_roles, header_split
 from .batches import kind_glossary
 from .gridtext import Piece, pieces
 from .prompting import Prompt
@@ -141,12 +144,18 @@ def money_glossary(kind: str) -> dict:
     return {"kind": kind, "title": TABLE_TITLES[kind], "rows": [(f, h) for f, h in entry["rows"] if f not in skip]}
 
 
-def messages(prompt: Prompt, questions: list[Question], heads: list[str] | None = None) -> list[dict]:
-    """System and user turns for one mapping call over every question (and the heading lines)."""
+def messages(prompt: Prompt, questions: list[Question], heads: list[str] | None = None,
+             sheets: bool = False) -> list[dict]:
+    """System and user turns for one mapping call over every question (and the heading lines).
+
+    The sheet forms' fields are listed when a question is a located sheet, or always with sheets
+    (the regions asked about are untitled as to their kind: any may be a sheet).
+    """
     data = {
         "headings": "\n".join(f"{i}|{h}" for i, h in enumerate(heads or [], 1)),
         "kinds": [money_glossary(k) for k in TABLES],
-        "sheets": [{"kind": k, "rows": sheet_fields(k)} for k in SHEETS if any(q.region.kind == k for q in questions)],
+        "sheets": [{"kind": k, "rows": sheet_fields(k)} for k in SHEETS
+                   if sheets or any(q.region.kind == k for q in questions)],
         "blocks": [{"id": q.id, "title": q.region.title, "notes": q.piece.notes[:3], "grid": q.grid.text}
                    for q in questions],
     }
@@ -159,3 +168,49 @@ def followup(answer: MapAnswer, failures: list[str]) -> list[dict]:
             "\n请重答每一块：映射错了就改正 cols；印出的表本来就不满足的规则写进 skip。")
     return [{"role": "assistant", "content": json.dumps(answer.model_dump(exclude_defaults=True), ensure_ascii=False)},
             {"role": "user", "content": text}]
+
+
+def column_rules(kind: str, grid, cols: dict[str, int], base) -> tuple[list[dict], list[str | None]]:
+    """Header-word rules where the parent maps a printed column otherwise, and every column's role after them."""
+    fields = set(money_fields(kind))
+    paths = column_paths(grid, header_split(grid))
+    roles = column_roles(kind, paths, base)
+    claimed = {c: f for f, c in cols.items() if f in fields and 0 <= c < len(paths)}
+    rules = []
+    for c, path in enumerate(paths):
+        label = "".join(path)
+        if not label:
+            continue
+        want = claimed.get(c)
+        if want is None and claimed and roles[c] in fields:  # the parent takes it for a field the model did not name
+            want = EXTRA + extra_key(path[-1])
+        if want is not None and roles[c] != want:
+            rules.append({"words": [label], "field": want})
+            roles[c] = want
+    return rules, roles
+
+
+def sheet_rules(kind: str, q, item, base) -> list[list[str]]:
+    """[label, field(, "below")] for each label the model placed, where the parent reads it otherwise."""
+    rules = []
+    for name, at in item.labels.items():
+        if len(at) != 2:
+            continue
+        try:
+            text = q.grid.cell(at[0], at[1], {})
+        except ValueError:
+            continue
+        bare = re.sub(r"[（(].*?[)）]|[:：]", "", normalise(text)).removeprefix("其中")
+        below = name in item.below
+        parent = base.sheet_labels(kind)
+        if bare and (_label_of(bare, parent) != name or (below and name not in
+                                                          {e[1] for e in parent if len(e) > 2 and e[2] == "below"})):
+            rules.append([bare, name] + (["below"] if below else []))
+    for at in item.other:  # a label with no field: its neighbour is not taken for another label's value
+        try:
+            bare = re.sub(r"[（(].*?[)）]|[:：]", "", normalise(q.grid.cell(at[0], at[1], {}))) if len(at) == 2 else ""
+        except ValueError:
+            continue
+        if bare and _label_of(bare, base.sheet_labels(kind)) != "-":
+            rules.append([bare, "-"])
+    return rules

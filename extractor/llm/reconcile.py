@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from schemas import Document
+from schemas.pointer import resolve
 
 log = logging.getLogger("budgetx.llm")
 
@@ -109,18 +110,9 @@ def _row_of(pointer: str) -> str:
 # ---- messages ------------------------------------------------------------------------
 
 
-def _resolve(root: Any, pointer: str) -> Any:
-    obj = root
-    for part in pointer.strip("/").split("/"):
-        if obj is None:
-            return None
-        obj = (obj[int(part)] if int(part) < len(obj) else None) if isinstance(obj, list) else getattr(obj, part, None)
-    return obj
-
-
 def _header(doc: Document, pointer: str) -> str:
     parent, _, leaf = pointer.rpartition("/")
-    owner = _resolve(doc, parent)
+    owner = resolve(doc, parent)
     info = type(owner).model_fields.get(leaf) if isinstance(owner, BaseModel) else None
     return (info.description if info and info.description else leaf)
 
@@ -130,7 +122,7 @@ def _row_name(doc: Document, pointer: str) -> str:
     if parts[0] == "performance":
         return ""
     if parts[2] == "rows":
-        row = _resolve(doc, "/".join(parts[:4]))
+        row = resolve(doc, "/".join(parts[:4]))
         bits = [getattr(row, "code", None), getattr(row, "project_name", None) or getattr(row, "name", None)]
         return "row " + (" ".join(b for b in bits if b) or str(int(parts[3]) + 1))
     return {"total": "合计行", "income": "收入"}.get(parts[2], parts[2])
@@ -185,8 +177,8 @@ def _fallback(kind: str, doc: Document) -> list[Failure]:
     bases += [f"/tables/{kind}/total"] if table.total is not None else []
     out = []
     for base in bases:
-        lhs = _resolve(doc, f"{base}/{total}")
-        cells = [_resolve(doc, f"{base}/{p}") for p in parts]
+        lhs = resolve(doc, f"{base}/{total}")
+        cells = [resolve(doc, f"{base}/{p}") for p in parts]
         printed = [c for c in cells if c is not None]
         if lhs is None and not printed:
             continue

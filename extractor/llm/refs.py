@@ -26,6 +26,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from schemas.common import parse_money
+from schemas.pointer import PointerError, assign, join, resolve, split
+
 from .. import templates
 from ..columns import as_money
 from ..locate import clean, normalise
@@ -305,7 +307,7 @@ class Reader:
 def _leaf_kind(kind: str, pointer: str, leaf: str) -> str:
     """Money or text for a field reached by pointer, from the contract models."""
     model: Any = MODELS[kind]
-    for part in pointer.strip("/").split("/"):
+    for part in split(pointer):
         if part.isdigit():
             continue
         info = getattr(model, "model_fields", {}).get(part)
@@ -319,22 +321,16 @@ def _leaf_kind(kind: str, pointer: str, leaf: str) -> str:
 
 
 def _assign(data: dict, pointer: str, value: Any, where: str) -> None:
-    parts = [p for p in pointer.strip("/").split("/") if p]
-    if not parts:
+    # A cells pointer names a field (of a row given in rows, or one made on the way), never a list.
+    tokens = split(pointer)
+    if not tokens:
         raise RefError(f"{where}: empty pointer in cells")
-    obj: Any = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = parts[i + 1]
-        if isinstance(obj, list):
-            index = int(part)
-            if index >= len(obj):
-                raise RefError(f"{where}: cells pointer {pointer!r} names row {index}, past the rows given")
-            obj = obj[index]
-        else:
-            obj = obj.setdefault(part, [] if nxt.isdigit() else {})
-    if isinstance(obj, list):
+    if tokens[-1].isdigit() and not isinstance(resolve(data, join(*tokens[:-1])), dict):
         raise RefError(f"{where}: cells pointer {pointer!r} ends in a list")
-    obj[parts[-1]] = value
+    try:
+        assign(data, pointer, value, create=True)
+    except PointerError as exc:
+        raise RefError(f"{where}: cells pointer {exc}") from None
 
 
 def _weight(reader: Reader, line: int, cols: list[int]) -> dict:

@@ -15,6 +15,7 @@ from schemas import Document
 
 from ..engines import ENGINES
 from . import files
+from .intake import accept
 from .problems import Problem
 from .store import STATUSES
 from .view import context, jinja_env
@@ -68,8 +69,6 @@ def install_pages(app: FastAPI, key_id, owned) -> None:
     @app.post("/upload", include_in_schema=False)
     def upload(request: Request, file: UploadFile = File(...), engine: str = Form("layout"),
                force: bool = Form(False)):
-        from .app import accept
-
         key = key_id(request)
         try:
             accept(app, key, file, force=force, engine=engine)

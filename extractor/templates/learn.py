@@ -18,12 +18,9 @@ from pathlib import Path
 
 import tomli_w
 
-from schemas.common import extra_key
-
 from ..errors import BudgetxError
 from ..locate import NUMBER, Layout, locate, normalise, title_kind
 from ..pages import load_pages
-from ..read_tables import EXTRA, column_paths, column_roles, header_split
 from . import Template, folders, load, use_folders
 
 FIXED = ("t1", "t4", "t10")
@@ -92,6 +89,8 @@ def heading_pattern(text: str) -> str:
 def build(name: str, base: Template, questions: list, items: dict, sources: list[str],
           parts: dict[str, str] | None = None) -> dict:
     """The family's TOML data from the model's mapping items (block id → MapItem) and part headings (text → kind)."""
+    from ..llm.mapping import column_rules, sheet_rules
+
     titles: dict[str, list[str]] = {}
     for text, kind in (parts or {}).items():
         pattern = heading_pattern(text)
@@ -109,7 +108,7 @@ def build(name: str, base: Template, questions: list, items: dict, sources: list
             continue
         if item.table in SHEET_KINDS or q.region.kind in SHEET_KINDS:
             kind = item.table if item.table in SHEET_KINDS else q.region.kind
-            for rule in _sheet_rules(kind, q, item, base):
+            for rule in sheet_rules(kind, q, item, base):
                 if rule not in sheets.setdefault(kind, []):
                     sheets[kind].append(rule)
             if q.region.title and title_kind(q.region.title, base) != kind:
@@ -126,7 +125,7 @@ def build(name: str, base: Template, questions: list, items: dict, sources: list
                 titles[kind].append(pattern)
         if kind in FIXED or kind == "generic" or not q.region.grids:
             continue
-        rules, roles = _column_rules(kind, q.region.grids[0], item.cols, base)
+        rules, roles = column_rules(kind, q.region.grids[0], item.cols, base)
         for rule in rules:
             if rule not in columns.setdefault(kind, []):
                 columns[kind].append(rule)
@@ -155,57 +154,7 @@ def build(name: str, base: Template, questions: list, items: dict, sources: list
 SHEET_KINDS = ("overall", "project")
 
 
-def _sheet_rules(kind: str, q, item, base: Template) -> list[list[str]]:
-    """[label, field(, "below")] for each label the model placed, where the parent reads it otherwise."""
-    from ..read_sheets import _label_of
-
-    rules = []
-    for name, at in item.labels.items():
-        if len(at) != 2:
-            continue
-        try:
-            text = q.grid.cell(at[0], at[1], {})
-        except ValueError:
-            continue
-        bare = re.sub(r"[（(].*?[)）]|[:：]", "", normalise(text)).removeprefix("其中")
-        below = name in item.below
-        parent = base.sheet_labels(kind)
-        if bare and (_label_of(bare, parent) != name or (below and name not in
-                                                          {e[1] for e in parent if len(e) > 2 and e[2] == "below"})):
-            rules.append([bare, name] + (["below"] if below else []))
-    for at in item.other:  # a label with no field: its neighbour is not taken for another label's value
-        try:
-            bare = re.sub(r"[（(].*?[)）]|[:：]", "", normalise(q.grid.cell(at[0], at[1], {}))) if len(at) == 2 else ""
-        except ValueError:
-            continue
-        if bare and _label_of(bare, base.sheet_labels(kind)) != "-":
-            rules.append([bare, "-"])
-    return rules
-
-
 TABLE_OR_GENERIC = tuple(f"t{i}" for i in range(1, 12)) + ("generic",)
-
-
-def _column_rules(kind: str, grid, cols: dict[str, int], base: Template) -> tuple[list[dict], list[str | None]]:
-    """Header-word rules where the parent maps a printed column otherwise, and every column's role after them."""
-    from ..engines.layout import _money_fields
-
-    fields = set(_money_fields(kind))
-    paths = column_paths(grid, header_split(grid))
-    roles = column_roles(kind, paths, base)
-    claimed = {c: f for f, c in cols.items() if f in fields and 0 <= c < len(paths)}
-    rules = []
-    for c, path in enumerate(paths):
-        label = "".join(path)
-        if not label:
-            continue
-        want = claimed.get(c)
-        if want is None and claimed and roles[c] in fields:  # the parent takes it for a field the model did not name
-            want = EXTRA + extra_key(path[-1])
-        if want is not None and roles[c] != want:
-            rules.append({"words": [label], "field": want})
-            roles[c] = want
-    return rules, roles
 
 
 def check(name: str, folder: Path, pdfs: list[Path], questions: list, items: dict) -> tuple[dict, list[str]]:
@@ -233,6 +182,7 @@ def learn(pdfs: list[Path], out: Path, name: str | None = None, extends: str = "
           settings=None, min_rate: float = 1.0, rounds: int = 2) -> Learned:
     """Ask, build, check, re-ask with the failed equations; write out only a family that reconciles."""
     from ..llm.client import LlmClient
+    from ..llm.context import AnswerContext
     from ..llm.mapping import Answer_mapping, followup, headings, messages
     from ..llm.prompting import load_prompt, prompts_dir
 
@@ -249,7 +199,7 @@ def learn(pdfs: list[Path], out: Path, name: str | None = None, extends: str = "
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for attempt in range(rounds + 1):
-            answer = client.ask("mapping", Answer_mapping, turns, context={})
+            answer = client.ask("mapping", Answer_mapping, turns, AnswerContext())
             items = {item.id: item for item in answer.items}
             parts = {heads[int(k) - 1]: v for k, v in answer.parts.items() if k.isdigit() and 0 < int(k) <= len(heads)}
             result.data = build(name, base, questions, items, [str(p) for p in pdfs], parts)
