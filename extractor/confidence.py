@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from schemas import Document
 from schemas.cells import amount_cells
@@ -62,30 +63,49 @@ def attach(doc: Document, pages: list[Page]) -> None:
 
 @dataclass
 class Evidence:
-    """What the identities say about each value: cells of identities that held, and that failed."""
+    """What the checker says about each value.
+
+    ``held``: printed cells of identities that hold. ``failed``: every cell an identity that
+    fails reads, blanks included (a blank adds 0: a lost value breaks its identities).
+    ``named``: cells a finding blames (its suspect, its repair) or names outside any identity.
+    """
 
     held: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
+    named: set[str] = field(default_factory=set)
+
+    def suspect(self, pointer: str) -> bool:
+        """Blamed by a finding, or in a failed identity and in none that holds.
+
+        A cell of a failed identity that another identity vouches for is taken as right: a
+        misread 项 breaks its row and its 款's sum, while the 款 line, which still adds up to its
+        类, is not the culprit.
+        """
+        return pointer in self.named or (pointer in self.failed and pointer not in self.held)
 
 
 def evidence(doc: Document) -> Evidence:
-    """Cells read by identities that held, and by identities that failed or findings that name them."""
-    from .checks import outcomes
+    """Cells read by identities that held, by identities that failed, and cells findings blame."""
+    from .checks import evaluate_all
     from .checks.core import Values
 
     values = Values(doc)
     out = Evidence()
-    for outcome in outcomes(doc, values):
-        # Only printed cells are vouched for; a blank in a failed identity may be where a value was lost.
+    identity_rules = set()
+    for outcome in evaluate_all(doc, values):
+        identity_rules.add(outcome.identity.rule)
         cells = outcome.identity.cells
-        if outcome.ok:
+        if outcome.ok:  # only printed cells are vouched for
             out.held.update(p for p in cells if values.get(p) is not None)
         else:
             out.failed.update(cells)
     for finding in doc.findings:
-        out.failed.update(finding.locations)
         if finding.suspect:
-            out.failed.add(finding.suspect)
+            out.named.add(finding.suspect)
+        if finding.repair:
+            out.named.add(finding.repair.pointer)
+        if finding.rule not in identity_rules:  # a finding of its own (a third decimal, a missing table)
+            out.named.update(finding.locations)
     return out
 
 
@@ -97,17 +117,37 @@ def flags(doc: Document, threshold: float = LOW_CONFIDENCE, proof: Evidence | No
     proof = proof or evidence(doc)
     ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
     out: dict[str, str] = {}
-    for pointer, _ in amount_cells(doc):
+    for pointer in amounts(doc):
         reason = why(doc, pointer, proof, threshold, ocr_pages)
         if reason:
             out[pointer] = reason
     return out
 
 
+def amounts(doc: Document) -> list[str]:
+    """Pointers of every amount that holds a value: tables, generic tables, then the other read figures."""
+    from .checks.core import resolve
+    from .columns import as_money
+
+    out = dict.fromkeys(pointer for pointer, _ in amount_cells(doc))
+    for g, table in enumerate(doc.generic_tables):
+        for r, row in enumerate(table.rows):
+            out.update(dict.fromkeys(f"/generic_tables/{g}/rows/{r}/{c}" for c, text in enumerate(row)
+                                     if text and as_money(text) is not None))
+    for pointer in doc.provenance:  # sheet amounts, narrative figures, staffing
+        if pointer not in out and _is_number(resolve(doc, pointer)):
+            out[pointer] = None
+    return list(out)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)
+
+
 def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CONFIDENCE,
         ocr_pages: set[int] | None = None) -> str | None:
     """The reason one value is flagged, or None when it can be trusted."""
-    if pointer in proof.failed:
+    if proof.suspect(pointer):
         return "failed"
     spot = doc.provenance.get(pointer)
     if ocr_pages is None:
