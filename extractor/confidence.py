@@ -84,21 +84,23 @@ class Evidence:
         return pointer in self.named or (pointer in self.failed and pointer not in self.held)
 
 
-def evidence(doc: Document) -> Evidence:
-    """Cells read by identities that held, by identities that failed, and cells findings blame."""
+def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
+    """Cells read by identities that held, by identities that failed, and cells findings blame.
+
+    ``outcomes``: the checker's evaluation of doc's identities, when it was just made (else made here).
+    """
     from .checks import evaluate_all
     from .checks.core import Values
 
     values = Values(doc)
     out = Evidence()
     identity_rules = set()
-    for outcome in evaluate_all(doc, values):
+    for outcome in evaluate_all(doc, values) if outcomes is None else outcomes:
         identity_rules.add(outcome.identity.rule)
-        cells = outcome.identity.cells
-        if outcome.ok:  # only printed cells are vouched for
-            out.held.update(p for p in cells if values.get(p) is not None)
+        if outcome.ok:  # only the printed cells of a form that holds are vouched for
+            out.held.update(p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None)
         else:
-            out.failed.update(cells)
+            out.failed.update(outcome.identity.cells)
     for finding in doc.findings:
         if finding.suspect:
             out.named.add(finding.suspect)
@@ -106,6 +108,21 @@ def evidence(doc: Document) -> Evidence:
             out.named.add(finding.repair.pointer)
         if finding.rule not in identity_rules:  # a finding of its own (a third decimal, a missing table)
             out.named.update(finding.locations)
+    return out
+
+
+def _holding_cells(identity, values) -> set[str]:
+    """The cells of the forms of an identity that hold (an alternative that fails vouches for nothing)."""
+    from .checks.core import residuals
+
+    forms = residuals(identity, values) or []
+    sides = (identity.rhs, *identity.alts) if not identity.targets else (identity.rhs,) * len(forms)
+    out: set[str] = set()
+    for (diff, width, _), rhs in zip(forms, sides):
+        if abs(diff) <= width:
+            out.update(rhs)
+            if not identity.targets:
+                out.update(identity.left)
     return out
 
 

@@ -155,8 +155,11 @@ def stage_check(ctx: Context) -> None:
     if not ctx.options.check:
         return
     from .checks import check_document
+    from .confidence import evidence, flags
 
-    ctx.doc.findings, ctx.doc.reconcile = check_document(ctx.doc)
+    outcomes: list = []
+    ctx.doc.findings, ctx.doc.reconcile = check_document(ctx.doc, outcomes_out=outcomes)
+    ctx.doc.flagged = flags(ctx.doc, proof=evidence(ctx.doc, outcomes))
 
 
 STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_nonempty, stage_check]

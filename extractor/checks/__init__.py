@@ -42,11 +42,17 @@ def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
     return check_document(doc, ocr_pages)[0]
 
 
-def check_document(doc: Document, ocr_pages: Iterable[int] = ()) -> tuple[list[Finding], Reconcile]:
-    """check(), plus how many identities were evaluated and held (overall and per rule)."""
+def check_document(doc: Document, ocr_pages: Iterable[int] = (),
+                   outcomes_out: list[Outcome] | None = None) -> tuple[list[Finding], Reconcile]:
+    """check(), plus how many identities were evaluated and held (overall and per rule).
+
+    ``outcomes_out`` receives every identity's outcome (for extractor.confidence, without a second evaluation).
+    """
     values = Values(doc)
     direct: list[Finding] = []
     outcomes = evaluate_all(doc, values, direct)
+    if outcomes_out is not None:
+        outcomes_out.extend(outcomes)
     localiser = Localiser(outcomes, values)
     blames = localiser.suspects()
     ocr = set(ocr_pages) | set(doc.run.pages_ocr if doc.run else ())
