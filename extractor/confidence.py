@@ -16,6 +16,7 @@ A value of a text layer in no identity is not flagged: it is what the file print
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -65,23 +66,26 @@ def attach(doc: Document, pages: list[Page]) -> None:
 class Evidence:
     """What the checker says about each value.
 
-    ``held``: printed cells of identities that hold. ``failed``: every cell an identity that
-    fails reads, blanks included (a blank adds 0: a lost value breaks its identities).
-    ``named``: cells a finding blames (its suspect, its repair) or names outside any identity.
+    ``held``: printed cells of identities that hold, with how many. ``failed``: every cell an
+    identity that fails reads, blanks included (a blank adds 0: a lost value breaks its
+    identities), with how many. ``named``: cells a finding blames (its suspect, its repair) or
+    names outside any identity.
     """
 
-    held: set[str] = field(default_factory=set)
-    failed: set[str] = field(default_factory=set)
+    held: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
     named: set[str] = field(default_factory=set)
 
     def suspect(self, pointer: str) -> bool:
-        """Blamed by a finding, or in a failed identity and in none that holds.
+        """Blamed by a finding, or in more identities that fail than hold.
 
-        A cell of a failed identity that another identity vouches for is taken as right: a
-        misread 项 breaks its row and its 款's sum, while the 款 line, which still adds up to its
-        类, is not the culprit.
+        A cell of a failed identity that other identities vouch for is taken as right: a misread
+        项 breaks its row and its 款's sum, while the 款 line, which still adds up to its 类 and
+        across its row, is not the culprit. One identity that holds does not outweigh several
+        that fail: "82.5" misread "82.3" in both cells of a t7 row still holds its row total
+        but breaks the 款 sum, the t5 line and the project sheet.
         """
-        return pointer in self.named or (pointer in self.failed and pointer not in self.held)
+        return pointer in self.named or self.failed[pointer] > self.held[pointer]
 
 
 def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
@@ -98,7 +102,7 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     for outcome in evaluate_all(doc, values) if outcomes is None else outcomes:
         identity_rules.add(outcome.identity.rule)
         if outcome.ok:  # only the printed cells of a form that holds are vouched for
-            out.held.update(p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None)
+            out.held.update({p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None})
         else:
             out.failed.update(outcome.identity.cells)
     for finding in doc.findings:
