@@ -75,6 +75,7 @@ class Evidence:
     held: Counter = field(default_factory=Counter)
     failed: Counter = field(default_factory=Counter)
     named: set[str] = field(default_factory=set)
+    exact: set[str] = field(default_factory=set)  # printed cells of identities that hold to the last digit
 
     def suspect(self, pointer: str) -> bool:
         """Blamed by a finding, or in more identities that fail than hold.
@@ -103,6 +104,8 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
         identity_rules.add(outcome.identity.rule)
         if outcome.ok:  # only the printed cells of a form that holds are vouched for
             out.held.update({p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None})
+            out.exact.update(p for p in _holding_cells(outcome.identity, values, exactly=True)
+                             if values.get(p) is not None)
         else:
             out.failed.update(outcome.identity.cells)
     for finding in doc.findings:
@@ -115,15 +118,18 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     return out
 
 
-def _holding_cells(identity, values) -> set[str]:
-    """The cells of the forms of an identity that hold (an alternative that fails vouches for nothing)."""
+def _holding_cells(identity, values, exactly: bool = False) -> set[str]:
+    """The cells of the forms of an identity that hold (an alternative that fails vouches for nothing).
+
+    ``exactly``: only forms that hold to the last printed digit, not within the rounding band.
+    """
     from .checks.core import residuals
 
     forms = residuals(identity, values) or []
     sides = (identity.rhs, *identity.alts) if not identity.targets else (identity.rhs,) * len(forms)
     out: set[str] = set()
     for (diff, width, _), rhs in zip(forms, sides):
-        if abs(diff) <= width:
+        if diff == 0 or (not exactly and abs(diff) <= width):
             out.update(rhs)
             if not identity.targets:
                 out.update(identity.left)
@@ -176,7 +182,9 @@ def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CON
     ocr = spot is not None and (spot.confidence is not None or spot.page in ocr_pages)
     if not ocr:
         return None
-    if spot.confidence is None or spot.confidence < threshold:
+    # An unsure reading that a sum confirms to the last digit is right: one wrong digit would
+    # break it. Within the rounding band a last-digit misread could hide: then the OCR decides.
+    if (spot.confidence is None or spot.confidence < threshold) and pointer not in proof.exact:
         return "low_confidence"
     if pointer not in proof.held:
         return "uncorroborated"

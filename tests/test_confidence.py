@@ -101,9 +101,18 @@ def test_ocr_values_are_flagged_when_unsure_or_unvouched():
     doc = _checked(_scanned(_with_loose_figure(small_document())))
     # Every cell takes part in a row or column sum that holds, but the extra column in none.
     assert flags(doc) == {"/tables/t7/rows/0/extra/备注金额": "uncorroborated"}
+    # An unsure reading that sums confirm to the last digit stands: one wrong digit would break them.
     doc.provenance["/tables/t3/rows/0/basic"].confidence = LOW_CONFIDENCE - 0.01
-    assert flags(doc)["/tables/t3/rows/0/basic"] == "low_confidence"
-    assert "/tables/t3/rows/0/basic" not in flags(_checked(small_document()))  # the same figure, a text layer
+    assert "/tables/t3/rows/0/basic" not in flags(doc)
+    # Confirmed only within the rounding band (502.47 against 502.46), the OCR's doubt decides.
+    doc.tables.t3.total.total = Decimal("502.47")
+    doc = _checked(doc)
+    assert "/tables/t3/total/total" not in flags(doc)
+    doc.provenance["/tables/t3/total/total"].confidence = LOW_CONFIDENCE - 0.01
+    assert flags(doc)["/tables/t3/total/total"] == "low_confidence"
+    text = _checked(_with_loose_figure(small_document()))
+    text.tables.t3.total.total = Decimal("502.47")
+    assert flags(_checked(text)) == {}  # the same figures on a text layer: exact, nothing to doubt
 
 
 def test_score_counts_errors_flagged_and_false_alarms():
@@ -148,3 +157,31 @@ def test_cli_prints_errors_flagged(tmp_path):
     report = json.loads(as_json.output)
     assert report["flags"]["errors_flagged"] == 1
     assert report["documents"]["g"]["flagged"] == {"/tables/t3/rows/0/total": "failed"}
+
+
+def test_scanned_page_values_carry_ocr_confidence(tmp_path):
+    """One page of a born-digital sample printed as an image: its values come back with a confidence."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    import pymupdf
+
+    from extractor.pipeline import extract
+
+    from .conftest import SAMPLES
+
+    scan = tmp_path / "t10.pdf"
+    with pymupdf.open(SAMPLES / "004_3fa3241a52f85770.pdf") as src, pymupdf.open() as out:
+        page = src[13]  # 表10 “三公”经费支出预算表: a small table with row sums
+        image = page.get_pixmap(dpi=200)
+        target = out.new_page(width=page.rect.width, height=page.rect.height)
+        target.insert_image(target.rect, pixmap=image)
+        out.save(scan)
+    doc = extract(scan)
+    assert doc.run.pages_ocr == [1]
+    read = [p for p, _ in amount_cells(doc) if p.startswith("/tables/t10/")]
+    assert read, "the scanned t10 was not read"
+    confidences = [doc.provenance[p].confidence for p in read]
+    assert all(c is not None and 0.5 <= c <= 1 for c in confidences), confidences
+    # What the pipeline wrote is what flags() says; a value it trusts is corroborated and sure.
+    assert doc.flagged == flags(doc)
+    for pointer in set(read) - set(doc.flagged):
+        assert doc.provenance[pointer].confidence >= LOW_CONFIDENCE
