@@ -167,7 +167,7 @@ def extract(
                 err.print(f"ok {result.path.name} ({s.get('template')}): {s['tables']} tables{generic}, "
                           f"{s['sheets']} sheets, {s['pages_ocr']}/{s['pages']} pages OCR'd, "
                           f"{s['held']}/{s['identities']} identities hold, {s['findings']} findings "
-                          f"({s['errors']} errors), {s['seconds']:.1f}s{_usage_text(s.get('usage'), s.get('llm_failed'))}",
+                          f"({s['errors']} errors), {s.get('flagged', 0)} values flagged, {s['seconds']:.1f}s{_usage_text(s.get('usage'), s.get('llm_failed'))}",
                           highlight=False)
     exported = 0
     if export_to and outputs:

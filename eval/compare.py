@@ -28,7 +28,7 @@ class Metric:
     """One figure of every run; fmt says how to print it (pct, int, cost, sec)."""
 
     kind: str
-    group: str  # overall | sheets | findings | table | cost
+    group: str  # overall | sheets | findings | flags | table | cost
     key: str
     label: str
     values: list[float | None]
@@ -102,6 +102,8 @@ def collect_metrics(runs: list[dict]) -> list[Metric]:
             add("sheets", key, label, ("sheets", key))
         add("findings", "precision", "findings precision", ("findings", "precision"))
         add("findings", "recall", "findings recall", ("findings", "recall"))
+        add("flags", "errors_flagged", "errors flagged", ("flags", "errors_flagged_rate"))
+        add("flags", "false_alarms", "false alarms", ("flags", "false_alarms"), "int", False)
         for table, title in TABLE_TITLES.items():
             out.append(Metric(kind, "table", table, f"{table} {title}", [_table_exact(r, kind, table) for r in runs]))
         add("cost", "input_tokens", "input tokens", ("usage", "input_tokens"), "int", False)

@@ -39,5 +39,16 @@ def print_score(report: dict, console: Console) -> None:
     f = report["findings"]
     console.print(f"findings: precision {pct(f['precision'])} recall {pct(f['recall'])} "
                   f"({f['pred']} predicted, {f['expected']} expected)")
+    if "flags" in report:
+        print_flags(report["flags"], console)
     if report.get("missing_predictions"):
         console.print(f"[yellow]no prediction for: {', '.join(report['missing_predictions'])}[/yellow]")
+
+
+def print_flags(m: dict, console: Console) -> None:
+    """Errors flagged (wrong + missing cells the prediction warns about) and false alarms."""
+    reasons = ", ".join(f"{k} {v['errors']}/{v['false_alarms']}" for k, v in m.get("by_reason", {}).items())
+    console.print(f"errors flagged: {m['errors_flagged']} of {m['errors']} wrong or missing cells "
+                  f"({pct(m['errors_flagged_rate'])}), {m['errors_silent']} silent; false alarms: "
+                  f"{m['false_alarms']} of {m['correct']} correct cells ({pct(m['false_alarm_rate'])})"
+                  + (f"; by reason (errors/false alarms): {reasons}" if reasons else ""), highlight=False)

@@ -154,6 +154,7 @@ def _doc_entry(run: DocRun, score: DocScore | None, pred: Document | None, base:
     entry["usage"] = _usage(pred)
     entry["tables"] = {k: {**c.metrics(), "presence": score.table_presence[k]} for k, c in score.tables.items()}
     entry["cells"] = score.cells
+    entry["flagged"] = score.flagged  # gold pointer → why the prediction flags it (eval/flagged.py)
     return entry
 
 

@@ -19,6 +19,9 @@ from rapidfuzz import fuzz
 from schemas import Document, Finding
 from schemas.tables import TABLE_TITLES
 
+from .flagged import FlagCounts, flag_cells
+from .flagged import count as count_flags
+
 FUZZY_MIN = 85.0
 FUZZY_CODED_MIN = 60.0
 KEY_FIELDS = {"code", "name", "project_name", "line"}
@@ -68,12 +71,18 @@ class DocScore:
     sheets: dict = field(default_factory=dict)
     text: dict[str, float] = field(default_factory=dict)
     findings: dict = field(default_factory=dict)
+    pred_cells: dict[str, str | None] = field(default_factory=dict)  # gold pointer → matched predicted cell
+    flagged: dict[str, str] = field(default_factory=dict)  # gold pointer → why the prediction flags it
 
     def overall(self) -> Counts:
         total = Counts()
         for counts in self.tables.values():
             total.add(counts)
         return total
+
+    def flags(self) -> FlagCounts:
+        """Errors (wrong + missing) flagged and correct cells flagged (false alarms), see eval/flagged.py."""
+        return count_flags(self.cells, self.flagged)
 
 
 def _rows(table) -> list[tuple[str, dict]]:
@@ -170,6 +179,7 @@ def score_table(key: str, gold_table, pred_table, score: DocScore) -> None:
     score.fuzzy_matches += [(f"/tables/{key}/{a}", b, c) for a, b, c in fuzzy]
     for (gptr, grow), hit in pairs:
         prow = hit[1] if hit else {}
+        pptr = hit[0] if hit else None
         for name in dict.fromkeys([*grow, *(n for n in prow if n.startswith("extra/"))]):
             gval = grow.get(name)
             if name in KEY_FIELDS or not (isinstance(gval, Decimal) or gval is None):
@@ -178,6 +188,7 @@ def score_table(key: str, gold_table, pred_table, score: DocScore) -> None:
             if outcome:
                 setattr(counts, outcome, getattr(counts, outcome) + 1)
                 score.cells[_pointer(key, gptr, name)] = outcome
+                score.pred_cells[_pointer(key, gptr, name)] = _pointer(key, pptr, name) if hit else None
     for pptr, prow in extras:
         for name, pval in prow.items():
             if name not in KEY_FIELDS and isinstance(pval, Decimal):
@@ -201,6 +212,7 @@ def score_generic(gold: Document, pred: Document, score: DocScore) -> None:
         hit = next((p for p in left if _same_generic(table, p[1])), None)
         if hit is not None:
             left.remove(hit)
+        pi = hit[0] if hit else None
         prows = hit[1].rows if hit else []
         pairs = _align(table.rows, prows)
         for r, row in enumerate(table.rows):
@@ -212,6 +224,8 @@ def score_generic(gold: Document, pred: Document, score: DocScore) -> None:
                 if outcome:
                     setattr(counts, outcome, getattr(counts, outcome) + 1)
                     score.cells[f"/generic_tables/{gi}/rows/{r}/{c}"] = outcome
+                    score.pred_cells[f"/generic_tables/{gi}/rows/{r}/{c}"] = (
+                        f"/generic_tables/{pi}/rows/{pairs[r]}/{c}" if r in pairs else None)
         for r in set(range(len(prows))) - set(pairs.values()):  # rows only the prediction has
             counts.extra += sum(1 for text in prows[r] if text and as_money(text) is not None)
     for _, table in left:
@@ -266,15 +280,18 @@ def score_document(pred: Document, gold: Document, expected: list[Finding] | Non
     }
     if expected is not None:
         score.findings = score_findings(pred.findings, expected)
+    score.flagged = flag_cells(score.cells, score.pred_cells, pred)
     return score
 
 
 def summarise(scores: list[DocScore]) -> dict:
     """The --json report: overall, per table, sheets, findings, per document."""
     overall = Counts()
+    flags = FlagCounts()
     per_table: dict[str, Counts] = {k: Counts() for k in [*TABLE_TITLES, "generic"]}
     presence: dict[str, list[bool]] = {k: [] for k in per_table}
     for s in scores:
+        flags.add(s.flags())
         for k, c in s.tables.items():
             per_table[k].add(c)
             overall.add(c)
@@ -288,8 +305,10 @@ def summarise(scores: list[DocScore]) -> dict:
                    for k in per_table},
         "sheets": merge_sheets([s.sheets for s in scores]),
         "findings": merge_findings([s.findings for s in scores if s.findings]),
+        "flags": flags.metrics(),
         "documents": {s.doc_id: {"overall": s.overall().metrics(), "sheets": s.sheets, "text": s.text,
-                                 "findings": s.findings, "fuzzy_matches": s.fuzzy_matches}
+                                 "findings": s.findings, "fuzzy_matches": s.fuzzy_matches,
+                                 "flags": s.flags().metrics(), "flagged": s.flagged}
                       for s in scores},
     }
 

@@ -96,6 +96,7 @@ def summarise(doc) -> dict:
         "pages_ocr": len(doc.run.pages_ocr) if doc.run else 0,
         "findings": len(doc.findings),
         "errors": errors,
+        "flagged": len(doc.flagged),
         "seconds": doc.run.seconds if doc.run else None,
         "usage": doc.run.usage.model_dump(mode="json") if doc.run and doc.run.usage else None,
         "llm_failed": sorted(doc.run.llm_failed) if doc.run else [],

@@ -20,6 +20,7 @@ from .grid import group_lines
 from .locate import Layout, document_kind_of, locate
 from .ocr import OCR_BACKENDS
 from .pages import Limits, Page, load_pages
+from .confidence import attach as attach_confidence
 from .provenance import to_page_frame
 from .watch import Progress, alarm, check_deadline, deadline_of
 
@@ -143,6 +144,7 @@ def stage_engine(ctx: Context) -> None:
 
 def _to_page_frames(doc: Document, pages: list[Page]) -> None:
     # Engines place values on the pages as read; a scan was read turned upright and deskewed.
+    attach_confidence(doc, pages)  # while the boxes are in the frame of the OCR words
     scanned = {p.number: p for p in pages if p.source == "ocr"}
     for spot in doc.provenance.values():
         if spot.page in scanned and spot.bbox is not None:
@@ -153,8 +155,11 @@ def stage_check(ctx: Context) -> None:
     if not ctx.options.check:
         return
     from .checks import check_document
+    from .confidence import evidence, flags
 
-    ctx.doc.findings, ctx.doc.reconcile = check_document(ctx.doc)
+    outcomes: list = []
+    ctx.doc.findings, ctx.doc.reconcile = check_document(ctx.doc, outcomes_out=outcomes)
+    ctx.doc.flagged = flags(ctx.doc, proof=evidence(ctx.doc, outcomes))
 
 
 STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_nonempty, stage_check]

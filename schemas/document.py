@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_serializer
 
 from .common import Money, Strict, money_field
 from .findings import Finding, Reconcile
@@ -34,6 +34,17 @@ class Staffing(Strict):
 class Provenance(Strict):
     page: int = Field(ge=1)
     bbox: tuple[float, float, float, float] | None = Field(default=None, description="PDF points x0,y0,x1,y1")
+    confidence: float | None = Field(
+        default=None, ge=0, le=1, description="OCR confidence of the value: the lowest of the OCR words under its "
+                                              "box (absent for a text-layer value, which is exact)")
+
+    @model_serializer(mode="wrap")
+    def drop_absent_confidence(self, handler):
+        # A born-digital document has thousands of spots: no "confidence": null on each.
+        data = handler(self)
+        if isinstance(data, dict) and data.get("confidence") is None:
+            data.pop("confidence", None)
+        return data
 
 
 class Usage(Strict):
@@ -78,4 +89,7 @@ class Document(Strict):
     findings: list[Finding] = Field(default_factory=list, description="checker findings")
     reconcile: Reconcile | None = Field(default=None, description="identities evaluated and held by the checker")
     provenance: dict[str, Provenance] = Field(default_factory=dict)
+    flagged: dict[str, Literal["failed", "low_confidence", "uncorroborated"]] = Field(
+        default_factory=dict, description="amounts not to take on trust, by JSON pointer, and why (CONTRACT.md, "
+                                          "Confidence and flags); every other amount is corroborated or exact")
     run: RunInfo | None = None

@@ -24,7 +24,7 @@ from .rules_narrative import completeness_rules, narrative_rules, profile_rules
 from .rules_sheets import missing_sheets, sheet_rules
 from .rules_tables import table_rules
 
-__all__ = ["RULES", "Rule", "check", "check_document", "GENERATORS"]
+__all__ = ["RULES", "Rule", "check", "check_document", "evaluate_all", "GENERATORS"]
 
 GENERATORS: list[Callable[[Context], Iterator[Any]]] = [
     table_rules, cross_rules, sheet_rules, missing_sheets, narrative_rules, profile_rules, completeness_rules,
@@ -42,22 +42,17 @@ def check(doc: Document, ocr_pages: Iterable[int] = ()) -> list[Finding]:
     return check_document(doc, ocr_pages)[0]
 
 
-def check_document(doc: Document, ocr_pages: Iterable[int] = ()) -> tuple[list[Finding], Reconcile]:
-    """check(), plus how many identities were evaluated and held (overall and per rule)."""
+def check_document(doc: Document, ocr_pages: Iterable[int] = (),
+                   outcomes_out: list[Outcome] | None = None) -> tuple[list[Finding], Reconcile]:
+    """check(), plus how many identities were evaluated and held (overall and per rule).
+
+    ``outcomes_out`` receives every identity's outcome (for extractor.confidence, without a second evaluation).
+    """
     values = Values(doc)
-    ctx = Context(doc, values)
-    outcomes: list[Outcome] = []
     direct: list[Finding] = []
-    family = ctx.template()
-    skip = set(family.skip_rules) if family else set()  # identities the family's tables do not print
-    for generate in GENERATORS:
-        for item in flatten(generate(ctx)):
-            if isinstance(item, Finding):
-                direct.append(item)
-            elif isinstance(item, Identity) and item.rule not in skip:
-                outcome = evaluate(item, values)
-                if outcome is not None:
-                    outcomes.append(outcome)
+    outcomes = evaluate_all(doc, values, direct)
+    if outcomes_out is not None:
+        outcomes_out.extend(outcomes)
     localiser = Localiser(outcomes, values)
     blames = localiser.suspects()
     ocr = set(ocr_pages) | set(doc.run.pages_ocr if doc.run else ())
@@ -68,6 +63,26 @@ def check_document(doc: Document, ocr_pages: Iterable[int] = ()) -> tuple[list[F
     for finding in findings:
         finding.cause = _cause(doc, finding, ocr)
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity]), tally(outcomes)
+
+
+def evaluate_all(doc: Document, values: Values | None = None,
+                 direct: list[Finding] | None = None) -> list[Outcome]:
+    """Every identity of the rules evaluated on doc (held or not); direct findings go to `direct`."""
+    values = values or Values(doc)
+    ctx = Context(doc, values)
+    outcomes: list[Outcome] = []
+    family = ctx.template()
+    skip = set(family.skip_rules) if family else set()  # identities the family's tables do not print
+    for generate in GENERATORS:
+        for item in flatten(generate(ctx)):
+            if isinstance(item, Finding):
+                if direct is not None:
+                    direct.append(item)
+            elif isinstance(item, Identity) and item.rule not in skip:
+                outcome = evaluate(item, values)
+                if outcome is not None:
+                    outcomes.append(outcome)
+    return outcomes
 
 
 def tally(outcomes: list[Outcome]) -> Reconcile:

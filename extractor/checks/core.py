@@ -119,6 +119,19 @@ class Values:
             self._cache[pointer] = to_wan(_as_decimal(resolve(self.doc, pointer)), self.unit_of(pointer))
         return self._cache[pointer]
 
+    def band_of(self, pointer: str) -> Decimal:
+        """Half a cell's last printed digit, in 万元 (its share of an identity's rounding band).
+
+        A table in 元 printed to the fen is exact to 0.005 元, not to 0.005 万元: a misread 元
+        digit (1193509 read as 1193507) must not pass as rounding.
+        """
+        if self.unit_of(pointer) != "元":
+            return self.per_cell
+        raw = _as_decimal(resolve(self.doc, pointer))
+        exponent = raw.as_tuple().exponent if raw is not None else -2
+        whole = isinstance(exponent, int) and exponent >= 0
+        return (BAND_PER_WHOLE_CELL if whole else BAND_PER_CELL) / 10000
+
     def unit_of(self, pointer: str) -> str | None:
         """The money unit of the table a pointer is in (None: 万元)."""
         parts = pointer.split("/", 4)
@@ -188,10 +201,14 @@ def residuals(identity: Identity, values: Values) -> list[tuple[Decimal, Decimal
         return None
     if all(values.get(pointer) is None for pointer in identity.primary):
         return None
+    # One cell's band per printed cell, the lhs's own excepted (n × 0.005 in a document of 万元).
+    left_bands = sorted(values.band_of(p) for p in identity.left if values.get(p) is not None)
     out = []
     for rhs in (identity.rhs, *identity.alts):
-        total, printed = _side(rhs, values)
-        out.append((actual - total, band(printed + max(printed_left - 1, 0), values.per_cell), total))
+        total, _ = _side(rhs, values)
+        bands = [values.band_of(p) for p in rhs if values.get(p) is not None] + left_bands[1:]
+        width = max(sum(bands, ZERO), max(bands + left_bands, default=values.per_cell))
+        out.append((actual - total, width, total))
     return out
 
 

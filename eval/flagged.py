@@ -1,0 +1,97 @@
+"""Errors flagged: of the wrong and missing cells, how many did the prediction itself warn about.
+
+A wrong or correct cell is flagged when `extractor.confidence.flags` names its predicted cell (a
+failed identity, a low OCR confidence, an OCR'd value no identity vouches for). A missing cell
+has no value to carry a confidence, so it is flagged by what its absence breaks:
+
+- its row was read and the blank cell is part of an identity that fails (a blank adds 0), or
+- its table has a finding (an identity of the table fails, or the table is reported not
+  printed): the user is told the table does not add up, so a lost row is not silent.
+
+A correct cell that is flagged is a false alarm: the price of the flags, in cells to look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from schemas import Document
+
+
+@dataclass
+class FlagCounts:
+    errors: int = 0  # wrong + missing cells
+    errors_flagged: int = 0
+    correct: int = 0
+    false_alarms: int = 0  # correct cells flagged
+    by_reason: dict[str, dict[str, int]] = field(default_factory=dict)  # reason → errors, false_alarms
+
+    def add(self, other: "FlagCounts") -> None:
+        self.errors += other.errors
+        self.errors_flagged += other.errors_flagged
+        self.correct += other.correct
+        self.false_alarms += other.false_alarms
+        for reason, n in other.by_reason.items():
+            mine = self.by_reason.setdefault(reason, {"errors": 0, "false_alarms": 0})
+            for k, v in n.items():
+                mine[k] += v
+
+    def metrics(self) -> dict:
+        return {
+            "errors": self.errors, "errors_flagged": self.errors_flagged,
+            "errors_flagged_rate": round(self.errors_flagged / self.errors, 6) if self.errors else 1.0,
+            "errors_silent": self.errors - self.errors_flagged,
+            "correct": self.correct, "false_alarms": self.false_alarms,
+            "false_alarm_rate": round(self.false_alarms / self.correct, 6) if self.correct else 0.0,
+            "by_reason": {k: dict(v) for k, v in sorted(self.by_reason.items())},
+        }
+
+
+def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred: Document) -> dict[str, str]:
+    """Scored gold cells (gold pointer → outcome) that the prediction flags, with the reason."""
+    from extractor.confidence import evidence, flags
+
+    proof = evidence(pred)
+    flagged = flags(pred, proof=proof)
+    with_findings = {t for f in pred.findings for t in f.tables}
+    out: dict[str, str] = {}
+    for gold, outcome in cells.items():
+        if gold.startswith("+"):  # extra cells are not gold cells
+            continue
+        pointer = pred_pointers.get(gold)
+        reason = None
+        if outcome in ("correct", "wrong"):
+            reason = flagged.get(pointer) if pointer else None
+        elif outcome == "missing":
+            if pointer and pointer in proof.failed:
+                reason = "failed"
+            elif _table(gold) in with_findings:
+                reason = "table_finding"
+        if reason:
+            out[gold] = reason
+    return out
+
+
+def _table(pointer: str) -> str:
+    parts = pointer.split("/")
+    return parts[2] if len(parts) > 2 and parts[1] == "tables" else "generic"
+
+
+def count(cells: dict[str, str], flagged: dict[str, str]) -> FlagCounts:
+    """Errors, errors flagged, correct cells and false alarms of one document's scored cells."""
+    counts = FlagCounts()
+    for gold, outcome in cells.items():
+        reason = flagged.get(gold)
+        if outcome in ("wrong", "missing"):
+            counts.errors += 1
+            counts.errors_flagged += reason is not None
+            kind = "errors"
+        elif outcome == "correct":
+            counts.correct += 1
+            counts.false_alarms += reason is not None
+            kind = "false_alarms"
+        else:
+            continue
+        if reason is not None:
+            counts.by_reason.setdefault(reason, {"errors": 0, "false_alarms": 0})[kind] += 1
+    return counts

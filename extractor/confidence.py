@@ -1,0 +1,191 @@
+"""How far to trust each value: OCR confidence under its box, and the identities it takes part in.
+
+A text-layer value is exact (confidence absent). An OCR'd value gets the lowest confidence of the
+OCR words under its box: the words of one value are its digits, and one unsure word is enough to
+make the number wrong, so an average would hide exactly the reading that matters.
+
+`flags(doc)` says which values a user should not take on trust, and why (see schemas/CONTRACT.md,
+"Confidence and flags"):
+
+- ``failed``: the value takes part in an identity that does not hold (or a finding names it);
+- ``low_confidence``: OCR'd and read below ``LOW_CONFIDENCE``;
+- ``uncorroborated``: OCR'd and in no identity that holds, so nothing vouches for it.
+
+A value of a text layer in no identity is not flagged: it is what the file prints.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from schemas import Document
+from schemas.cells import amount_cells
+
+from .pages import Page, Word
+
+Box = tuple[float, float, float, float]
+
+# Measured on the eval set's scans (README, "Confidence"): below this an OCR'd amount is flagged.
+LOW_CONFIDENCE = 0.9
+# A word belongs to a value when its centre lies in the value's box, this many points around.
+SLACK = 1.0
+
+
+def words_under(words: Iterable[Word], box: Box) -> list[Word]:
+    """The words of a value: centre inside its box; else the one word the box was cut from."""
+    x0, y0, x1, y1 = box
+    inside = [w for w in words if x0 - SLACK <= w.cx <= x1 + SLACK and y0 - SLACK <= w.cy <= y1 + SLACK]
+    if inside:
+        return inside
+    # A figure in running text has a box cut out of its line's (one long CJK word's) box.
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return [w for w in words if w.x0 <= cx <= w.x1 and w.y0 <= cy <= w.y1]
+
+
+def ocr_confidence(page: Page, box: Box | None) -> float | None:
+    """The lowest confidence of the OCR words under box; None off an OCR'd page or with no word there."""
+    if page.source != "ocr" or box is None:
+        return None
+    under = words_under(page.words, box)
+    return round(min(w.conf for w in under), 4) if under else None
+
+
+def attach(doc: Document, pages: list[Page]) -> None:
+    """Give every value read on an OCR'd page its confidence (boxes still in the frame OCR read)."""
+    scanned = {p.number: p for p in pages if p.source == "ocr"}
+    for spot in doc.provenance.values():
+        page = scanned.get(spot.page)
+        if page is not None:
+            spot.confidence = ocr_confidence(page, spot.bbox)
+
+
+@dataclass
+class Evidence:
+    """What the checker says about each value.
+
+    ``held``: printed cells of identities that hold, with how many. ``failed``: every cell an
+    identity that fails reads, blanks included (a blank adds 0: a lost value breaks its
+    identities), with how many. ``named``: cells a finding blames (its suspect, its repair) or
+    names outside any identity.
+    """
+
+    held: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    named: set[str] = field(default_factory=set)
+    exact: set[str] = field(default_factory=set)  # printed cells of identities that hold to the last digit
+
+    def suspect(self, pointer: str) -> bool:
+        """Blamed by a finding, or in more identities that fail than hold.
+
+        A cell of a failed identity that other identities vouch for is taken as right: a misread
+        项 breaks its row and its 款's sum, while the 款 line, which still adds up to its 类 and
+        across its row, is not the culprit. One identity that holds does not outweigh several
+        that fail: "82.5" misread "82.3" in both cells of a t7 row still holds its row total
+        but breaks the 款 sum, the t5 line and the project sheet.
+        """
+        return pointer in self.named or self.failed[pointer] > self.held[pointer]
+
+
+def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
+    """Cells read by identities that held, by identities that failed, and cells findings blame.
+
+    ``outcomes``: the checker's evaluation of doc's identities, when it was just made (else made here).
+    """
+    from .checks import evaluate_all
+    from .checks.core import Values
+
+    values = Values(doc)
+    out = Evidence()
+    identity_rules = set()
+    for outcome in evaluate_all(doc, values) if outcomes is None else outcomes:
+        identity_rules.add(outcome.identity.rule)
+        if outcome.ok:  # only the printed cells of a form that holds are vouched for
+            out.held.update({p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None})
+            out.exact.update(p for p in _holding_cells(outcome.identity, values, exactly=True)
+                             if values.get(p) is not None)
+        else:
+            out.failed.update(outcome.identity.cells)
+    for finding in doc.findings:
+        if finding.suspect:
+            out.named.add(finding.suspect)
+        if finding.repair:
+            out.named.add(finding.repair.pointer)
+        if finding.rule not in identity_rules:  # a finding of its own (a third decimal, a missing table)
+            out.named.update(finding.locations)
+    return out
+
+
+def _holding_cells(identity, values, exactly: bool = False) -> set[str]:
+    """The cells of the forms of an identity that hold (an alternative that fails vouches for nothing).
+
+    ``exactly``: only forms that hold to the last printed digit, not within the rounding band.
+    """
+    from .checks.core import residuals
+
+    forms = residuals(identity, values) or []
+    sides = (identity.rhs, *identity.alts) if not identity.targets else (identity.rhs,) * len(forms)
+    out: set[str] = set()
+    for (diff, width, _), rhs in zip(forms, sides):
+        if diff == 0 or (not exactly and abs(diff) <= width):
+            out.update(rhs)
+            if not identity.targets:
+                out.update(identity.left)
+    return out
+
+
+def flags(doc: Document, threshold: float = LOW_CONFIDENCE, proof: Evidence | None = None) -> dict[str, str]:
+    """Amounts a user should not take on trust, by JSON pointer, with the reason (first that applies).
+
+    Looks at every amount of the tables, generic tables, sheets and narrative that carries a value.
+    """
+    proof = proof or evidence(doc)
+    ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
+    out: dict[str, str] = {}
+    for pointer in amounts(doc):
+        reason = why(doc, pointer, proof, threshold, ocr_pages)
+        if reason:
+            out[pointer] = reason
+    return out
+
+
+def amounts(doc: Document) -> list[str]:
+    """Pointers of every amount that holds a value: tables, generic tables, then the other read figures."""
+    from .checks.core import resolve
+    from .columns import as_money
+
+    out = dict.fromkeys(pointer for pointer, _ in amount_cells(doc))
+    for g, table in enumerate(doc.generic_tables):
+        for r, row in enumerate(table.rows):
+            out.update(dict.fromkeys(f"/generic_tables/{g}/rows/{r}/{c}" for c, text in enumerate(row)
+                                     if text and as_money(text) is not None))
+    for pointer in doc.provenance:  # sheet amounts, narrative figures, staffing
+        if pointer not in out and _is_number(resolve(doc, pointer)):
+            out[pointer] = None
+    return list(out)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (Decimal, int, float)) and not isinstance(value, bool)
+
+
+def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CONFIDENCE,
+        ocr_pages: set[int] | None = None) -> str | None:
+    """The reason one value is flagged, or None when it can be trusted."""
+    if proof.suspect(pointer):
+        return "failed"
+    spot = doc.provenance.get(pointer)
+    if ocr_pages is None:
+        ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
+    ocr = spot is not None and (spot.confidence is not None or spot.page in ocr_pages)
+    if not ocr:
+        return None
+    # An unsure reading that a sum confirms to the last digit is right: one wrong digit would
+    # break it. Within the rounding band a last-digit misread could hide: then the OCR decides.
+    if (spot.confidence is None or spot.confidence < threshold) and pointer not in proof.exact:
+        return "low_confidence"
+    if pointer not in proof.held:
+        return "uncorroborated"
+    return None
