@@ -196,7 +196,7 @@ def configure(config, severity: str | None, phone: bool, pages: int | None, docs
     config.pages = pages or DEFAULT_PAGES
     config.seed = seed
     config.docs = [d for item in docs for d in item.split(",") if d.strip()] or None
-    folder = realworld or default_dir()
+    folder = None if realworld is not None and str(realworld).lower() == "none" else realworld or default_dir()
     if folder is not None and not Path(folder).is_dir():
         raise ValueError(f"--realworld {folder}: no such folder")
     config.realworld = str(folder) if folder else None
