@@ -60,14 +60,40 @@ def table_pages(doc: Document) -> list[tuple[str, tuple[int, ...]]]:
     return out
 
 
+def table_cells(doc: Document) -> dict[str, int]:
+    """table key → amounts it holds (what the scorer would count), generic tables as g<i>."""
+    from decimal import Decimal
+
+    from extractor.columns import as_money
+
+    from .score import KEY_FIELDS, _rows
+
+    out = {}
+    for key in TABLE_TITLES:
+        table = getattr(doc.tables, key)
+        out[key] = sum(isinstance(v, Decimal) for _, row in _rows(table) for k, v in row.items()
+                       if k not in KEY_FIELDS) if table.present else 0
+    for i, g in enumerate(doc.generic_tables):
+        out[f"g{i}"] = sum(1 for row in g.rows for text in row if text and as_money(text) is not None)
+    return out
+
+
 def choose_pages(doc: Document, cap: int | None, seed: int) -> list[int]:
-    """Pages of whole tables within the budget, tables taken in a seeded order (same for every severity)."""
+    """Pages of whole tables within the budget, the same for every severity.
+
+    Tables are taken in a seeded random order weighted by amounts per page (Efraimidis–Spirakis),
+    so a small budget is spent mostly on dense tables without always picking the same ones.
+    """
+    rng = random.Random(f"{seed}:{doc.doc_id}")
+    cells = table_cells(doc)
     tables = table_pages(doc)
-    random.Random(f"{seed}:{doc.doc_id}").shuffle(tables)
+    weights = [(cells.get(k, 0) / len(p) + 1) for k, p in tables]
+    order = sorted(range(len(tables)), key=lambda i: -rng.random() ** (1 / weights[i]))
     chosen: set[int] = set()
-    for _, pages in tables:
-        if cap is None or len(chosen | set(pages)) <= cap:
-            chosen |= set(pages)
+    for i in order:
+        pages = set(tables[i][1])
+        if cap is None or len(chosen | pages) <= cap:
+            chosen |= pages
     return sorted(chosen)
 
 
