@@ -213,17 +213,30 @@ def render(
     scan: bool = typer.Option(False, "--scan", help="Make a scanned PDF (page images, no text layer)."),
     style: int = typer.Option(0, "--style", help="Layout style number (fonts, rules, widths, breaks)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random choices (layout details, scan noise)."),
+    severity: Optional[str] = typer.Option(None, "--severity", help="Scan with the severity family: 0..1, mild, "
+                                           "moderate or harsh (implies --scan)."),
+    phone: bool = typer.Option(False, "--phone", help="Scan as a page photographed with a phone (implies --scan)."),
 ) -> None:
     """Render a Document to a PDF that looks like a real disclosure.
 
     Example: budgetx render eval/data/000_5dac6d90f1d45d5f/gold.json -o out/000.pdf --scan --style 2
+
+    Example: budgetx render eval/data/000_5dac6d90f1d45d5f/gold.json -o out/000h.pdf --severity harsh
     """
     from eval.corpus.render import render_file
 
     if not gold.exists():
         err.print(f"error: no such file: {gold}")
         raise typer.Exit(2)
-    path = render_file(gold, output, style=style, seed=seed, scan=scan)
+    if severity is not None:
+        from eval.corpus.degrade import parse_severity
+
+        try:
+            parse_severity(severity)
+        except ValueError as exc:
+            err.print(f"error: {exc}")
+            raise typer.Exit(2) from exc
+    path = render_file(gold, output, style=style, seed=seed, scan=scan, severity=severity, phone=phone)
     out.print(f"wrote {path} ({path.stat().st_size // 1024} kB)")
 
 

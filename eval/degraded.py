@@ -110,9 +110,21 @@ def restrict(doc: Document, keep: set[str], generic_like: list | None = None) ->
         if key not in keep:
             setattr(out.tables, key, type(getattr(out.tables, key))())
     if generic_like is None:
-        out.generic_tables = [g for i, g in enumerate(out.generic_tables) if f"g{i}" in keep]
+        kept = [i for i in range(len(out.generic_tables)) if f"g{i}" in keep]
     else:
-        out.generic_tables = [g for g in out.generic_tables if any(_same_generic(g, r) for r in generic_like)]
+        kept = [i for i, g in enumerate(out.generic_tables) if any(_same_generic(g, r) for r in generic_like)]
+    out.generic_tables = [out.generic_tables[i] for i in kept]
+    # Provenance follows its generic table to the new index (what confidence flags look up).
+    moved = {f"/generic_tables/{old}/": f"/generic_tables/{new}/" for new, old in enumerate(kept)}
+    provenance = {}
+    for pointer, spot in out.provenance.items():
+        if pointer.startswith("/generic_tables/"):
+            head = "/".join(pointer.split("/")[:3]) + "/"
+            if head not in moved:
+                continue
+            pointer = moved[head] + pointer[len(head):]
+        provenance[pointer] = spot
+    out.provenance = provenance
     out.performance = type(out.performance)()
     return out
 

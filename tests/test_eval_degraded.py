@@ -93,3 +93,18 @@ def test_unknown_document_and_missing_severity_are_usage_errors(tmp_path):
     assert none.exit_code == 2
     harsh = runner.invoke(app, ["eval", "run", "--kind", "degraded", "--severity", "awful", "-o", str(tmp_path / "r")])
     assert harsh.exit_code == 2
+
+
+def test_restrict_renumbers_generic_tables_with_their_provenance():
+    from schemas.document import Provenance
+    from schemas.tables import GenericTable
+
+    doc = Document(doc_id="d", generic_tables=[GenericTable(title="甲", pages=[1], rows=[["1.00"]]),
+                                               GenericTable(title="乙", pages=[2], rows=[["2.00"]])],
+                   provenance={"/generic_tables/0/rows/0/0": Provenance(page=1),
+                               "/generic_tables/1/rows/0/0": Provenance(page=2)})
+    kept = restrict(doc, {"g1"})
+    assert [g.title for g in kept.generic_tables] == ["乙"]
+    assert kept.provenance == {"/generic_tables/0/rows/0/0": Provenance(page=2)}
+    like = restrict(doc, set(), generic_like=[GenericTable(title="乙")])
+    assert like.generic_tables == kept.generic_tables and like.provenance == kept.provenance

@@ -45,13 +45,15 @@ def curve_row(severity: str, section: dict) -> dict:
            "exact": o.get("cell_exact"), "correct": o.get("correct", 0), "wrong": o.get("wrong", 0),
            "missing": o.get("missing", 0), "extra": o.get("extra", 0),
            "s_per_page": section.get("seconds_per_page"), "failed": section.get("failed", [])}
-    # h16b's "errors flagged" (wrong or missing cells a finding or low confidence points at), when present
-    row.update({k: v for k, v in o.items() if "flag" in k})
+    flags = section.get("flags")  # errors flagged (eval/flagged.py), when the scorer reports them
+    if flags:
+        row["flagged"] = f"{flags['errors_flagged']}/{flags['errors']}"
+        row["false alarms"] = f"{flags['false_alarms']}/{flags['correct']}"
     return row
 
 
 def print_curve(rows: list[dict], per_table: dict[str, dict[str, str]]) -> None:
-    flags = sorted({k for r in rows for k in r if "flag" in k})
+    flags = [k for k in ("flagged", "false alarms") if any(k in r for r in rows)]
     head = ["severity", "docs", "pages", "cells", "exact", "wrong", "missing", "extra", "s/page", *flags]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
