@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import OcrError
 from .pages import Segment, Word
+from .rectify import frame_warp, straighten
 from .registry import Registry
 
 
@@ -163,6 +164,11 @@ class PaddleOcrReader:
         skew = estimate_skew(grey)
         if abs(skew) > 0.1:
             img = rotate_image(img, skew)
+            grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        # Keystone: rules that still lean after the turn are squared by the table's frame.
+        warp = frame_warp(grey)
+        if warp is not None:
+            img = straighten(img, warp)
             grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
         result, confidence = self._recognise(img)
         return img, grey, skew, result, confidence

@@ -34,15 +34,35 @@ class ReadRow:
 NUMBERED = re.compile(r"^[一二三四五六七八九十]+、.")
 
 
+# The 栏次 label as OCR reads it under noise: 栏 is often read 拦 or 栏 alone, 次 as 欢.
+COLUMN_NUMBERS_LABEL = re.compile(r"^(?:[栏拦](?:[次欢号]|$)|※$)")
+# Letters OCR reads for a lone column number ("l" for 1, "O" for 0), and the dot or comma a speck adds.
+_NUMBER_FIX = str.maketrans({"l": "1", "I": "1", "|": "1", "]": "1", "O": "0", "o": "0"})
+COLUMN_LETTERS = set("甲乙丙丁")  # label columns lettered instead of numbered
+
+
 def is_column_numbers(texts: list[str]) -> bool:
-    """A 栏次 row under the header: 栏次 or ※ in the label columns, or the columns numbered 1 2 3 …"""
-    if any(t in ("栏次", "※", "栏号") or t.startswith("栏次") for t in texts):
+    """A 栏次 row under the header: 栏次 or ※ in the label columns, or the columns numbered 1 2 3 …
+
+    Read from a scan the numbers come with noise: one lost (1 2 4 5), one misread (1 2 8 4 5) or
+    a letter for a digit. The row still counts when it holds nothing but small numbers (and 甲 乙 …
+    over the label columns), starts at 1 or 2, and all but one step goes up by one or all but one
+    number sits where counting puts it.
+    """
+    if any(COLUMN_NUMBERS_LABEL.match(t) or t.startswith("栏次") for t in texts):
         return True
-    numbers = [t for t in texts if t]
-    if len(numbers) < 3 or not all(t.isdigit() for t in numbers):
+    numbers = [t.translate(_NUMBER_FIX).strip(".,、") for t in texts if t and t not in COLUMN_LETTERS]
+    if len(numbers) < 3 or not all(t.isdigit() and len(t) <= 2 for t in numbers):
         return False
     values = [int(t) for t in numbers]
-    return values == list(range(values[0], values[0] + len(values))) and values[0] <= 2
+    steps = [b - a for a, b in zip(values, values[1:])]
+    if len(values) == 3:
+        return values == list(range(values[0], values[0] + 3)) and values[0] <= 2
+    lost_one = sum(step == 1 for step in steps) >= len(steps) - 1
+    offsets = [v - i for i, v in enumerate(values)]
+    misread_one = max(offsets.count(d) for d in offsets) >= len(values) - 1
+    return min(values[:2]) <= 2 and (lost_one or misread_one) \
+        and max(values) <= len(texts) + 2
 
 
 def header_split(grid: Grid) -> int:

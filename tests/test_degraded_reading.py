@@ -1,0 +1,74 @@
+"""Reading under scan damage without OCR: the 栏次 row under noise, a keystoned table's rules."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extractor.read_tables import is_column_numbers
+
+cv2 = pytest.importorskip("cv2")
+
+
+@pytest.mark.parametrize("texts", [
+    ["", "栏次", "1", "2", "3", "4", "5"],
+    ["拦次", "", "1", "2", "3"],           # 栏 read as 拦
+    ["甲", "乙", "1", "2", "3", "4"],
+    ["", "", "1", "2", "4", "5", "6"],       # one number lost
+    ["", "", "1", "2", "8", "4", "5", "6"],  # one number misread
+    ["", "", "1", "2", "l", "4", "5", "6"],  # a letter for a digit
+    ["", "", "1.", "2", "3", "4"],           # a speck read as a dot
+])
+def test_a_column_numbers_row_read_with_noise_is_header(texts):
+    assert is_column_numbers(texts)
+
+
+@pytest.mark.parametrize("texts", [
+    ["201", "一般公共服务支出", "1", "2", "3"],  # a data row with small amounts
+    ["合计", "1.5", "2", "3"],
+    ["", "", "3", "5", "9", "12"],
+    ["", "", "1", "1", "1", "1"],
+    ["", "", "5", "6", "7", "8"],
+])
+def test_a_data_row_is_not_taken_for_column_numbers(texts):
+    assert not is_column_numbers(texts)
+
+
+def _table(w: int = 1600, h: int = 1100, cols: int = 16, rows: int = 30) -> np.ndarray:
+    """A ruled table with a line of 'amounts' (short strokes) in each cell, black on white."""
+    img = np.full((h, w), 255, np.uint8)
+    x0, x1, y0, y1 = 80, w - 80, 80, h - 80
+    xs = np.linspace(x0, x1, cols + 1).astype(int)
+    ys = np.linspace(y0, y1, rows + 1).astype(int)
+    for x in xs:
+        cv2.line(img, (int(x), y0), (int(x), y1), 0, 2)
+    for y in ys:
+        cv2.line(img, (x0, int(y)), (x1, int(y)), 0, 2)
+    for r in range(rows):
+        for c in range(cols):
+            cv2.putText(img, "12.5", (int(xs[c]) + 8, int(ys[r + 1]) - 8), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 0, 1)
+    return img
+
+
+def _keystone(img: np.ndarray, shift: float, seed: int) -> np.ndarray:
+    h, w = img.shape
+    rng = np.random.default_rng(seed)
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = src + rng.uniform(-1, 1, (4, 2)).astype(np.float32) * shift * np.float32([w, h])
+    return cv2.warpPerspective(img, cv2.getPerspectiveTransform(src, dst), (w, h), borderValue=255)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_keystoned_table_keeps_all_its_column_rules(seed):
+    from extractor.ocr import find_rules
+    from extractor.rectify import frame_warp, straighten
+
+    def columns(grey):
+        tall = [r for r in find_rules(grey) if r[0] == r[2] and r[3] - r[1] > 0.5 * grey.shape[0]]
+        return len({round(r[0] / 6) for r in tall})
+
+    grey = _keystone(_table(), 0.02, seed)
+    warp = frame_warp(grey)
+    assert warp is not None
+    assert columns(straighten(grey, warp)) == 17  # every rule, each once
+    assert frame_warp(_table()) is None  # a square page is left alone
