@@ -35,6 +35,7 @@ OCR_BACKENDS: Registry[OcrBackend] = Registry("OCR backend")
 REREAD_BELOW = 0.8  # a line read less surely than this is read again
 REC_BASE_RATIO = 320 / 48  # the recogniser's input shape: narrower crops are padded to it
 KEEP_FROM = 0.5  # RapidOCR's own threshold for a line, applied after the second reading
+INK_SATURATION = 60  # a pixel whose channels differ more is coloured ink (a seal), not print
 ORIENT_SIDE = 736  # the detector's own working size (its short side): the orientation thumbnail
 ORIENT_LINES = 3  # lines of text, in thumbnail widths, that settle a page as upright
 ORIENT_SAMPLE = 24  # lines the classifier sees to tell upright from upside down
@@ -79,6 +80,13 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
             elif not horizontal and cw < max(12, w // 150, ch // 50):
                 found.append((x + cw // 2, y, x + cw // 2, y + ch))
     return found
+
+
+def neutral_ink(img: np.ndarray) -> np.ndarray:
+    """The page in grey with coloured ink taken for paper: a red seal stamped across a table
+    makes no rules (its arcs and star split columns) while black print and rules stay dark."""
+    high, low = img.max(axis=2), img.min(axis=2)
+    return np.where(high - low > INK_SATURATION, np.uint8(255), high).astype(np.uint8)
 
 
 def rotate_image(img: np.ndarray, angle: float) -> np.ndarray:
@@ -158,18 +166,16 @@ class PaddleOcrReader:
 
     def _read_upright(self, img: np.ndarray):
         """Deskew, then recognise: (image, grey, skew, result, mean confidence)."""
-        import cv2
-
-        grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        grey = neutral_ink(img)
         skew = estimate_skew(grey)
         if abs(skew) > 0.1:
             img = rotate_image(img, skew)
-            grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+            grey = neutral_ink(img)
         # Keystone: rules that still lean after the turn are squared by the table's frame.
         warp = frame_warp(grey)
         if warp is not None:
             img = straighten(img, warp)
-            grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+            grey = neutral_ink(img)
         result, confidence = self._recognise(img)
         return img, grey, skew, result, confidence
 
@@ -247,8 +253,6 @@ class PaddleOcrReader:
         return 90 if _upright_vote(self._classify([c for c in crops if c.size])) >= 0 else 270
 
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
-        import cv2
-
         img = np.ascontiguousarray(pixmap_to_array(pixmap))
         rotation = self._orientation(img)
         if rotation:
@@ -267,7 +271,7 @@ class PaddleOcrReader:
             alt, _ = self._recognise(flipped)
             if readability(alt) > readability(result):
                 img, result, rotation = flipped, alt, (rotation + 180) % 360
-                grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+                grey = neutral_ink(img)
         h, w = grey.shape
         upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
         sx, sy = upright_w / w, upright_h / h

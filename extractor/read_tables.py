@@ -164,6 +164,28 @@ def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[st
     return roles
 
 
+def roles_by_position(header: tuple[list[str | None], list[float]] | None, grid: Grid) -> list[str | None] | None:
+    """Roles of a continuation grid by where its columns sit under the header grid's columns.
+
+    A scan finds a rule on one page and misses it (or finds a stroke more) on the next, so the
+    continued table's columns need not count the same: each column takes the role of the header
+    column its middle falls in, both tables measured from their own left and right edges.
+    """
+    if header is None:
+        return None
+    roles, edges = header
+    width, own = edges[-1] - edges[0], grid.col_edges[-1] - grid.col_edges[0]
+    if len(roles) != len(edges) - 1 or width <= 0 or abs(own - width) > 0.1 * width:
+        return None  # another table's width: not the same columns
+    out: list[str | None] = []
+    for c in range(grid.n_cols):
+        middle = (grid.col_edges[c] + grid.col_edges[c + 1]) / 2
+        at = edges[0] + (middle - grid.col_edges[0]) * width / own
+        j = next((j for j in range(len(roles)) if at < edges[j + 1]), len(roles) - 1)
+        out.append(roles[j])
+    return out
+
+
 class CodedTableReader:
     """Reads the coded tables (t2, t3, t5, t6, t7, t8, t9) and t11 of one region."""
 
@@ -175,13 +197,15 @@ class CodedTableReader:
     def read(self, region: Region) -> list[ReadRow]:
         rows: list[ReadRow] = []
         roles: list[str | None] | None = None
+        header: tuple[list[str | None], list[float]] | None = None
         prefix = {"l": "", "k": ""}
         for grid in region.grids:
             start = header_split(grid)
             if start > 0:
                 roles = column_roles(self.table, column_paths(grid, start), self.template)
+                header = (roles, grid.col_edges)
             if roles is None or len(roles) != grid.n_cols:
-                roles = self._positional_roles(grid, start)
+                roles = roles_by_position(header, grid) or self._positional_roles(grid, start)
             roles = _infer_key_roles(grid, start, roles)
             for r in range(start, grid.n_rows):
                 row = self._read_row(grid, r, roles, prefix)

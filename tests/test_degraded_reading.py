@@ -72,3 +72,25 @@ def test_a_keystoned_table_keeps_all_its_column_rules(seed):
     assert warp is not None
     assert columns(straighten(grey, warp)) == 17  # every rule, each once
     assert frame_warp(_table()) is None  # a square page is left alone
+
+
+@pytest.mark.parametrize("text, value", [("11.85.", "11.85"), (".4.39", "4.39"), ("713:25", "713.25"), ("1.2.3", None)])
+def test_specks_and_misread_points_in_amounts(text, value):
+    from extractor.columns import as_money
+
+    assert (None if as_money(text) is None else str(as_money(text))) == value
+
+
+def test_a_red_seal_makes_no_rules():
+    from extractor.ocr import find_rules, neutral_ink
+
+    img = np.full((800, 1200, 3), 255, np.uint8)
+    cv2.line(img, (100, 100), (1100, 100), (0, 0, 0), 2)
+    cv2.line(img, (100, 700), (1100, 700), (0, 0, 0), 2)
+    # A stamp's frame and bars in red ink (RGB), as long as a rule.
+    cv2.rectangle(img, (500, 200), (700, 500), (220, 30, 40), 3)
+    cv2.line(img, (600, 200), (600, 500), (220, 30, 40), 3)
+    verticals = [r for r in find_rules(neutral_ink(img)) if r[0] == r[2]]
+    assert verticals == []
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    assert [r for r in find_rules(grey) if r[0] == r[2]]  # read in plain grey, the seal made rules
