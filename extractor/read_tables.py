@@ -164,6 +164,28 @@ def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[st
     return roles
 
 
+def fill_blank_headers(roles: list[str | None], money_fields: list[str], grid: Grid, start: int) -> list[str | None]:
+    """Place an amount column whose header OCR lost by its neighbours among the known headers.
+
+    The money columns are printed in the contract's order; a run of blank-headed columns holding
+    amounts between two known money columns takes the fields that order puts between them, when
+    the count agrees (one lost header between 工资福利支出 and 对个人和家庭的补助 is 商品和服务支出).
+    """
+    order = {f: i for i, f in enumerate(money_fields)}
+    roles = list(roles)
+    known = [c for c, role in enumerate(roles) if role in order]
+    for left, right in zip(known, known[1:]):
+        blanks = [c for c in range(left + 1, right) if roles[c] is None]
+        if not blanks or any(roles[c] is not None for c in range(left + 1, right)):
+            continue
+        between = [f for f in money_fields[order[roles[left]] + 1:order[roles[right]]] if f not in roles]
+        amounts = [c for c in blanks if any(is_amount(normalise(grid.text(r, c))) for r in range(start, grid.n_rows))]
+        if amounts and len(between) == len(blanks):
+            for c, name in zip(blanks, between):
+                roles[c] = name
+    return roles
+
+
 def roles_by_position(header: tuple[list[str | None], list[float]] | None, grid: Grid) -> list[str | None] | None:
     """Roles of a continuation grid by where its columns sit under the header grid's columns.
 
@@ -203,6 +225,7 @@ class CodedTableReader:
             start = header_split(grid)
             if start > 0:
                 roles = column_roles(self.table, column_paths(grid, start), self.template)
+                roles = fill_blank_headers(roles, self.money_fields, grid, start)
                 header = (roles, grid.col_edges)
             if roles is None or len(roles) != grid.n_cols:
                 roles = roles_by_position(header, grid) or self._positional_roles(grid, start)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pytest
 
@@ -94,3 +96,19 @@ def test_a_red_seal_makes_no_rules():
     assert verticals == []
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     assert [r for r in find_rules(grey) if r[0] == r[2]]  # read in plain grey, the seal made rules
+
+
+def test_an_amount_column_whose_header_ocr_lost_is_placed_by_its_neighbours():
+    from tests.test_robust_readers import make_grid
+
+    from extractor.engines.layout import _money_fields
+    from extractor.locate import Region
+    from extractor.read_tables import CodedTableReader
+
+    header = ["科目编码", "科目名称", "项目名称", "项目支出合计", "工资福利支出", "", "对个人和家庭的补助"]
+    grid = make_grid(1, [header + [""] * 0,
+                         ["2010301", "行政运行", "办公经费", "30.00", "10.00", "15.50", "4.50"],
+                         ["2010302", "一般行政管理事务", "培训", "8.00", "", "8.00", ""]])
+    rows = CodedTableReader("t7", _money_fields("t7"), None).read(Region("t7", grids=[grid]))
+    assert [r.values.get("goods_services") for r in rows] == [Decimal("15.50"), Decimal("8.00")]
+    assert rows[0].values["household_transfers"] == Decimal("4.50")
