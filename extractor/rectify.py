@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 MIN_SPAN = 0.25  # a frame rule runs over at least this share of the page side
-MIN_SHIFT = 1.5  # pixels: a frame already this straight is left alone
+MIN_SHIFT = 3.0  # pixels: a frame this straight is left alone (rules within the grid's tolerance)
 MAX_SHIFT = 0.06  # share of the page side: a larger correction is no table frame
 
 
