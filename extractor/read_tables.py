@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from schemas.common import extra_key
 
-from .columns import as_money, is_amount, is_code_text, key_role, money_role
+from .columns import SPECKS, as_money, is_amount, is_code_text, key_role, money_role
 from .grid import Grid
 from .locate import Region, clean, normalise
 from .provenance import union
@@ -134,7 +134,10 @@ _CODE_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|"
 
 
 def code_text(text: str) -> str:
-    return normalise(text).translate(_CODE_FIX)
+    """A code cell's digits: OCR's letter-for-digit mended, a speck's dot at either end dropped ("99.")."""
+    mended = normalise(text).translate(_CODE_FIX)
+    bare = mended.strip("." + SPECKS)
+    return bare if bare.isdigit() else mended
 
 
 def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[str | None]:

@@ -112,3 +112,10 @@ def test_an_amount_column_whose_header_ocr_lost_is_placed_by_its_neighbours():
     rows = CodedTableReader("t7", _money_fields("t7"), None).read(Region("t7", grids=[grid]))
     assert [r.values.get("goods_services") for r in rows] == [Decimal("15.50"), Decimal("8.00")]
     assert rows[0].values["household_transfers"] == Decimal("4.50")
+
+
+@pytest.mark.parametrize("text, code", [("99.", "99"), (".03", "03"), ("208.", "208"), ("2O1", "201"), ("合计", "合计")])
+def test_a_speck_beside_a_code_is_not_part_of_it(text, code):
+    from extractor.read_tables import code_text
+
+    assert code_text(text) == code
