@@ -84,13 +84,22 @@ def eval_run(
     base_url: Optional[str] = typer.Option(None, "--base-url", help="OpenAI-compatible endpoint for llm/hybrid."),
     set_dir: Path = typer.Option(Path("eval/data"), "--set", help="Folder of <doc_id>/gold.json."),
     samples: Path = typer.Option(Path("samples"), "--samples", help="Folder of <doc_id>.pdf and <doc_id>.scan.pdf."),
-    kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, both (clean+scan), or real."),
+    kind: str = typer.Option("both", "--kind", help="clean (born-digital), scan, both (clean+scan), real, or "
+                             "degraded (real layouts scanned at --severity, scored against their born-digital reading)."),
     realworld: Optional[Path] = typer.Option(
         None, "--realworld", help="With --kind real: folder of real PDFs without gold, measured label-free "
         "(default ../shared/realworld or /work/shared/realworld when present; 'none' to skip)."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
     engine_option: list[str] = typer.Option([], "--engine-option", "-E", help="Further engine option KEY=VALUE."),
     as_json: bool = typer.Option(False, "--json", help="Print the run record as JSON."),
+    severity: Optional[str] = typer.Option(None, "--severity", help="With --kind degraded: 0..1, mild, moderate, "
+                                           "harsh, or none (the cut-out read born-digital: the control)."),
+    phone: bool = typer.Option(False, "--phone", help="With --kind degraded: pages photographed with a phone."),
+    pages: Optional[int] = typer.Option(None, "--pages", min=1, help="With --kind degraded: table pages scanned "
+                                        "per document (whole tables only; default 3)."),
+    docs: list[str] = typer.Option([], "--docs", help="With --kind degraded: document stems or PDFs "
+                                   "(repeat or comma-separate; default every real PDF and sample)."),
+    seed: int = typer.Option(0, "--seed", help="With --kind degraded: seed of the scans and of the pages picked."),
 ) -> None:
     """Extract every document of the eval set from its sample PDFs, score it and record the run.
 
@@ -104,6 +113,8 @@ def eval_run(
 
       budgetx eval run --kind real --realworld ../shared/realworld -o runs/real
 
+      budgetx eval run --kind degraded --severity moderate --pages 2 --docs js01,sh08 -o runs/deg-moderate
+
     A gold document with no sample PDF is listed as not run; a failed extraction scores as empty.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -116,7 +127,7 @@ def eval_run(
         err.print(f"error: unknown engine {engine!r}; known: {', '.join(ENGINES.names())}")
         raise typer.Exit(2)
     if kind not in (*KINDS, "both"):
-        err.print(f"error: --kind must be clean, scan, both or real, not {kind!r}")
+        err.print(f"error: --kind must be clean, scan, both, real or degraded, not {kind!r}")
         raise typer.Exit(2)
     try:
         options = dict(parse_option(o) for o in engine_option)
@@ -126,6 +137,14 @@ def eval_run(
     config = RunConfig(engine=engine, prompt=prompt, model=model, mode=mode, base_url=base_url,
                        set_dir=str(set_dir), samples_dir=str(samples),
                        kinds=list(BOTH) if kind == "both" else [kind], jobs=jobs, options=options)
+    if kind == "degraded":
+        from eval.degraded import configure
+
+        try:
+            configure(config, severity, phone, pages, docs, seed, realworld)
+        except ValueError as exc:
+            err.print(f"error: {exc}")
+            raise typer.Exit(2) from exc
     if kind == "real":
         folder = None if realworld is not None and str(realworld).lower() == "none" else realworld or default_dir()
         if folder is not None and not Path(folder).is_dir():
@@ -194,17 +213,30 @@ def render(
     scan: bool = typer.Option(False, "--scan", help="Make a scanned PDF (page images, no text layer)."),
     style: int = typer.Option(0, "--style", help="Layout style number (fonts, rules, widths, breaks)."),
     seed: int = typer.Option(0, "--seed", help="Seed of the random choices (layout details, scan noise)."),
+    severity: Optional[str] = typer.Option(None, "--severity", help="Scan with the severity family: 0..1, mild, "
+                                           "moderate or harsh (implies --scan)."),
+    phone: bool = typer.Option(False, "--phone", help="Scan as a page photographed with a phone (implies --scan)."),
 ) -> None:
     """Render a Document to a PDF that looks like a real disclosure.
 
     Example: budgetx render eval/data/000_5dac6d90f1d45d5f/gold.json -o out/000.pdf --scan --style 2
+
+    Example: budgetx render eval/data/000_5dac6d90f1d45d5f/gold.json -o out/000h.pdf --severity harsh
     """
     from eval.corpus.render import render_file
 
     if not gold.exists():
         err.print(f"error: no such file: {gold}")
         raise typer.Exit(2)
-    path = render_file(gold, output, style=style, seed=seed, scan=scan)
+    if severity is not None:
+        from eval.corpus.degrade import parse_severity
+
+        try:
+            parse_severity(severity)
+        except ValueError as exc:
+            err.print(f"error: {exc}")
+            raise typer.Exit(2) from exc
+    path = render_file(gold, output, style=style, seed=seed, scan=scan, severity=severity, phone=phone)
     out.print(f"wrote {path} ({path.stat().st_size // 1024} kB)")
 
 

@@ -25,7 +25,7 @@ from schemas import Document
 from .score import DocScore, load_expected, score_document, summarise
 
 RUN_FORMAT = "budgetx-run/1"
-KINDS = ("clean", "scan", "real")
+KINDS = ("clean", "scan", "real", "degraded")  # degraded: real layouts scanned at a severity (eval/degraded.py)
 BOTH = ("clean", "scan")  # --kind both: the rendered Xinjiang samples, born-digital and scanned
 SAMPLE_SUFFIX = {"clean": ".pdf", "scan": ".scan.pdf", "real": ".pdf"}  # samples/[real/]<doc_id><suffix>
 REAL_DIR = "real"  # samples/real/<doc_id>.pdf: real published disclosures, labelled in eval/data
@@ -47,6 +47,13 @@ class RunConfig:
     jobs: int = 1
     realworld: str | None = None  # folder of real PDFs measured label-free with --kind real
     options: dict = field(default_factory=dict)  # further engine options (-E no_cache=true)
+    # --kind degraded: severity (0..1; None reads the cut-out born-digital), phone photo, page budget
+    # per document, the seed of the scans and page choice, and the documents (stems; None = all).
+    severity: float | None = None
+    phone: bool = False
+    pages: int | None = None
+    seed: int = 0
+    docs: list[str] | None = None
 
     def engine_options(self) -> dict:
         """Only the options given: an engine that takes none must not see a prompt=None."""
@@ -262,9 +269,14 @@ def run_eval(config: RunConfig, outdir: Path,
     """Extract, score and record every document of the set for each kind; returns the record."""
     started, state = time.perf_counter(), code_state()
     outdir = Path(outdir)
-    gold_set = load_gold_set(Path(config.set_dir))
+    gold_set = load_gold_set(Path(config.set_dir)) if set(config.kinds) - {"degraded"} else {}
     kinds = {}
     for kind in config.kinds:
+        if kind == "degraded":  # its own references: no gold set needed
+            from .degraded import run_degraded
+
+            kinds[kind] = run_degraded(config, outdir, on_result)
+            continue
         pred_dir = outdir / "pred" / kind
         runs = extract_kind(docs_of_kind(list(gold_set), kind, Path(config.samples_dir)), kind, config, pred_dir,
                             on_result)
@@ -278,6 +290,11 @@ def run_eval(config: RunConfig, outdir: Path,
 
 def planned(config: RunConfig) -> int:
     """How many extractions a run makes (for a progress bar)."""
+    if config.kinds == ["degraded"]:
+        from .degraded import default_docs, select_docs
+
+        return len(select_docs(default_docs(Path(config.samples_dir), config.realworld and Path(config.realworld)),
+                               config.docs))
     ids = list(load_gold_set(Path(config.set_dir)))
     count = sum(len(docs_of_kind(ids, kind, Path(config.samples_dir))) for kind in config.kinds)
     if "real" in config.kinds and config.realworld:
@@ -330,6 +347,10 @@ def print_run(record: dict, console) -> None:
                           "are not measured; -E no_cache=true asks again[/yellow]", highlight=False)
         if section["not_run"]:
             console.print(f"[yellow]not run (no sample): {', '.join(section['not_run'])}[/yellow]", highlight=False)
+        if kind == "degraded":
+            from .degraded import print_degraded
+
+            print_degraded(section, console)
         if "overall" in section:
             print_score(section, console)
         if "label_free" in section:

@@ -51,8 +51,10 @@ def as_money(text: str):
         return None
     # A speck beside a number reads as a mark of its own ("*7654", "·12.5"): not part of it.
     text = text.strip(SPECKS) or text
-    if re.fullmatch(r"\d+,\d{1,2}", text):  # OCR reads a decimal point as a comma
-        text = text.replace(",", ".")
+    if re.fullmatch(r"\d+[,:]\d{1,2}", text):  # OCR reads a decimal point as a comma or colon
+        text = text.replace(",", ".").replace(":", ".")
+    if text.count(".") == 2 and (text[0] == "." or text[-1] == "."):
+        text = text.strip(".")  # a speck at one end of a decimal number ("11.85.")
     if re.fullmatch(r"\d*[A-Za-z|]?\d*\.\d*[A-Za-z|]?\d*", text) and sum(ch.isdigit() for ch in text) >= 2:
         # A letter in a decimal number is a digit OCR misread ("S11.78"). Only with the decimal
         # point: "2O8" may be a code, which code_text mends on its own side.

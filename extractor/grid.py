@@ -238,10 +238,25 @@ def _index(edges: list[float], v: float) -> int:
     return len(edges) - 2
 
 
+STROKE_PT = 40.0  # a scan's vertical shorter than this, ending on no row rule, is a stroke
+
+
+def _anchored(v: Segment, hs: list[Segment]) -> bool:
+    """A scan's vertical piece is a rule when it is long or ends on a row rule. A character's
+    stroke ("1", "丨") or a seal's arc that survives as a short vertical inside a cell would
+    split its column in two."""
+    if v.y1 - v.y0 >= STROKE_PT:
+        return True
+    return any(h.x0 - TOL <= v.x0 <= h.x1 + TOL and (abs(h.y0 - v.y0) <= 2 * TOL or abs(h.y0 - v.y1) <= 2 * TOL)
+               for h in hs)
+
+
 def page_grids(page: Page) -> list[Grid]:
     """Every ruled table region of a page, top to bottom."""
     hs = _merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
     vs = _merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
+    if page.source == "ocr":
+        vs = [v for v in vs if _anchored(v, hs)]
     if len(hs) * len(vs) > 4_000_000:
         return []  # tens of thousands of strokes: a picture drawn in vectors, not a table
     grids = []

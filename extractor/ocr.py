@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import OcrError
 from .pages import Segment, Word
+from .rectify import frame_warp, straighten
 from .registry import Registry
 
 
@@ -34,6 +35,10 @@ OCR_BACKENDS: Registry[OcrBackend] = Registry("OCR backend")
 REREAD_BELOW = 0.8  # a line read less surely than this is read again
 REC_BASE_RATIO = 320 / 48  # the recogniser's input shape: narrower crops are padded to it
 KEEP_FROM = 0.5  # RapidOCR's own threshold for a line, applied after the second reading
+INK_SATURATION = 60  # a pixel whose channels differ more is coloured ink (a seal), not print
+ORIENT_SIDE = 736  # the detector's own working size (its short side): the orientation thumbnail
+ORIENT_LINES = 3  # lines of text, in thumbnail widths, that settle a page as upright
+ORIENT_SAMPLE = 24  # lines the classifier sees to tell upright from upside down
 
 
 def pixmap_to_array(pixmap) -> np.ndarray:
@@ -75,6 +80,13 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
             elif not horizontal and cw < max(12, w // 150, ch // 50):
                 found.append((x + cw // 2, y, x + cw // 2, y + ch))
     return found
+
+
+def neutral_ink(img: np.ndarray) -> np.ndarray:
+    """The page in grey with coloured ink taken for paper: a red seal stamped across a table
+    makes no rules (its arcs and star split columns) while black print and rules stay dark."""
+    high, low = img.max(axis=2), img.min(axis=2)
+    return np.where(high - low > INK_SATURATION, np.uint8(255), high).astype(np.uint8)
 
 
 def rotate_image(img: np.ndarray, angle: float) -> np.ndarray:
@@ -134,38 +146,43 @@ def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, 
     return words
 
 
-@OCR_BACKENDS.register("rapidocr")
-class RapidOcrBackend:
-    """PP-OCR through RapidOCR on onnxruntime (CPU)."""
+class PaddleOcrReader:
+    """Page reading shared by the PP-OCR backends: orientation, deskew, second reading, rules.
 
-    def __init__(self, threads: int | None = None, min_confidence: float = 0.3):
-        try:
-            from rapidocr_onnxruntime import RapidOCR
-        except ImportError as exc:  # the OCR extra is optional
-            raise OcrError("RapidOCR is not installed: pip install 'budgetx[ocr]'") from exc
-        params = {}
-        if threads:
-            params = {"intra_op_num_threads": threads, "inter_op_num_threads": 1}
-        self.engine = RapidOCR(**params)
-        self.min_confidence = min_confidence
+    A subclass supplies the engine's four steps (``_ocr`` a whole image, ``_detect`` boxes only,
+    ``_recognise_crops``, ``_classify`` crops as upright or upside down), each as RapidOCR 1.4
+    shapes its answers.
+    """
+
+    min_confidence: float = 0.3
+
+    def _ocr(self, img: np.ndarray, text_score: float) -> list: ...
+
+    def _detect(self, img: np.ndarray) -> list: ...
+
+    def _recognise_crops(self, crops: list) -> list[tuple[str, float]]: ...
+
+    def _classify(self, crops: list) -> list[tuple[str, float]]: ...
 
     def _read_upright(self, img: np.ndarray):
         """Deskew, then recognise: (image, grey, skew, result, mean confidence)."""
-        import cv2
-
-        grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+        grey = neutral_ink(img)
         skew = estimate_skew(grey)
         if abs(skew) > 0.1:
             img = rotate_image(img, skew)
-            grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+            grey = neutral_ink(img)
+        # Keystone: rules that still lean after the turn are squared by the table's frame.
+        warp = frame_warp(grey)
+        if warp is not None:
+            img = straighten(img, warp)
+            grey = neutral_ink(img)
         result, confidence = self._recognise(img)
         return img, grey, skew, result, confidence
 
     def _recognise(self, img: np.ndarray):
         # RapidOCR drops lines read below its text_score (0.5): a lone digit in a cell ("5",
         # "1") often reads at 0.3-0.5 (see _reread). Take them all, read them again, then drop.
-        result, _ = self.engine(img, use_cls=False, return_word_box=True, text_score=self.min_confidence)
-        result = result or []
+        result = self._ocr(img, self.min_confidence) or []
         if not _mostly_tall(result):  # a sideways page is read again turned: no second reading
             result = self._reread(img, result)
         # Still unsure after the second reading: noise (a speck read as "。"), dropped as before.
@@ -188,22 +205,16 @@ class RapidOcrBackend:
         doubtful = [i for i, item in enumerate(result) if float(item[2]) < REREAD_BELOW or tall(item[0])]
         if not doubtful:
             return result
-        h, w = img.shape[:2]
-        crops = []
-        for i in doubtful:
-            xs = [p[0] for p in result[i][0]]
-            ys = [p[1] for p in result[i][0]]
-            crops.append(img[max(0, int(min(ys))):min(h, int(max(ys)) + 1),
-                             max(0, int(min(xs))):min(w, int(max(xs)) + 1)])
+        crops = [_crop(img, result[i][0]) for i in doubtful]
         # The recogniser pads a batch to its widest crop, which costs a lone digit its
         # confidence: crops within its base shape (48 x 320) go together, wider ones alone.
         again: list = [None] * len(crops)
         narrow = [j for j, c in enumerate(crops) if c.shape[1] <= REC_BASE_RATIO * c.shape[0]]
-        for j, read in zip(narrow, self.engine.text_rec([crops[j] for j in narrow])[0] if narrow else []):
+        for j, read in zip(narrow, self._recognise_crops([crops[j] for j in narrow]) if narrow else []):
             again[j] = read
         for j, crop in enumerate(crops):
             if again[j] is None:
-                again[j] = self.engine.text_rec([crop])[0][0]
+                again[j] = self._recognise_crops([crop])[0]
         result = list(result)
         for i, read in zip(doubtful, again):
             text, score = read[0], float(read[1])
@@ -216,25 +227,51 @@ class RapidOcrBackend:
                 result[i] = [old[0], text, score]
         return result
 
-    def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
+    def _orientation(self, img: np.ndarray) -> int:
+        """0, 90 or 270: how far to turn a page, from text boxes found on a thumbnail.
+
+        Recognising a whole page costs several times its detection: a landscape page scanned
+        sideways was read three times (as it lies, turned each way). Detection alone shows
+        the text standing up; the line classifier on a sample of lines says which way round.
+        """
         import cv2
 
+        scale = min(1.0, ORIENT_SIDE / min(img.shape[:2]))
+        thumb = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else img
+        lying, standing = _line_lengths(self._detect(thumb))
+        if lying >= standing and lying >= ORIENT_LINES * ORIENT_SIDE:
+            return 0
+        # Lines standing, or few lines: the detector may barely see text that runs down a
+        # scanned page, so ask it of the page turned too.
+        turned_thumb = np.ascontiguousarray(np.rot90(thumb, k=-1))
+        boxes = self._detect(turned_thumb)
+        if max(standing, _line_lengths(boxes)[0]) <= lying:
+            return 0
+        turned = np.rot90(img, k=-1)
+        boxes = sorted(boxes, key=_box_width, reverse=True)[:ORIENT_SAMPLE]
+        crops = [_crop(turned, [(x / scale, y / scale) for x, y in box]) for box in boxes]
+        return 90 if _upright_vote(self._classify([c for c in crops if c.size])) >= 0 else 270
+
+    def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
         img = np.ascontiguousarray(pixmap_to_array(pixmap))
-        rotation = 0
+        rotation = self._orientation(img)
+        if rotation:
+            img = np.ascontiguousarray(np.rot90(img, k=-1 if rotation == 90 else 1))
         img, grey, skew, result, confidence = self._read_upright(img)
         if _mostly_tall(result):
-            # A landscape page scanned sideways: read it turned both ways and keep the reading
+            # The thumbnail missed a sideways page: read it turned both ways and keep the reading
             # with more Chinese in it (upside-down text reads as confident digit soup).
             turns = [(90, self._read_upright(np.ascontiguousarray(np.rot90(img, k=-1)))),
                      (270, self._read_upright(np.ascontiguousarray(np.rot90(img, k=1))))]
-            rotation, (img, grey, skew, result, confidence) = max(turns, key=lambda t: readability(t[1][3]))
-        elif confidence < 0.75:
+            turn, (img, grey, skew, result, confidence) = max(turns, key=lambda t: readability(t[1][3]))
+            rotation = (rotation + turn) % 360
+        elif confidence < 0.75 and self._upside_down(img, result):
             # Upside down: recognition is poor; try the half turn.
             flipped = np.ascontiguousarray(np.rot90(img, k=2))
             alt, _ = self._recognise(flipped)
             if readability(alt) > readability(result):
-                img, result, rotation = flipped, alt, 180
-                grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+                img, result, rotation = flipped, alt, (rotation + 180) % 360
+                grey = neutral_ink(img)
         h, w = grey.shape
         upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
         sx, sy = upright_w / w, upright_h / h
@@ -251,6 +288,70 @@ class RapidOcrBackend:
         segments = [Segment(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in rules]
         return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew)
 
+    def _upside_down(self, img: np.ndarray, result: list) -> bool:
+        """Whether the line classifier takes most of the widest lines for upside down."""
+        lines = sorted((item[0] for item in result if len(item[1]) >= 2), key=_box_width, reverse=True)
+        crops = [c for c in (_crop(img, box) for box in lines[:ORIENT_SAMPLE]) if c.size]
+        return bool(crops) and _upright_vote(self._classify(crops)) < 0
+
+
+@OCR_BACKENDS.register("rapidocr")
+class RapidOcrBackend(PaddleOcrReader):
+    """PP-OCRv4 through RapidOCR 1.4 (``rapidocr_onnxruntime``) on onnxruntime (CPU)."""
+
+    def __init__(self, threads: int | None = None, min_confidence: float = 0.3):
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:  # the OCR extra is optional
+            raise OcrError("RapidOCR is not installed: pip install 'budgetx[ocr]'") from exc
+        params = {}
+        if threads:
+            params = {"intra_op_num_threads": threads, "inter_op_num_threads": 1}
+        self.engine = RapidOCR(**params)
+        self.min_confidence = min_confidence
+
+    def _ocr(self, img: np.ndarray, text_score: float) -> list:
+        result, _ = self.engine(img, use_cls=False, return_word_box=True, text_score=text_score)
+        return result or []
+
+    def _detect(self, img: np.ndarray) -> list:
+        boxes, _ = self.engine(img, use_cls=False, use_rec=False)
+        return boxes or []
+
+    def _recognise_crops(self, crops: list) -> list[tuple[str, float]]:
+        return [(read[0], float(read[1])) for read in self.engine.text_rec(crops)[0]]
+
+    def _classify(self, crops: list) -> list[tuple[str, float]]:
+        return [(label, float(score)) for label, score in self.engine.text_cls(crops)[1]] if crops else []
+
+
+def _crop(img: np.ndarray, box) -> np.ndarray:
+    """The upright rectangle around a box's points, clipped to the image."""
+    h, w = img.shape[:2]
+    xs, ys = [p[0] for p in box], [p[1] for p in box]
+    return np.ascontiguousarray(img[max(0, int(min(ys))):min(h, int(max(ys)) + 1),
+                                    max(0, int(min(xs))):min(w, int(max(xs)) + 1)])
+
+
+def _box_width(box) -> float:
+    return max(p[0] for p in box) - min(p[0] for p in box)
+
+
+def _line_lengths(boxes) -> tuple[float, float]:
+    """Summed length of the clearly lying and the clearly standing lines among boxes (a lone
+    digit's box is taller than wide, a short word's nearly square after unclipping)."""
+    lying = standing = 0.0
+    for box in boxes:
+        w = max(p[0] for p in box) - min(p[0] for p in box)
+        h = max(p[1] for p in box) - min(p[1] for p in box)
+        lying += w if w > 2 * h else 0.0
+        standing += h if h > 2 * w else 0.0
+    return lying, standing
+
+
+def _upright_vote(labels) -> float:
+    """Confidence-weighted vote of the line classifier: positive for upright, negative for 180°."""
+    return sum(score if "180" not in label else -score for label, score in labels)
 
 
 def readability(result) -> float:
@@ -292,3 +393,6 @@ def estimate_skew(grey: np.ndarray, limit: float = 4.0) -> float:
     best = max(np.arange(-limit, limit + 1e-9, 0.25), key=sharpness)
     fine = max(np.arange(best - 0.25, best + 0.25 + 1e-9, 0.05), key=sharpness)
     return round(float(fine), 2)
+
+
+from . import ocr_rapid3 as _rapid3  # noqa: E402,F401  (registers the second backend)

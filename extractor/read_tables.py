@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from schemas.common import extra_key
 
-from .columns import as_money, is_amount, is_code_text, key_role, money_role
+from .columns import SPECKS, as_money, is_amount, is_code_text, key_role, money_role
 from .grid import Grid
 from .locate import Region, clean, normalise
 from .provenance import union
@@ -34,15 +34,35 @@ class ReadRow:
 NUMBERED = re.compile(r"^[一二三四五六七八九十]+、.")
 
 
+# The 栏次 label as OCR reads it under noise: 栏 is often read 拦 or 栏 alone, 次 as 欢.
+COLUMN_NUMBERS_LABEL = re.compile(r"^(?:[栏拦](?:[次欢号]|$)|※$)")
+# Letters OCR reads for a lone column number ("l" for 1, "O" for 0), and the dot or comma a speck adds.
+_NUMBER_FIX = str.maketrans({"l": "1", "I": "1", "|": "1", "]": "1", "O": "0", "o": "0"})
+COLUMN_LETTERS = set("甲乙丙丁")  # label columns lettered instead of numbered
+
+
 def is_column_numbers(texts: list[str]) -> bool:
-    """A 栏次 row under the header: 栏次 or ※ in the label columns, or the columns numbered 1 2 3 …"""
-    if any(t in ("栏次", "※", "栏号") or t.startswith("栏次") for t in texts):
+    """A 栏次 row under the header: 栏次 or ※ in the label columns, or the columns numbered 1 2 3 …
+
+    Read from a scan the numbers come with noise: one lost (1 2 4 5), one misread (1 2 8 4 5) or
+    a letter for a digit. The row still counts when it holds nothing but small numbers (and 甲 乙 …
+    over the label columns), starts at 1 or 2, and all but one step goes up by one or all but one
+    number sits where counting puts it.
+    """
+    if any(COLUMN_NUMBERS_LABEL.match(t) or t.startswith("栏次") for t in texts):
         return True
-    numbers = [t for t in texts if t]
-    if len(numbers) < 3 or not all(t.isdigit() for t in numbers):
+    numbers = [t.translate(_NUMBER_FIX).strip(".,、") for t in texts if t and t not in COLUMN_LETTERS]
+    if len(numbers) < 3 or not all(t.isdigit() and len(t) <= 2 for t in numbers):
         return False
     values = [int(t) for t in numbers]
-    return values == list(range(values[0], values[0] + len(values))) and values[0] <= 2
+    steps = [b - a for a, b in zip(values, values[1:])]
+    if len(values) == 3:
+        return values == list(range(values[0], values[0] + 3)) and values[0] <= 2
+    lost_one = sum(step == 1 for step in steps) >= len(steps) - 1
+    offsets = [v - i for i, v in enumerate(values)]
+    misread_one = max(offsets.count(d) for d in offsets) >= len(values) - 1
+    return min(values[:2]) <= 2 and (lost_one or misread_one) \
+        and max(values) <= len(texts) + 2
 
 
 def header_split(grid: Grid) -> int:
@@ -114,7 +134,10 @@ _CODE_FIX = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|"
 
 
 def code_text(text: str) -> str:
-    return normalise(text).translate(_CODE_FIX)
+    """A code cell's digits: OCR's letter-for-digit mended, a speck's dot at either end dropped ("99.")."""
+    mended = normalise(text).translate(_CODE_FIX)
+    bare = mended.strip("." + SPECKS)
+    return bare if bare.isdigit() else mended
 
 
 def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[str | None]:
@@ -144,6 +167,50 @@ def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[st
     return roles
 
 
+def fill_blank_headers(roles: list[str | None], money_fields: list[str], grid: Grid, start: int) -> list[str | None]:
+    """Place an amount column whose header OCR lost by its neighbours among the known headers.
+
+    The money columns are printed in the contract's order; a run of blank-headed columns holding
+    amounts between two known money columns takes the fields that order puts between them, when
+    the count agrees (one lost header between 工资福利支出 and 对个人和家庭的补助 is 商品和服务支出).
+    """
+    order = {f: i for i, f in enumerate(money_fields)}
+    roles = list(roles)
+    known = [c for c, role in enumerate(roles) if role in order]
+    for left, right in zip(known, known[1:]):
+        blanks = [c for c in range(left + 1, right) if roles[c] is None]
+        if not blanks or any(roles[c] is not None for c in range(left + 1, right)):
+            continue
+        between = [f for f in money_fields[order[roles[left]] + 1:order[roles[right]]] if f not in roles]
+        amounts = [c for c in blanks if any(is_amount(normalise(grid.text(r, c))) for r in range(start, grid.n_rows))]
+        if amounts and len(between) == len(blanks):
+            for c, name in zip(blanks, between):
+                roles[c] = name
+    return roles
+
+
+def roles_by_position(header: tuple[list[str | None], list[float]] | None, grid: Grid) -> list[str | None] | None:
+    """Roles of a continuation grid by where its columns sit under the header grid's columns.
+
+    A scan finds a rule on one page and misses it (or finds a stroke more) on the next, so the
+    continued table's columns need not count the same: each column takes the role of the header
+    column its middle falls in, both tables measured from their own left and right edges.
+    """
+    if header is None:
+        return None
+    roles, edges = header
+    width, own = edges[-1] - edges[0], grid.col_edges[-1] - grid.col_edges[0]
+    if len(roles) != len(edges) - 1 or width <= 0 or abs(own - width) > 0.1 * width:
+        return None  # another table's width: not the same columns
+    out: list[str | None] = []
+    for c in range(grid.n_cols):
+        middle = (grid.col_edges[c] + grid.col_edges[c + 1]) / 2
+        at = edges[0] + (middle - grid.col_edges[0]) * width / own
+        j = next((j for j in range(len(roles)) if at < edges[j + 1]), len(roles) - 1)
+        out.append(roles[j])
+    return out
+
+
 class CodedTableReader:
     """Reads the coded tables (t2, t3, t5, t6, t7, t8, t9) and t11 of one region."""
 
@@ -155,13 +222,16 @@ class CodedTableReader:
     def read(self, region: Region) -> list[ReadRow]:
         rows: list[ReadRow] = []
         roles: list[str | None] | None = None
+        header: tuple[list[str | None], list[float]] | None = None
         prefix = {"l": "", "k": ""}
         for grid in region.grids:
             start = header_split(grid)
             if start > 0:
                 roles = column_roles(self.table, column_paths(grid, start), self.template)
+                roles = fill_blank_headers(roles, self.money_fields, grid, start)
+                header = (roles, grid.col_edges)
             if roles is None or len(roles) != grid.n_cols:
-                roles = self._positional_roles(grid, start)
+                roles = roles_by_position(header, grid) or self._positional_roles(grid, start)
             roles = _infer_key_roles(grid, start, roles)
             for r in range(start, grid.n_rows):
                 row = self._read_row(grid, r, roles, prefix)

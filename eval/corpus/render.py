@@ -212,14 +212,15 @@ def _cover(flow: Flow, doc: Document, kind: str) -> None:
     flow.unnumbered = 2
 
 
-def render_file(gold: str | Path, out: str | Path, style: int = 0, seed: int = 0, scan: bool = False) -> Path:
-    """Render a gold.json to a PDF file (scanned when asked); returns the output path."""
+def render_file(gold: str | Path, out: str | Path, style: int = 0, seed: int = 0, scan: bool = False,
+                severity: float | str | None = None, phone: bool = False) -> Path:
+    """Render a gold.json to a PDF file (scanned when asked, at a severity if given); returns the output path."""
     doc = Document.model_validate_json(Path(gold).read_text(encoding="utf-8"))
     data = render(doc, style, seed)
-    if scan:
+    if scan or severity is not None or phone:
         from .scan import scan_pdf
 
-        data = scan_pdf(data, seed=seed)
+        data = scan_pdf(data, seed=seed, severity=severity, phone=phone)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)

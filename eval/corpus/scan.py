@@ -4,6 +4,11 @@ Per page: raster at 150–300 dpi, grey or colour, a skew of up to ±3°, blur, 
 brightness and JPEG artefacts; a red round seal (公章) stamped over part of 表1 and over the
 整体绩效目标表; landscape pages fed through the scanner upright, i.e. stored rotated by 90°.
 Everything is drawn from ``seed``, so the same input and seed give the same bytes.
+
+With ``severity`` (0..1 or mild/moderate/harsh) the page goes through the wider family of
+``degrade.py`` instead (dpi 120–300, skew ±4° on portrait and landscape pages, keystone, speckle,
+bleed-through, seals over numbers, uneven light, JPEG 40–90; ``phone`` for a photographed page).
+Without it the original scanner above runs unchanged: samples/*.scan.pdf are its output.
 """
 
 from __future__ import annotations
@@ -21,8 +26,16 @@ SEAL_RED = np.array([40, 30, 215], dtype=np.float32)  # BGR of stamp-pad ink
 
 
 def scan_pdf(data: bytes, seed: int = 0, dpi: int | None = None, colour: bool | None = None,
-             quality: int | None = None, pages: list[int] | None = None) -> bytes:
-    """Scan the pages of a PDF (all, or the 0-based `pages`); None parameters are drawn from the seed."""
+             quality: int | None = None, pages: list[int] | None = None,
+             severity: float | str | None = None, phone: bool = False) -> bytes:
+    """Scan the pages of a PDF (all, or the 0-based `pages`); None parameters are drawn from the seed.
+
+    A `severity` (or `phone`) selects the severity family (see degrade.py); dpi, colour and quality
+    then come from the severity unless given.
+    """
+    if severity is not None or phone:
+        return scan_severity(data, 0.5 if severity is None else severity, seed, phone=phone, pages=pages,
+                             dpi=dpi, colour=colour, quality=quality)
     rng = np.random.default_rng(seed)
     src = pymupdf.open("pdf", data)
     dpi = dpi or int(rng.choice([150, 200, 240, 300]))
@@ -160,3 +173,61 @@ def _degrade(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         cx, cy = int(rng.integers(0, w)), int(rng.integers(0, h))
         cv2.circle(out, (cx, cy), int(rng.integers(1, 3)), (60.0, 60.0, 60.0), -1)
     return np.clip(out, 0, 255).astype(np.uint8)
+
+
+NUMBER = re.compile(r"^-?[\d,]*\d\.\d+$|^\d{3,}$")
+
+
+def scan_severity(data: bytes, severity: float | str, seed: int = 0, phone: bool = False,
+                  pages: list[int] | None = None, dpi: int | None = None, colour: bool | None = None,
+                  quality: int | None = None) -> bytes:
+    """Scan with the severity family: each page's damage drawn from (seed, severity); same in, same bytes."""
+    from dataclasses import replace
+
+    from . import degrade
+
+    level = degrade.parse_severity(severity)
+    rng = np.random.default_rng([seed, int(round(level * 1000)), int(phone)])
+    src = pymupdf.open("pdf", data)
+    unit = _unit_name(src)
+    out = pymupdf.open()
+    for page in src:
+        if pages is not None and page.number not in pages:
+            continue
+        damage = degrade.draw_damage(level, rng, phone=phone, landscape=page.rect.width > page.rect.height)
+        fixed = {k: v for k, v in (("dpi", dpi), ("colour", colour), ("quality", quality)) if v is not None}
+        damage = replace(damage, **fixed)
+        img = _raster(page, damage.dpi)
+        back = page.number ^ 1  # the other side of the printed sheet
+        if damage.bleed > 0 and back < len(src):
+            img = degrade.bleed_through(img, cv2.cvtColor(_raster(src[back], damage.dpi), cv2.COLOR_BGR2GRAY),
+                                        damage.bleed)
+        img = _seals_over_numbers(img, page, damage, unit, rng)
+        img = degrade.lighting(img, damage, rng)
+        img = degrade.geometry(img, damage, rng)
+        img = degrade.sensor(img, damage, rng)
+        if damage.landscape_upright:  # fed through upright: the stored image is portrait
+            img = np.ascontiguousarray(np.rot90(img, 1 if rng.random() < 0.5 else -1))
+        h, w = img.shape[:2]
+        new = out.new_page(width=w * 72 / damage.dpi, height=h * 72 / damage.dpi)
+        new.insert_image(new.rect, stream=degrade.encode(img, damage))
+    return out.tobytes(garbage=4, deflate=True, no_new_id=True)
+
+
+def _seals_over_numbers(img: np.ndarray, page: pymupdf.Page, damage, unit: str,
+                        rng: np.random.Generator) -> np.ndarray:
+    """Seals centred on printed amounts of the page, the way a stamp lands on a table's figures."""
+    from . import degrade
+
+    numbers = [w for w in page.get_text("words") if NUMBER.match(w[4])]
+    if not damage.seals or not numbers:
+        return img
+    scale = damage.dpi / 72
+    for i in rng.choice(len(numbers), size=min(damage.seals, len(numbers)), replace=False):
+        x0, y0, x1, y1 = numbers[int(i)][:4]
+        d = int(rng.uniform(110, 130) * scale)
+        mask = cv2.resize(_seal_mask(d, unit), (d, d))
+        # Rotated pages: words are in the unrotated frame; the raster is in the rotated one.
+        centre = pymupdf.Point((x0 + x1) / 2, (y0 + y1) / 2) * page.rotation_matrix
+        img = degrade.stamp(img, (centre.x * scale, centre.y * scale), mask, rng)
+    return img

@@ -1,0 +1,99 @@
+"""Straighten a scanned table page whose ruling lines lean: keystone and residual skew.
+
+Deskewing turns a page by one angle; a sheet photographed or fed at a slant is a perspective
+view, where the left rules lean one way and the right ones another. Rules that lean are read as
+several columns (their pieces sit at different x) or not at all, and the amount columns they
+bound are lost. The table's outer rules are straight lines on paper forming a rectangle: the
+homography that maps the four lines back to a rectangle straightens the whole page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+MIN_SPAN = 0.25  # a frame rule runs over at least this share of the page side
+MIN_SHIFT = 3.0  # pixels: a frame this straight is left alone (rules within the grid's tolerance)
+MAX_SHIFT = 0.06  # share of the page side: a larger correction is no table frame
+
+
+def long_rules(grey: np.ndarray, horizontal: bool) -> list[tuple[np.ndarray, float]]:
+    """Long thin ruling lines as fitted lines: (point and direction, length in pixels)."""
+    import cv2
+
+    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    h, w = binary.shape
+    length = max(24, int(max(w, h) * 0.012))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+    mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+    # A leaning rule survives the opening in steps; bridging along it keeps it one line.
+    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1) if horizontal else (1, 9)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+    side = w if horizontal else h
+    out = []
+    for i in range(1, count):
+        x, y, cw, ch = stats[i, :4]
+        span = cw if horizontal else ch
+        if span < MIN_SPAN * side:
+            continue
+        # Lines at the image border are the scanner lid's edge, not the table.
+        if (not horizontal and (x < 0.01 * w or x + cw > 0.99 * w)) or \
+                (horizontal and (y < 0.01 * h or y + ch > 0.99 * h)):
+            continue
+        ys, xs = np.nonzero(labels[y:y + ch, x:x + cw] == i)
+        points = np.column_stack([xs + x, ys + y]).astype(np.float32)
+        vx, vy, x0, y0 = cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        # Thin: the points lie within a few pixels of the fitted line (a block of text does not).
+        spread = np.abs((points[:, 0] - x0) * vy - (points[:, 1] - y0) * vx)
+        if np.percentile(spread, 95) > max(6.0, side / 300):
+            continue
+        out.append((np.array([x0, y0, vx, vy], dtype=np.float64), float(span)))
+    return out
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    (x1, y1, dx1, dy1), (x2, y2, dx2, dy2) = a, b
+    det = dx1 * -dy2 - dy1 * -dx2
+    t = ((x2 - x1) * -dy2 - (y2 - y1) * -dx2) / det
+    return x1 + t * dx1, y1 + t * dy1
+
+
+def frame_warp(grey: np.ndarray) -> np.ndarray | None:
+    """The perspective matrix that squares the page's outer table rules, or None when they are
+    square already (within MIN_SHIFT) or no frame of long rules is found."""
+    import cv2
+
+    h, w = grey.shape
+    verticals = long_rules(grey, horizontal=False)
+    horizontals = long_rules(grey, horizontal=True)
+    if len(verticals) < 2 or len(horizontals) < 2:
+        return None
+
+    def x_mid(line):
+        x0, y0, vx, vy = line[0]
+        return x0 + (h / 2 - y0) * vx / vy
+
+    def y_mid(line):
+        x0, y0, vx, vy = line[0]
+        return y0 + (w / 2 - x0) * vy / vx
+
+    left, right = min(verticals, key=x_mid)[0], max(verticals, key=x_mid)[0]
+    top, bottom = min(horizontals, key=y_mid)[0], max(horizontals, key=y_mid)[0]
+    if x_mid((right,)) - x_mid((left,)) < 0.3 * w or y_mid((bottom,)) - y_mid((top,)) < 0.1 * h:
+        return None
+    src = np.float32([_intersect(top, left), _intersect(top, right),
+                      _intersect(bottom, right), _intersect(bottom, left)])
+    x0, x1 = (src[0, 0] + src[3, 0]) / 2, (src[1, 0] + src[2, 0]) / 2
+    y0, y1 = (src[0, 1] + src[1, 1]) / 2, (src[2, 1] + src[3, 1]) / 2
+    dst = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    shift = float(np.abs(src - dst).max())
+    if shift < MIN_SHIFT or shift > MAX_SHIFT * max(w, h):
+        return None
+    return cv2.getPerspectiveTransform(src, dst)
+
+
+def straighten(img: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Apply a frame warp on a white background."""
+    import cv2
+
+    h, w = img.shape[:2]
+    return cv2.warpPerspective(img, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
