@@ -394,5 +394,3 @@ def estimate_skew(grey: np.ndarray, limit: float = 4.0) -> float:
     fine = max(np.arange(best - 0.25, best + 0.25 + 1e-9, 0.05), key=sharpness)
     return round(float(fine), 2)
 
-
-from . import ocr_rapid3 as _rapid3  # noqa: E402,F401  (registers the second backend)

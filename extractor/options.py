@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .engines import ENGINES
 from .errors import BudgetxError, UnknownNameError
-from .ocr import OCR_BACKENDS
+from .ocr_backends import OCR_BACKENDS
 from .pipeline import Options
 
 # Options of the llm/hybrid engines; ignored (not an error) for the offline layout engine.

@@ -18,7 +18,7 @@ from . import templates
 from .errors import BudgetxError, LocateError, UnsupportedDocumentError
 from .grid import group_lines
 from .locate import Layout, document_kind_of, locate
-from .ocr import OCR_BACKENDS
+from .ocr_backends import OCR_BACKENDS
 from .pages import Limits, Page, load_pages
 from .confidence import attach as attach_confidence
 from .provenance import to_page_frame

@@ -32,6 +32,8 @@ class ReadRow:
 
 # A numbered line ("九、医疗卫生与计划生育支出") is data: a header never numbers its labels.
 NUMBERED = re.compile(r"^[一二三四五六七八九十]+、.")
+# A subject code printed in one cell with its name ("222粮油物资储备支出"): a data row, even blank.
+CODE_AND_NAME = re.compile(r"^\d{3}(?:\d{2}){0,2}[\u4e00-\u9fff]")
 
 
 # The 栏次 label as OCR reads it under noise: 栏 is often read 拦 or 栏 alone, 次 as 欢.
@@ -74,7 +76,7 @@ def header_split(grid: Grid) -> int:
         texts = [normalise(grid.text(r, c)) for c in range(grid.n_cols)]
         if is_column_numbers(texts):
             continue
-        if any(is_amount(t) or is_code_text(t) or NUMBERED.match(t) for t in texts if t):
+        if any(is_amount(t) or is_code_text(t) or NUMBERED.match(t) or CODE_AND_NAME.match(t) for t in texts if t):
             return r
         if normalise(grid.text(r, 0, anchor_only=False)).startswith(TOTAL_WORDS) \
                 and not any(t and not is_amount(t) for t in texts[1:]):  # an empty table's 合计 line
@@ -202,11 +204,17 @@ def roles_by_position(header: tuple[list[str | None], list[float]] | None, grid:
     width, own = edges[-1] - edges[0], grid.col_edges[-1] - grid.col_edges[0]
     if len(roles) != len(edges) - 1 or width <= 0 or abs(own - width) > 0.1 * width:
         return None  # another table's width: not the same columns
+    def scaled(x: float) -> float:
+        return edges[0] + (x - grid.col_edges[0]) * width / own
+
     out: list[str | None] = []
     for c in range(grid.n_cols):
-        middle = (grid.col_edges[c] + grid.col_edges[c + 1]) / 2
-        at = edges[0] + (middle - grid.col_edges[0]) * width / own
-        j = next((j for j in range(len(roles)) if at < edges[j + 1]), len(roles) - 1)
+        x0, x1 = scaled(grid.col_edges[c]), scaled(grid.col_edges[c + 1])
+        # A cell spanning several header columns (a 总计 label across 科目名称 and 项目名称)
+        # takes the first of them; otherwise the column its middle falls in.
+        spanned = [j for j in range(len(roles)) if x0 <= (edges[j] + edges[j + 1]) / 2 <= x1]
+        at = (x0 + x1) / 2
+        j = spanned[0] if spanned else next((j for j in range(len(roles)) if at < edges[j + 1]), len(roles) - 1)
         out.append(roles[j])
     return out
 

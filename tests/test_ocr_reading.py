@@ -62,7 +62,7 @@ def test_upside_down_lines_are_told_by_the_classifier(backend, landscape_table):
 
 
 def test_both_backends_are_registered():
-    from extractor.ocr import OCR_BACKENDS
+    from extractor.ocr_backends import OCR_BACKENDS
 
     assert {"rapidocr", "rapidocr3"} <= set(OCR_BACKENDS.names())
 
@@ -71,7 +71,8 @@ def test_rapidocr3_reads_lines_with_character_boxes(landscape_table):
     # The adapter gives RapidOCR 3's answers the 1.4 shapes the page reading takes: a line with
     # one box per character, so cells are split at rules and gaps as before.
     pytest.importorskip("rapidocr", reason="the ocr3 extra is not installed")
-    from extractor.ocr import OCR_BACKENDS, _chars
+    from extractor.ocr import _chars
+    from extractor.ocr_backends import OCR_BACKENDS
 
     backend = OCR_BACKENDS.create("rapidocr3", threads=1)
     h, w = landscape_table.shape[:2]
