@@ -180,7 +180,8 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
             continue
         data = cut_pages(pdf, pages)
         if config.severity is not None:
-            data = scan_pdf(data, seed=config.seed, severity=config.severity, phone=config.phone)
+            data = scan_pdf(data, seed=config.seed, severity=config.severity, phone=config.phone,
+                            off=tuple(config.without))
         scan_path = outdir / "scans" / f"{stem}.pdf"
         scan_path.parent.mkdir(parents=True, exist_ok=True)
         scan_path.write_bytes(data)
@@ -209,6 +210,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     section["seconds_per_page"] = round(section["seconds"] / n_pages, 3) if n_pages else None
     section["severity"] = config.severity
     section["phone"] = config.phone
+    section["without"] = list(config.without)
     return section
 
 
@@ -216,14 +218,15 @@ def print_degraded(section: dict, console) -> None:
     """The degraded kind's own line: severity, pages scanned, s/page."""
     sev = "none (born-digital cut-out)" if section.get("severity") is None else section["severity"]
     spp = section.get("seconds_per_page")
-    console.print(f"severity {sev}{' (phone)' if section.get('phone') else ''}: {section.get('pages_scanned', 0)} "
+    off = f" without {','.join(section['without'])}" if section.get("without") else ""
+    console.print(f"severity {sev}{' (phone)' if section.get('phone') else ''}{off}: {section.get('pages_scanned', 0)} "
                   f"pages scanned, {spp if spp is not None else '-'} s/page", highlight=False)
 
 
 def configure(config, severity: str | None, phone: bool, pages: int | None, docs: list[str], seed: int,
-              realworld: Path | None) -> None:
+              realworld: Path | None, without: list[str] = ()) -> None:
     """The CLI's --kind degraded options onto a RunConfig; ValueError on a usage problem."""
-    from eval.corpus.degrade import parse_severity
+    from eval.corpus.degrade import EFFECTS, parse_severity
 
     from .label_free import default_dir
 
@@ -233,6 +236,9 @@ def configure(config, severity: str | None, phone: bool, pages: int | None, docs
     config.phone = phone
     config.pages = pages or DEFAULT_PAGES
     config.seed = seed
+    config.without = [w.strip() for item in without for w in item.split(",") if w.strip()]
+    if set(config.without) - set(EFFECTS):
+        raise ValueError(f"--without {','.join(config.without)}: effects are {', '.join(EFFECTS)}")
     config.docs = [d for item in docs for d in item.split(",") if d.strip()] or None
     folder = None if realworld is not None and str(realworld).lower() == "none" else realworld or default_dir()
     if folder is not None and not Path(folder).is_dir():
