@@ -13,6 +13,7 @@ data are left out: the curve is about table cells.
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,7 +148,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     from extractor.batch import write_atomic
     from extractor.pipeline import Options, extract
 
-    from eval.corpus.scan import scan_pdf
+    from eval.corpus.scan import scan_severity
 
     from .run import DocRun, score_kind
 
@@ -157,6 +158,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     refs: dict[str, tuple[Document, Path]] = {}
     runs: dict[str, DocRun] = {}
     pages_of: dict[str, list[int]] = {}
+    damage_of: dict[str, list[dict]] = {}  # what each scanned page went through, in page order
     for stem, pdf in docs.items():
         def done(run: DocRun) -> None:
             runs[stem] = run
@@ -180,8 +182,11 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
             continue
         data = cut_pages(pdf, pages)
         if config.severity is not None:
-            data = scan_pdf(data, seed=config.seed, severity=config.severity, phone=config.phone,
-                            off=tuple(config.without))
+            damage_of[stem] = []
+            # Each document its own draws: one seed for all would give every first page the same damage.
+            data = scan_severity(data, config.severity, seed=zlib.crc32(f"{config.seed}:{stem}".encode()),
+                                 phone=config.phone,
+                                 off=tuple(config.without), log=damage_of[stem])
         scan_path = outdir / "scans" / f"{stem}.pdf"
         scan_path.parent.mkdir(parents=True, exist_ok=True)
         scan_path.write_bytes(data)
@@ -201,6 +206,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     section = score_kind(refs, {s: runs[s] for s in refs}, base=outdir) if refs else empty
     for stem, entry in section["documents"].items():
         entry["pages"] = pages_of[stem]
+        entry["damage"] = damage_of.get(stem, [])
     for stem, run in runs.items():
         if stem not in refs:  # no reference: nothing to score against
             section["not_run"].append(stem)

@@ -180,8 +180,11 @@ NUMBER = re.compile(r"^-?[\d,]*\d\.\d+$|^\d{3,}$")
 
 def scan_severity(data: bytes, severity: float | str, seed: int = 0, phone: bool = False,
                   pages: list[int] | None = None, dpi: int | None = None, colour: bool | None = None,
-                  quality: int | None = None, off: tuple[str, ...] = ()) -> bytes:
-    """Scan with the severity family: each page's damage drawn from (seed, severity); same in, same bytes."""
+                  quality: int | None = None, off: tuple[str, ...] = (), log: list | None = None) -> bytes:
+    """Scan with the severity family: each page's damage drawn from (seed, severity); same in, same bytes.
+
+    log, when given, receives each page's Damage as a dict (what the page went through).
+    """
     from dataclasses import replace
 
     from . import degrade
@@ -197,6 +200,8 @@ def scan_severity(data: bytes, severity: float | str, seed: int = 0, phone: bool
         damage = degrade.draw_damage(level, rng, phone=phone, landscape=page.rect.width > page.rect.height)
         fixed = {k: v for k, v in (("dpi", dpi), ("colour", colour), ("quality", quality)) if v is not None}
         damage = degrade.without(replace(damage, **fixed), off)
+        if log is not None:
+            log.append({k: round(v, 4) if isinstance(v, float) else v for k, v in damage.as_dict().items()})
         img = _raster(page, damage.dpi)
         back = page.number ^ 1  # the other side of the printed sheet
         if damage.bleed > 0 and back < len(src):
