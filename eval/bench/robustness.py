@@ -46,6 +46,12 @@ def curve_row(severity: str, section: dict) -> dict:
            "exact": o.get("cell_exact"), "correct": o.get("correct", 0), "wrong": o.get("wrong", 0),
            "missing": o.get("missing", 0), "extra": o.get("extra", 0),
            "s_per_page": section.get("seconds_per_page"), "failed": section.get("failed", [])}
+    damage = [d for e in section.get("documents", {}).values() for d in e.get("damage", [])]
+    if damage:  # what the pages went through on average
+        row["dpi"] = round(sum(d["dpi"] for d in damage) / len(damage))
+        row["|skew|"] = round(sum(abs(d["skew"]) for d in damage) / len(damage), 1)
+        row["jpeg"] = round(sum(d["quality"] for d in damage) / len(damage))
+        row["seals"] = sum(d["seals"] for d in damage)
     flags = section.get("flags")  # errors flagged (eval/flagged.py), when the scorer reports them
     if flags:
         row["flagged"] = f"{flags['errors_flagged']}/{flags['errors']}"
@@ -54,7 +60,7 @@ def curve_row(severity: str, section: dict) -> dict:
 
 
 def print_curve(rows: list[dict], per_table: dict[str, dict[str, str]]) -> None:
-    flags = [k for k in ("flagged", "false alarms") if any(k in r for r in rows)]
+    flags = [k for k in ("dpi", "|skew|", "jpeg", "seals", "flagged", "false alarms") if any(k in r for r in rows)]
     head = ["severity", "docs", "pages", "cells", "exact", "wrong", "missing", "extra", "s/page", *flags]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
@@ -92,6 +98,7 @@ def main() -> None:
     parser.add_argument("--phone", action="store_true", help="pages photographed with a phone")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--without", default="", help="comma-separated scan effects left out (an ablation)")
+    parser.add_argument("--print-only", action="store_true", help="print the curve of the runs already in OUT")
     parser.add_argument("--samples", type=Path, default=ROOT / "samples")
     parser.add_argument("--realworld", type=Path, default=default_dir())
     parser.add_argument("-o", "--out", type=Path, default=ROOT / "runs" / "robustness")
@@ -100,7 +107,12 @@ def main() -> None:
     args.without = [w for w in args.without.split(",") if w]
     rows, per_table = [], {}
     for severity in [s.strip() for s in args.severities.split(",") if s.strip()]:
-        section = measure(severity, args)["kinds"]["degraded"]
+        if args.print_only:
+            from eval.run import load_run
+
+            section = load_run(Path(args.out) / severity)["kinds"]["degraded"]
+        else:
+            section = measure(severity, args)["kinds"]["degraded"]
         rows.append(curve_row(severity, section))
         for table, figure in table_figures(section).items():
             per_table.setdefault(table, {})[severity] = figure
