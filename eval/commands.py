@@ -100,6 +100,9 @@ def eval_run(
     docs: list[str] = typer.Option([], "--docs", help="With --kind degraded: document stems or PDFs "
                                    "(repeat or comma-separate; default every real PDF and sample)."),
     seed: int = typer.Option(0, "--seed", help="With --kind degraded: seed of the scans and of the pages picked."),
+    without: list[str] = typer.Option([], "--without", help="With --kind degraded: scan effects left out, an "
+                                      "ablation (dpi, skew, keystone, blur, noise, speckle, quality, light, bleed, "
+                                      "seals, shadow, turn)."),
 ) -> None:
     """Extract every document of the eval set from its sample PDFs, score it and record the run.
 
@@ -141,7 +144,7 @@ def eval_run(
         from eval.degraded import configure
 
         try:
-            configure(config, severity, phone, pages, docs, seed, realworld)
+            configure(config, severity, phone, pages, docs, seed, realworld, without)
         except ValueError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from exc

@@ -13,6 +13,7 @@ data are left out: the curve is about table cells.
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -147,7 +148,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     from extractor.batch import write_atomic
     from extractor.pipeline import Options, extract
 
-    from eval.corpus.scan import scan_pdf
+    from eval.corpus.scan import scan_severity
 
     from .run import DocRun, score_kind
 
@@ -157,6 +158,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     refs: dict[str, tuple[Document, Path]] = {}
     runs: dict[str, DocRun] = {}
     pages_of: dict[str, list[int]] = {}
+    damage_of: dict[str, list[dict]] = {}  # what each scanned page went through, in page order
     for stem, pdf in docs.items():
         def done(run: DocRun) -> None:
             runs[stem] = run
@@ -180,7 +182,11 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
             continue
         data = cut_pages(pdf, pages)
         if config.severity is not None:
-            data = scan_pdf(data, seed=config.seed, severity=config.severity, phone=config.phone)
+            damage_of[stem] = []
+            # Each document its own draws: one seed for all would give every first page the same damage.
+            data = scan_severity(data, config.severity, seed=zlib.crc32(f"{config.seed}:{stem}".encode()),
+                                 phone=config.phone,
+                                 off=tuple(config.without), log=damage_of[stem])
         scan_path = outdir / "scans" / f"{stem}.pdf"
         scan_path.parent.mkdir(parents=True, exist_ok=True)
         scan_path.write_bytes(data)
@@ -200,6 +206,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     section = score_kind(refs, {s: runs[s] for s in refs}, base=outdir) if refs else empty
     for stem, entry in section["documents"].items():
         entry["pages"] = pages_of[stem]
+        entry["damage"] = damage_of.get(stem, [])
     for stem, run in runs.items():
         if stem not in refs:  # no reference: nothing to score against
             section["not_run"].append(stem)
@@ -209,6 +216,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     section["seconds_per_page"] = round(section["seconds"] / n_pages, 3) if n_pages else None
     section["severity"] = config.severity
     section["phone"] = config.phone
+    section["without"] = list(config.without)
     return section
 
 
@@ -216,14 +224,15 @@ def print_degraded(section: dict, console) -> None:
     """The degraded kind's own line: severity, pages scanned, s/page."""
     sev = "none (born-digital cut-out)" if section.get("severity") is None else section["severity"]
     spp = section.get("seconds_per_page")
-    console.print(f"severity {sev}{' (phone)' if section.get('phone') else ''}: {section.get('pages_scanned', 0)} "
+    off = f" without {','.join(section['without'])}" if section.get("without") else ""
+    console.print(f"severity {sev}{' (phone)' if section.get('phone') else ''}{off}: {section.get('pages_scanned', 0)} "
                   f"pages scanned, {spp if spp is not None else '-'} s/page", highlight=False)
 
 
 def configure(config, severity: str | None, phone: bool, pages: int | None, docs: list[str], seed: int,
-              realworld: Path | None) -> None:
+              realworld: Path | None, without: list[str] = ()) -> None:
     """The CLI's --kind degraded options onto a RunConfig; ValueError on a usage problem."""
-    from eval.corpus.degrade import parse_severity
+    from eval.corpus.degrade import EFFECTS, parse_severity
 
     from .label_free import default_dir
 
@@ -233,6 +242,9 @@ def configure(config, severity: str | None, phone: bool, pages: int | None, docs
     config.phone = phone
     config.pages = pages or DEFAULT_PAGES
     config.seed = seed
+    config.without = [w.strip() for item in without for w in item.split(",") if w.strip()]
+    if set(config.without) - set(EFFECTS):
+        raise ValueError(f"--without {','.join(config.without)}: effects are {', '.join(EFFECTS)}")
     config.docs = [d for item in docs for d in item.split(",") if d.strip()] or None
     folder = None if realworld is not None and str(realworld).lower() == "none" else realworld or default_dir()
     if folder is not None and not Path(folder).is_dir():

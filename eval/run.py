@@ -54,6 +54,7 @@ class RunConfig:
     pages: int | None = None
     seed: int = 0
     docs: list[str] | None = None
+    without: list[str] = field(default_factory=list)  # scan effects left out (eval/corpus/degrade.EFFECTS)
 
     def engine_options(self) -> dict:
         """Only the options given: an engine that takes none must not see a prompt=None."""

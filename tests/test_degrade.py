@@ -156,3 +156,17 @@ def test_landscape_pages_keep_their_orientation_or_turn() -> None:
         h, w = _page_image(scan_pdf(data, seed=seed, severity=0.5, dpi=80)).shape
         shapes.add(h > w)
     assert shapes == {True, False}  # some stored turned (portrait), some lying landscape
+
+
+def test_effects_can_be_left_out_one_by_one() -> None:
+    drawn = degrade.draw_damage(1.0, np.random.default_rng(7), landscape=True)
+    bare = degrade.without(drawn, degrade.EFFECTS)
+    assert (bare.dpi, bare.skew, bare.keystone, bare.speckle, bare.quality, bare.bleed, bare.seals) == \
+        (300, 0.0, 0.0, 0.0, 90, 0.0, 0)
+    assert not bare.landscape_upright
+    no_bleed = degrade.without(drawn, ["bleed"])
+    assert no_bleed.bleed == 0 and no_bleed.skew == drawn.skew and no_bleed.dpi == drawn.dpi
+    with pytest.raises(ValueError):
+        degrade.without(drawn, ["smudge"])
+    data = _table_pdf()
+    assert scan_pdf(data, seed=1, severity=0.5, dpi=100, off=("skew",)) != scan_pdf(data, seed=1, severity=0.5, dpi=100)

@@ -1,7 +1,8 @@
 """Robustness curve: real layouts scanned at rising severity, read, and scored against their born-digital reading.
 
     nice -n 10 python -m eval.bench.robustness [--severities none,mild,moderate,harsh] [--pages 2]
-        [--docs js01,js09,sh08,sh12,000_5dac6d90f1d45d5f,004_3fa3241a52f85770] [--phone] [--seed 0] [-o runs/robustness]
+        [--docs js01,js09,sh08,sh12,000_5dac6d90f1d45d5f,004_3fa3241a52f85770] [--phone] [--seed 0]
+        [--without bleed,seals] [-o runs/robustness]
 
 One `budgetx eval run --kind degraded` per severity (records under OUT/<severity>/run.json), one
 document at a time (OCR is the cost: a few to 25 s per page on this machine). `none` is the
@@ -28,7 +29,7 @@ def measure(severity: str, args) -> dict:
     from eval.corpus.degrade import parse_severity
 
     config = RunConfig(kinds=["degraded"], samples_dir=str(args.samples), pages=args.pages, seed=args.seed,
-                       docs=args.docs, phone=args.phone, realworld=str(args.realworld) if args.realworld else None,
+                       docs=args.docs, phone=args.phone, without=args.without, realworld=str(args.realworld) if args.realworld else None,
                        severity=None if severity == "none" else parse_severity(severity))
 
     def progress(_kind, run) -> None:
@@ -45,6 +46,12 @@ def curve_row(severity: str, section: dict) -> dict:
            "exact": o.get("cell_exact"), "correct": o.get("correct", 0), "wrong": o.get("wrong", 0),
            "missing": o.get("missing", 0), "extra": o.get("extra", 0),
            "s_per_page": section.get("seconds_per_page"), "failed": section.get("failed", [])}
+    damage = [d for e in section.get("documents", {}).values() for d in e.get("damage", [])]
+    if damage:  # what the pages went through on average
+        row["dpi"] = round(sum(d["dpi"] for d in damage) / len(damage))
+        row["|skew|"] = round(sum(abs(d["skew"]) for d in damage) / len(damage), 1)
+        row["jpeg"] = round(sum(d["quality"] for d in damage) / len(damage))
+        row["seals"] = sum(d["seals"] for d in damage)
     flags = section.get("flags")  # errors flagged (eval/flagged.py), when the scorer reports them
     if flags:
         row["flagged"] = f"{flags['errors_flagged']}/{flags['errors']}"
@@ -53,7 +60,7 @@ def curve_row(severity: str, section: dict) -> dict:
 
 
 def print_curve(rows: list[dict], per_table: dict[str, dict[str, str]]) -> None:
-    flags = [k for k in ("flagged", "false alarms") if any(k in r for r in rows)]
+    flags = [k for k in ("dpi", "|skew|", "jpeg", "seals", "flagged", "false alarms") if any(k in r for r in rows)]
     head = ["severity", "docs", "pages", "cells", "exact", "wrong", "missing", "extra", "s/page", *flags]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
@@ -90,14 +97,22 @@ def main() -> None:
     parser.add_argument("--docs", default=",".join(DEFAULT_DOCS), help="comma-separated stems or PDFs")
     parser.add_argument("--phone", action="store_true", help="pages photographed with a phone")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--without", default="", help="comma-separated scan effects left out (an ablation)")
+    parser.add_argument("--print-only", action="store_true", help="print the curve of the runs already in OUT")
     parser.add_argument("--samples", type=Path, default=ROOT / "samples")
     parser.add_argument("--realworld", type=Path, default=default_dir())
     parser.add_argument("-o", "--out", type=Path, default=ROOT / "runs" / "robustness")
     args = parser.parse_args()
     args.docs = [d for d in args.docs.split(",") if d]
+    args.without = [w for w in args.without.split(",") if w]
     rows, per_table = [], {}
     for severity in [s.strip() for s in args.severities.split(",") if s.strip()]:
-        section = measure(severity, args)["kinds"]["degraded"]
+        if args.print_only:
+            from eval.run import load_run
+
+            section = load_run(Path(args.out) / severity)["kinds"]["degraded"]
+        else:
+            section = measure(severity, args)["kinds"]["degraded"]
         rows.append(curve_row(severity, section))
         for table, figure in table_figures(section).items():
             per_table.setdefault(table, {})[severity] = figure

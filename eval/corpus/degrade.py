@@ -17,7 +17,8 @@
 
 Each value is drawn between the clean end and the severity's point on the way to the harsh end
 (``lerp(clean, harsh, severity * u)``, u uniform in [0.6, 1]), so a higher severity is worse on
-average and never the same page twice. Named levels: ``mild`` = 0.25, ``moderate`` = 0.5,
+average and never the same page twice. ``off`` names effects to leave at their clean end (an
+ablation; ``turn`` keeps landscape pages lying landscape). Named levels: ``mild`` = 0.25, ``moderate`` = 0.5,
 ``harsh`` = 0.85. ``phone`` adds a photographed page: three times the keystone, a soft shadow
 across the sheet, and a warmer, duller paper. Every choice comes from the seed.
 """
@@ -101,6 +102,24 @@ def draw_damage(severity: float, rng: np.random.Generator, phone: bool = False, 
         light=pick("light"), bleed=pick("bleed"), seals=int(round(pick("seals") * float(rng.random()))),
         shadow=float(rng.uniform(0.25, 0.5)) * max(s, 0.3) if phone else 0.0,
         landscape_upright=landscape and bool(rng.random() < 0.5), colour=bool(phone or rng.random() < 0.5))
+
+
+EFFECTS = (*RANGES, "shadow", "turn")  # names `off` takes
+
+
+def without(damage: Damage, off) -> Damage:
+    """The same page with the named effects at their clean end (an ablation: the rest stays as drawn)."""
+    from dataclasses import replace
+
+    unknown = set(off) - set(EFFECTS)
+    if unknown:
+        raise ValueError(f"unknown effect {', '.join(sorted(unknown))}; known: {', '.join(EFFECTS)}")
+    clean = {k: (int(v[0]) if k in ("dpi", "quality", "seals") else v[0]) for k, v in RANGES.items()}
+    clean.update(shadow=0.0)
+    changes = {k: clean[k] for k in off if k != "turn"}
+    if "turn" in off:
+        changes["landscape_upright"] = False
+    return replace(damage, **changes)
 
 
 def bleed_through(img: np.ndarray, back: np.ndarray, opacity: float) -> np.ndarray:

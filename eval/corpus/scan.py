@@ -27,15 +27,15 @@ SEAL_RED = np.array([40, 30, 215], dtype=np.float32)  # BGR of stamp-pad ink
 
 def scan_pdf(data: bytes, seed: int = 0, dpi: int | None = None, colour: bool | None = None,
              quality: int | None = None, pages: list[int] | None = None,
-             severity: float | str | None = None, phone: bool = False) -> bytes:
+             severity: float | str | None = None, phone: bool = False, off: tuple[str, ...] = ()) -> bytes:
     """Scan the pages of a PDF (all, or the 0-based `pages`); None parameters are drawn from the seed.
 
     A `severity` (or `phone`) selects the severity family (see degrade.py); dpi, colour and quality
-    then come from the severity unless given.
+    then come from the severity unless given; `off` names effects left out (degrade.EFFECTS).
     """
     if severity is not None or phone:
         return scan_severity(data, 0.5 if severity is None else severity, seed, phone=phone, pages=pages,
-                             dpi=dpi, colour=colour, quality=quality)
+                             dpi=dpi, colour=colour, quality=quality, off=off)
     rng = np.random.default_rng(seed)
     src = pymupdf.open("pdf", data)
     dpi = dpi or int(rng.choice([150, 200, 240, 300]))
@@ -180,8 +180,11 @@ NUMBER = re.compile(r"^-?[\d,]*\d\.\d+$|^\d{3,}$")
 
 def scan_severity(data: bytes, severity: float | str, seed: int = 0, phone: bool = False,
                   pages: list[int] | None = None, dpi: int | None = None, colour: bool | None = None,
-                  quality: int | None = None) -> bytes:
-    """Scan with the severity family: each page's damage drawn from (seed, severity); same in, same bytes."""
+                  quality: int | None = None, off: tuple[str, ...] = (), log: list | None = None) -> bytes:
+    """Scan with the severity family: each page's damage drawn from (seed, severity); same in, same bytes.
+
+    log, when given, receives each page's Damage as a dict (what the page went through).
+    """
     from dataclasses import replace
 
     from . import degrade
@@ -196,7 +199,9 @@ def scan_severity(data: bytes, severity: float | str, seed: int = 0, phone: bool
             continue
         damage = degrade.draw_damage(level, rng, phone=phone, landscape=page.rect.width > page.rect.height)
         fixed = {k: v for k, v in (("dpi", dpi), ("colour", colour), ("quality", quality)) if v is not None}
-        damage = replace(damage, **fixed)
+        damage = degrade.without(replace(damage, **fixed), off)
+        if log is not None:
+            log.append({k: round(v, 4) if isinstance(v, float) else v for k, v in damage.as_dict().items()})
         img = _raster(page, damage.dpi)
         back = page.number ^ 1  # the other side of the printed sheet
         if damage.bleed > 0 and back < len(src):
