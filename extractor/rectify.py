@@ -88,7 +88,27 @@ def frame_warp(grey: np.ndarray) -> np.ndarray | None:
     shift = float(np.abs(src - dst).max())
     if shift < MIN_SHIFT or shift > MAX_SHIFT * max(w, h):
         return None
-    return cv2.getPerspectiveTransform(src, dst)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    # Four lines taken for the frame that are not one (a table ending mid-page, a rule of the
+    # next part) square themselves and bend every rule between them: keep a warp only when the
+    # page's vertical rules, taken together, lean less after it than before.
+    if _lean(verticals, matrix) >= _lean(verticals, None):
+        return None
+    return matrix
+
+
+def _lean(lines: list[tuple[np.ndarray, float]], matrix: np.ndarray | None) -> float:
+    """The summed horizontal drift (pixels) of vertical rules over their length, after a warp."""
+    import cv2
+
+    total = 0.0
+    for (x0, y0, vx, vy), span in lines:
+        half = span / 2 / max(abs(vy), 1e-6)
+        ends = np.float32([[[x0 - vx * half, y0 - vy * half]], [[x0 + vx * half, y0 + vy * half]]])
+        if matrix is not None:
+            ends = cv2.perspectiveTransform(ends, matrix)
+        total += abs(float(ends[1, 0, 0] - ends[0, 0, 0]))
+    return total
 
 
 def straighten(img: np.ndarray, matrix: np.ndarray) -> np.ndarray:
