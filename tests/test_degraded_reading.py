@@ -131,3 +131,16 @@ def test_a_stroke_inside_a_scanned_cell_does_not_split_its_column(source, column
     segments.append(Segment(100, 82, 100, 97))  # a "1" or a seal's arc across a row rule, ending on none
     grid, = page_grids(Page(1, 600, 400, segments=segments, source=source))
     assert grid.n_cols == columns  # a text layer's short rule is drawn on purpose: kept there
+
+
+def test_lines_that_only_look_like_a_frame_do_not_bend_a_straight_table():
+    """A straight table on the upper part of the page, and a long leaning rule and a bottom rule
+    below it (another part of the page): squaring those four lines would bend every column."""
+    from extractor.rectify import frame_warp
+
+    img = _table(w=1600, h=1100, cols=8, rows=12)
+    page = np.full((1800, 1700), 255, np.uint8)
+    page[:1100, :1600] = img
+    cv2.line(page, (1560, 1020), (1640, 1700), 0, 2)  # a long rule leaning to the right
+    cv2.line(page, (80, 1700), (1640, 1700), 0, 2)
+    assert frame_warp(page) is None
