@@ -177,13 +177,12 @@ def _open_ends(page: Page, ys: list[float], xs: list[float], vs: list[Segment]) 
     out = list(ys)
     rows = sorted(b - a for a, b in zip(ys, ys[1:]))
     reach = max(4.0, rows[len(rows) // 2] / 2)
-    for ends, beyond, edge in (([v.y0 for v in vs], lambda y: y < ys[0] - reach, min),
-                               ([v.y1 for v in vs], lambda y: y > ys[-1] + reach, max)):
-        far = [y for y in ends if beyond(y)]
+    for far, drawn in (([v.y0 for v in vs if v.y0 < ys[0] - reach], ys[0]),
+                       ([v.y1 for v in vs if v.y1 > ys[-1] + reach], ys[-1])):
         if len(far) < max(2, (len(xs) + 1) // 2):
             continue
         at = sorted(far)[len(far) // 2]
-        lo, hi = sorted((at, ys[0] if edge is min else ys[-1]))
+        lo, hi = sorted((at, drawn))
         if any(lo < w.cy < hi and xs[0] <= w.cx <= xs[-1] for w in page.words):
             out.append(at)
     return sorted(out)

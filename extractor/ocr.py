@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import OcrError
 from .pages import Segment, Word
-from .rectify import frame_warp, straighten
+from .rectify import frame_warp, ink, line_mask, straighten
 from .registry import Registry
 
 
@@ -51,8 +51,7 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
     """Horizontal and vertical ruling lines of a scan by morphology, as pixel segments."""
     import cv2
 
-    # Adaptive threshold copes with uneven brightness and grey paper.
-    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    binary = ink(grey)
     # Strokes of characters ("一", "丨", a bold title) are not rules: blank out the text first,
     # keeping a margin so a rule that runs close to the text survives.
     for box in text_boxes:
@@ -65,12 +64,8 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
     found: list[tuple[int, int, int, int]] = []
     for horizontal in (True, False):
         # Short enough for a header cell's rule (类/款/项), longer than a character's stroke.
-        length = max(24, int(max(w, h) * min_frac))
-        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
-        mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
-        # Bridge small breaks from noise or JPEG so one rule stays one segment.
-        bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1) if horizontal else (1, 9))
-        mask = cv2.dilate(mask, bridge)
+        # Bridged over small breaks from noise or JPEG, so one rule stays one segment.
+        mask = line_mask(binary, horizontal, max(24, int(max(w, h) * min_frac)))
         contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         for contour in contours:
             x, y, cw, ch = cv2.boundingRect(contour)

@@ -16,17 +16,30 @@ MIN_SHIFT = 3.0  # pixels: a frame this straight is left alone (rules within the
 MAX_SHIFT = 0.06  # share of the page side: a larger correction is no table frame
 
 
+def ink(grey: np.ndarray) -> np.ndarray:
+    """Dark print as 255 on 0; the adaptive threshold copes with uneven light and grey paper."""
+    import cv2
+
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+
+def line_mask(binary: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
+    """The strokes of ink at least length pixels long in one direction, small breaks bridged."""
+    import cv2
+
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+    mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1) if horizontal else (1, 9)))
+
+
 def long_rules(grey: np.ndarray, horizontal: bool) -> list[tuple[np.ndarray, float]]:
     """Long thin ruling lines as fitted lines: (point and direction, length in pixels)."""
     import cv2
 
-    binary = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    binary = ink(grey)
     h, w = binary.shape
-    length = max(24, int(max(w, h) * 0.012))
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
-    mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
-    # A leaning rule survives the opening in steps; bridging along it keeps it one line.
-    mask = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1) if horizontal else (1, 9)))
+    # A leaning rule survives the opening in steps; the mask's bridging keeps it one line.
+    mask = line_mask(binary, horizontal, max(24, int(max(w, h) * 0.012)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
     side = w if horizontal else h
     out = []
