@@ -133,6 +133,7 @@ def _holding_cells(identity, values, exactly: bool = False) -> set[str]:
             out.update(rhs)
             if not identity.targets:
                 out.update(identity.left)
+            out.update(identity.witnesses)
     return out
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from schemas import Document
-from schemas.common import KEY_FIELDS, to_wan
+from schemas.common import KEY_FIELDS, parse_money, to_wan
 from schemas.pointer import resolve
 
 Severity = Literal["error", "warning", "info"]
@@ -70,6 +70,9 @@ class Identity:
     rhs_optional: bool = False  # a breakdown that may simply not be printed (其中 lines of a sheet)
     lhs_more: tuple[str, ...] = ()  # further cells added to the lhs (a figure printed once per unit)
     note: str = ""
+    # Printed labels the identity vouches for when it holds, never summed: a generic table's codes
+    # (a misread code would have put its row under another parent).
+    witnesses: tuple[str, ...] = ()
 
     @property
     def left(self) -> tuple[str, ...]:
@@ -116,8 +119,19 @@ class Values:
         if pointer in self.overrides:
             return self.overrides[pointer]
         if pointer not in self._cache:
-            self._cache[pointer] = to_wan(_as_decimal(resolve(self.doc, pointer)), self.unit_of(pointer))
+            self._cache[pointer] = to_wan(self.printed(pointer), self.unit_of(pointer))
         return self._cache[pointer]
+
+    def printed(self, pointer: str) -> Decimal | None:
+        """A cell's amount as printed (its own unit). A generic table keeps its cells as text:
+        one that is not a clean amount counts as blank, so nothing vouches for it."""
+        value = resolve(self.doc, pointer)
+        if isinstance(value, str) and pointer.startswith("/generic_tables/"):
+            try:
+                return parse_money(value)
+            except ValueError:
+                return None
+        return _as_decimal(value)
 
     def band_of(self, pointer: str) -> Decimal:
         """Half a cell's last printed digit, in 万元 (its share of an identity's rounding band).
@@ -127,7 +141,7 @@ class Values:
         """
         if self.unit_of(pointer) != "元":
             return self.per_cell
-        raw = _as_decimal(resolve(self.doc, pointer))
+        raw = self.printed(pointer)
         exponent = raw.as_tuple().exponent if raw is not None else -2
         whole = isinstance(exponent, int) and exponent >= 0
         return (BAND_PER_WHOLE_CELL if whole else BAND_PER_CELL) / 10000
@@ -137,6 +151,8 @@ class Values:
         parts = pointer.split("/", 4)
         if len(parts) > 2 and parts[1] == "tables":
             return getattr(getattr(self.doc.tables, parts[2], None), "unit", None)
+        if len(parts) > 2 and parts[1] == "generic_tables":
+            return getattr(resolve(self.doc, "/".join(parts[:3])), "unit", None)
         if len(parts) > 2 and parts[1] == "performance":
             sheet = resolve(self.doc, "/".join(parts[:3] if parts[2] == "overall" else parts[:4]))
             return getattr(sheet, "unit", None)

@@ -57,11 +57,31 @@ def label(doc: Document, pointer: str) -> str:
         return " ".join(p for p in (head, section, tail) if p)
     if parts[0] == "performance":
         return _sheet_label(doc, parts, pointer)
+    if parts[0] == "generic_tables" and len(parts) >= 5:
+        return _generic_label(doc, parts)
     if parts[0] == "narrative":
         return f"情况说明 {field_label(doc, pointer)}"
     if parts[0] == "staffing":
         return f"人员情况 {field_label(doc, pointer)}"
     return pointer
+
+
+def _generic_label(doc: Document, parts: list[str]) -> str:
+    """"公开表五 201 一般公共服务支出 · 金额": the table's number or title, the row's labels, the column header."""
+    from ..export.tidy import column_labels
+
+    table = resolve(doc, "/" + "/".join(parts[:2]))
+    row = resolve(doc, "/" + "/".join(parts[:4]))
+    if table is None or row is None:
+        return "/" + "/".join(parts)
+    from .rules_generic import amount_columns
+
+    col = int(parts[4]) if parts[4].isdigit() else -1
+    headers = column_labels(table.header)
+    amounts = set(amount_columns(table.header, table.rows))
+    where = " ".join(t for j, t in enumerate(row) if t and j != col and j not in amounts) or f"第{int(parts[3]) + 1}行"
+    head = headers[col] if 0 <= col < len(headers) and headers[col] else f"第{col + 1}列"
+    return f"{table.number or table.title} {where} · {head}"
 
 
 def _sheet_label(doc: Document, parts: list[str], pointer: str) -> str:
