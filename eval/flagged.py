@@ -6,7 +6,8 @@ has no value to carry a confidence, so it is flagged by what its absence breaks:
 
 - its row was read and the blank cell is part of an identity that fails (a blank adds 0), or
 - its table has a finding (an identity of the table fails, or the table is reported not
-  printed): the user is told the table does not add up, so a lost row is not silent.
+  printed): the user is told the table does not add up, so a lost row is not silent. A generic
+  table's findings name it g1, g2 … (the checker's own sums of it, extractor/checks/rules_generic.py).
 
 A correct cell that is flagged is a false alarm: the price of the flags, in cells to look at.
 """
@@ -54,6 +55,7 @@ def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred
     proof = evidence(pred)
     flagged = flags(pred, proof=proof)
     with_findings = {t for f in pred.findings for t in f.tables}
+    generic = _generic_pairs(pred_pointers)
     out: dict[str, str] = {}
     for gold, outcome in cells.items():
         if gold.startswith("+"):  # extra cells are not gold cells
@@ -65,16 +67,28 @@ def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred
         elif outcome == "missing":
             if pointer and pointer in proof.failed:
                 reason = "failed"
-            elif _table(gold) in with_findings:
+            elif _table(gold, generic) in with_findings:
                 reason = "table_finding"
         if reason:
             out[gold] = reason
     return out
 
 
-def _table(pointer: str) -> str:
+def _table(pointer: str, generic: dict[str, str] | None = None) -> str:
+    """The predicted table a gold cell is in, as findings name it: t1…t11, or g<n> for a generic table."""
     parts = pointer.split("/")
-    return parts[2] if len(parts) > 2 and parts[1] == "tables" else "generic"
+    if len(parts) > 2 and parts[1] == "tables":
+        return parts[2]
+    return (generic or {}).get(parts[2], "generic") if len(parts) > 2 else "generic"
+
+
+def _generic_pairs(pred_pointers: dict[str, str | None]) -> dict[str, str]:
+    """Gold generic table index → the matched predicted table's key (g1, g2 …), from the scored cells."""
+    out: dict[str, str] = {}
+    for gold, pred in pred_pointers.items():
+        if gold.startswith("/generic_tables/") and pred:
+            out.setdefault(gold.split("/")[2], f"g{int(pred.split('/')[2]) + 1}")
+    return out
 
 
 def count(cells: dict[str, str], flagged: dict[str, str]) -> FlagCounts:

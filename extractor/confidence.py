@@ -96,6 +96,7 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     """
     from .checks import evaluate_all
     from .checks.core import Values
+    from .checks.corroborate import agreements
 
     values = Values(doc)
     out = Evidence()
@@ -108,6 +109,10 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
                              if values.get(p) is not None)
         else:
             out.failed.update(outcome.identity.cells)
+    for group in agreements(doc, values):  # figures no identity covers, vouched for by agreeing readings
+        printed = [p for p in group if values.get(p) is not None]
+        out.held.update(printed)
+        out.exact.update(printed)
     for finding in doc.findings:
         if finding.suspect:
             out.named.add(finding.suspect)

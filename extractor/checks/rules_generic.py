@@ -35,6 +35,7 @@ COLUMN_SUM = rule("generic.column_sum", "无对应表位的表格：合计列 = 
 _CODE = re.compile(r"\d{3}(?:\d{2}){0,2}")
 _TOTAL = re.compile(r".{0,6}(?:合计|总计)")
 _ENUM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十]+[）)])")
+_MONEY_WORDS = ("金额", "合计", "总计", "小计", "数", "经费", "支出", "收入", "预算", "资金")
 _LABEL_WORDS = ("编码", "代码", "编号", "序号", "名称", "科目", "项目", "类别", "品目", "形式", "说明", "备注")
 
 
@@ -82,7 +83,7 @@ def amount_columns(header: list[list[str]], rows: list[list[str | None]]) -> lis
     out = []
     for j in range(width):
         head = labels[j] if j < len(labels) else ""
-        if any(w in head for w in _LABEL_WORDS) and not any(w in head for w in ("金额", "合计", "总计", "数")):
+        if any(w in head for w in _LABEL_WORDS) and not any(w in head for w in _MONEY_WORDS):
             continue
         cells = [r[j] for r in rows if j < len(r) and r[j] and r[j].strip()]
         money = [c for c in cells if _amount(c) is not None and not _CODE.fullmatch(_norm(c))]
@@ -193,11 +194,17 @@ def _columns(table, amounts: list[int], cell, key: str) -> Iterator[Identity]:
     for j in parts:
         groups.setdefault(name[j][0] if name[j] else str(j), []).append(j)
     upper: list[int] = []  # under a shared header, its 小计 column stands for the columns beside it
+    within: list[tuple[int, list[int]]] = []  # (小计 column, the columns it sums)
     for cols in groups.values():
-        upper += [j for j in cols if any("小计" in p or "合计" in p for p in name[j][1:])][:1] or cols
+        sub = [j for j in cols if any("小计" in p or "合计" in p for p in name[j][1:])][:1]
+        upper += sub or cols
+        if sub and len(cols) > 1:
+            within.append((sub[0], [j for j in cols if j != sub[0]]))
     alts = (tuple(upper),) if upper != parts else ()
     if len(parts) < 2:
         return
     for i, row in enumerate(table.rows):
         yield Identity(COLUMN_SUM, cell(i, t), tuple(cell(i, j) for j in parts), (key,),
                        alts=tuple(tuple(cell(i, j) for j in a) for a in alts))
+        for sub, cols in within:
+            yield Identity(COLUMN_SUM, cell(i, sub), tuple(cell(i, j) for j in cols), (key,))

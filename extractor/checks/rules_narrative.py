@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
@@ -120,25 +121,16 @@ def _projects(ctx: Context) -> Iterator[Finding]:
     """
     narr = ctx.doc.narrative
     assert narr is not None
-    if not ctx.doc.performance.projects:
+    fit = project_readings(ctx.doc, ctx.values.per_cell)
+    if fit is None:
         return  # no sheet printed in this file at all (published apart): nothing to count against
-    sheets = [s for s in ctx.doc.performance.projects if is_fiscal(s)]
-    declared = narr.undisclosed_projects[:6]  # 2^6 readings at most
-    current = [k for k, entry in enumerate(declared) if not CARRYOVER_KIND.search(entry.kind)]
-    subsets = [list(c) for n in range(len(declared) + 1) for c in combinations(range(len(declared)), n)]
-    subsets.sort(key=lambda c: c != current)  # the likeliest reading first
-    count = len(sheets)
-    # Sheets may print 元 (Shanghai's project sheets) while the narrative states 万元.
-    amount = sum((to_wan(s.budget_total, s.unit) or Decimal(0) for s in sheets), Decimal(0))
-    readings = [(count + sum(declared[k].count or 0 for k in c),
-                 amount + sum((declared[k].amount or Decimal(0) for k in c), Decimal(0))) for c in subsets]
-    tolerance = ctx.values.per_cell * (len(sheets) + len(declared) or 1)
+    sheets, current, readings = fit.sheets, fit.current, fit.readings
     checks = (("count", narr.performance_project_count, PROJECT_COUNT, 0),
               ("amount", narr.performance_project_amount, PROJECT_AMOUNT, 1))
     for field, stated, rule_id, at in checks:
         if stated is None:
             continue
-        if any(abs(Decimal(stated) - reading[at]) <= (tolerance if at else 0) for reading in readings):
+        if fit.fits(at, stated) is not None:
             continue
         expected = readings[0][at]
         yield Finding(rule=rule_id, severity="warning", tables=["narrative", "performance"],
@@ -149,6 +141,45 @@ def _projects(ctx: Context) -> Iterator[Finding]:
                               f"财政拨款项目绩效目标表 {len(sheets)} 张（加声明不予公开的项目）为 {expected} / "
                               f"narrative states {stated}, fiscal sheets (+ undisclosed) give {expected}",
                       cause="source")
+
+
+@dataclass
+class ProjectReadings:
+    """What the narrative's 当年财政拨款项目 N 个，涉及 X 万元 may count: the fiscal sheets plus each
+    subset of the declared undisclosed projects (the likeliest subset first)."""
+
+    sheets: list[int]  # indices of the fiscal project sheets
+    current: list[int]  # the declared entries that are current-year projects
+    subsets: list[list[int]]
+    readings: list[tuple[int, Decimal]]  # (count, amount) per subset
+    tolerance: Decimal
+
+    def fits(self, at: int, stated) -> list[int] | None:
+        """The first subset whose reading gives the stated count (at=0) or amount (at=1), else None."""
+        for subset, reading in zip(self.subsets, self.readings):
+            if abs(Decimal(stated) - reading[at]) <= (self.tolerance if at else 0):
+                return subset
+        return None
+
+
+def project_readings(doc, per_cell: Decimal) -> ProjectReadings | None:
+    """The readings of the narrative's project count and amount, or None when no sheet is printed."""
+    narr = doc.narrative
+    if narr is None or not doc.performance.projects:
+        return None
+    sheets = [i for i, s in enumerate(doc.performance.projects) if is_fiscal(s)]
+    declared = narr.undisclosed_projects[:6]  # 2^6 readings at most
+    current = [k for k, entry in enumerate(declared) if not CARRYOVER_KIND.search(entry.kind)]
+    subsets = [list(c) for n in range(len(declared) + 1) for c in combinations(range(len(declared)), n)]
+    subsets.sort(key=lambda c: c != current)  # the likeliest reading first
+    count = len(sheets)
+    # Sheets may print 元 (Shanghai's project sheets) while the narrative states 万元.
+    projects = doc.performance.projects
+    amount = sum((to_wan(projects[i].budget_total, projects[i].unit) or Decimal(0) for i in sheets), Decimal(0))
+    readings = [(count + sum(declared[k].count or 0 for k in c),
+                 amount + sum((declared[k].amount or Decimal(0) for k in c), Decimal(0))) for c in subsets]
+    tolerance = per_cell * (len(sheets) + len(declared) or 1)
+    return ProjectReadings(sheets, current, subsets, readings, tolerance)
 
 
 def profile_rules(ctx: Context) -> Iterator[Identity]:
