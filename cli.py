@@ -196,11 +196,13 @@ def check_cmd(
     docs: list[Path] = typer.Argument(..., help="Document JSON files (budgetx extract output, gold.json …)."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON (a list, one entry per file)."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when any finding is an error."),
+    write: bool = typer.Option(False, "--write", help="Store the refreshed findings, reconcile and flags in each file."),
 ) -> None:
     """Reconcile every number of each Document: within tables, across tables, against the narrative.
 
     Findings are grouped by severity; cells are named by their Chinese labels, with the suspect cell
-    and a proposed repair where one single-cell change explains the failure.
+    and a proposed repair where one single-cell change explains the failure. The values a user should
+    not take on trust (`flagged`) are recomputed with them, as extraction does (e.g. after a hand edit).
 
     Examples:
 
@@ -208,11 +210,14 @@ def check_cmd(
 
       budgetx check eval/data/000_5dac6d90f1d45d5f/gold.json --json
 
+      budgetx check out/edited.json --write
+
     Exit 1 if a file is not a valid Document (the others are still checked), or with --strict
     when any error finding exists.
     """
-    from extractor.checks import check_document
+    from extractor.batch import write_atomic
     from extractor.checks.report import print_findings
+    from extractor.recheck import recheck
     from schemas import Document
 
     failed = errors = 0
@@ -229,16 +234,21 @@ def check_cmd(
             err.print(f"error: {path}: not a valid Document ({reason})", highlight=False)
             failed += 1
             continue
-        findings, tally = check_document(doc)
+        recheck(doc)
+        findings, tally = doc.findings, doc.reconcile
         errors += sum(f.severity == "error" for f in findings)
+        if write:
+            write_atomic(path, doc.model_dump_json(indent=1))
         if as_json:
             results.append({"file": str(path), "doc_id": doc.doc_id,
                             "findings": [f.model_dump(mode="json") for f in findings],
-                            "reconcile": {**tally.model_dump(mode="json"), "rate": tally.rate}})
+                            "reconcile": {**tally.model_dump(mode="json"), "rate": tally.rate},
+                            "flagged": doc.flagged})
         else:
             print_findings(out, str(path), doc, findings)
             rate = f" ({tally.rate:.2%})" if tally.rate is not None else ""
-            out.print(f"{tally.held}/{tally.evaluated} identities hold{rate}", highlight=False)
+            out.print(f"{tally.held}/{tally.evaluated} identities hold{rate}, {len(doc.flagged)} values flagged",
+                      highlight=False)
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
     if failed or (strict and errors):

@@ -154,12 +154,9 @@ def _to_page_frames(doc: Document, pages: list[Page]) -> None:
 def stage_check(ctx: Context) -> None:
     if not ctx.options.check:
         return
-    from .checks import check_document
-    from .confidence import evidence, flags
+    from .recheck import recheck
 
-    outcomes: list = []
-    ctx.doc.findings, ctx.doc.reconcile = check_document(ctx.doc, outcomes_out=outcomes)
-    ctx.doc.flagged = flags(ctx.doc, proof=evidence(ctx.doc, outcomes))
+    recheck(ctx.doc)
 
 
 STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engine, stage_nonempty, stage_check]
