@@ -110,13 +110,16 @@ DOCUMENT_COLUMNS = [
     ("document_kind", STR), ("money_unit", STR), ("source_file", STR), ("sha256", STR), ("pages", INT),
     ("engine", STR), ("model", STR), ("prompt", STR), ("version", STR), ("reconcile_evaluated", INT),
     ("reconcile_held", INT), ("reconcile_rate", FLOAT), ("tables_present", INT), ("sheets", INT),
-    ("cells", INT), ("findings", INT), ("errors", INT),
+    ("cells", INT), ("findings", INT), ("errors", INT), ("flagged", INT),
 ]
 CELL_COLUMNS = [
     ("doc_id", STR), ("table", STR), ("table_title", STR), ("section", STR), ("row_index", INT),
     ("code", STR), ("code_level", STR), ("name", STR), ("project_name", STR), ("line", STR), ("field", STR),
     ("header", STR), ("value", STR), ("value_wan", DECIMAL), ("unit", STR), ("page", INT),
-    ("x0", FLOAT), ("y0", FLOAT), ("x1", FLOAT), ("y1", FLOAT), ("pointer", STR),
+    ("x0", FLOAT), ("y0", FLOAT), ("x1", FLOAT), ("y1", FLOAT),
+    # How far to trust the value (schemas/CONTRACT.md, "Confidence and flags"): the OCR confidence
+    # (none from a text layer), and whether it is flagged, with the reason.
+    ("confidence", FLOAT), ("flagged", BOOL), ("flag_reason", STR), ("pointer", STR),
 ]
 _SHEET_MODELS = (OverallSheet, ProjectSheet)
 
@@ -130,9 +133,9 @@ def _sheet_columns() -> list[tuple[str, str]]:
 
 
 SHEET_COLUMNS = [("doc_id", STR), ("sheet_kind", STR), ("sheet_no", INT), *_sheet_columns(),
-                 ("indicators", INT), ("page", INT)]
+                 ("indicators", INT), ("page", INT), ("flagged", STR)]
 INDICATOR_COLUMNS = [("doc_id", STR), ("sheet_kind", STR), ("sheet_no", INT), ("project_name", STR),
-                     ("indicator_no", INT), *flat_columns(Indicator), ("page", INT)]
+                     ("indicator_no", INT), *flat_columns(Indicator), ("page", INT), ("flagged", STR)]
 _FINDING_SKIP = frozenset({"locations"})  # one row each in finding_cells
 FINDING_COLUMNS = [("doc_id", STR), ("finding_no", INT), *flat_columns(Finding, skip=_FINDING_SKIP), ("cells", INT)]
 FINDING_CELL_COLUMNS = [("doc_id", STR), ("finding_no", INT), ("pointer", STR), ("table", STR),
@@ -159,12 +162,14 @@ def flatten(doc: Document, frames: dict[str, Frame]) -> None:
     for kind, no, sheet in sheets:
         base = "/performance/overall" if kind == "overall" else f"/performance/projects/{no - 1}"
         values = dict(zip((n for n, _ in flat_columns(type(sheet))), flat_values(sheet, type(sheet))))
-        frames["sheets"].rows.append((doc.doc_id, kind, no, *(values.get(n) for n, _ in SHEET_COLUMNS[3:-2]),
-                                      len(sheet.indicators), sheet.pages[0] if sheet.pages else None))
+        frames["sheets"].rows.append((doc.doc_id, kind, no, *(values.get(n) for n, _ in SHEET_COLUMNS[3:-3]),
+                                      len(sheet.indicators), sheet.pages[0] if sheet.pages else None,
+                                      _flagged_fields(doc, base)))
         for i, ind in enumerate(sheet.indicators):
             where = _where(doc, f"{base}/indicators/{i}/level3") or _where(doc, f"{base}/indicators/{i}/target_raw")
             frames["indicators"].rows.append((doc.doc_id, kind, no, getattr(sheet, "project_name", None), i + 1,
-                                              *flat_values(ind, Indicator), where[0] if where else None))
+                                              *flat_values(ind, Indicator), where[0] if where else None,
+                                              _flagged_fields(doc, f"{base}/indicators/{i}")))
     for i, finding in enumerate(doc.findings):
         frames["findings"].rows.append((doc.doc_id, i + 1, *flat_values(finding, Finding, _FINDING_SKIP),
                                         len(finding.locations)))
@@ -182,7 +187,14 @@ def _document_row(doc: Document, cells: int) -> tuple:
             src.page_count if src else None, run.engine if run else None, run.model if run else None,
             run.prompt if run else None, run.version if run else None, rec.evaluated if rec else None,
             rec.held if rec else None, rec.rate if rec else None, present, sheets, cells,
-            len(doc.findings), sum(f.severity == "error" for f in doc.findings))
+            len(doc.findings), sum(f.severity == "error" for f in doc.findings), len(doc.flagged))
+
+
+def _flagged_fields(doc: Document, base: str) -> str | None:
+    """A sheet's (or indicator's) own flagged fields with the reason: "budget_total: failed; …"."""
+    own = [(pointer[len(base) + 1:], why) for pointer, why in doc.flagged.items()
+           if pointer.startswith(base + "/") and "/" not in pointer[len(base) + 1:]]
+    return "; ".join(f"{name}: {why}" for name, why in own) or None
 
 
 def _table_of(pointer: str) -> str | None:
@@ -259,10 +271,12 @@ def _row_cells(doc, key, title, section, index, row: BaseModel, unit, base, pref
 def _cell(doc, key, title, section, index, labels, field_name, header, amount, unit, pointer) -> tuple:
     where = _where(doc, pointer) or (None,) * 5
     code = labels.get("code")
+    spot = doc.provenance.get(pointer)
+    reason = doc.flagged.get(pointer)
     return (doc.doc_id, key, title, section, index, code, code_level(code), labels.get("name"),
             labels.get("project_name"), labels.get("line"), field_name, header,
             None if amount is None else format(amount, "f"), to_wan(amount, unit), unit,
-            *where, pointer)
+            *where, spot.confidence if spot is not None else None, reason is not None, reason, pointer)
 
 
 _CODE_WORDS = ("编码", "代码", "编号", "序号", "科目", "名称", "项目", "单位", "说明", "备注")
