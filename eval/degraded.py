@@ -150,7 +150,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
 
     from eval.corpus.scan import scan_severity
 
-    from .run import DocRun, score_kind
+    from .run_score import DocRun, score_kind
 
     outdir = Path(outdir)
     docs = select_docs(default_docs(Path(config.samples_dir), config.realworld and Path(config.realworld)),

@@ -9,8 +9,6 @@ different → wrong (counted once as a false positive and once as a false negati
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,44 +19,11 @@ from schemas.tables import TABLE_TITLES
 
 from .flagged import FlagCounts, flag_cells
 from .flagged import count as count_flags
+from .score_common import FUZZY_MIN, Counts, _compare, norm_text, text_similarity
+from .score_sheets import merge_findings, merge_sheets, score_findings, score_sheets
 
-FUZZY_MIN = 85.0
 FUZZY_CODED_MIN = 60.0
 KEY_FIELDS = {"code", "name", "project_name", "line"}
-
-
-def norm_text(text: str | None) -> str:
-    """Compare form of a label: NFKC, no whitespace, unified brackets."""
-    if text is None:
-        return ""
-    text = unicodedata.normalize("NFKC", text)
-    return re.sub(r"\s+", "", text).replace("“", '"').replace("”", '"')
-
-
-@dataclass
-class Counts:
-    correct: int = 0
-    wrong: int = 0
-    missing: int = 0
-    extra: int = 0
-
-    def add(self, other: "Counts") -> None:
-        self.correct += other.correct
-        self.wrong += other.wrong
-        self.missing += other.missing
-        self.extra += other.extra
-
-    def metrics(self) -> dict:
-        tp, fp, fn = self.correct, self.wrong + self.extra, self.wrong + self.missing
-        precision = tp / (tp + fp) if tp + fp else 1.0
-        recall = tp / (tp + fn) if tp + fn else 1.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        union = tp + self.wrong + self.missing + self.extra
-        return {
-            "cell_precision": round(precision, 6), "cell_recall": round(recall, 6), "cell_f1": round(f1, 6),
-            "cell_exact": round(tp / union, 6) if union else 1.0,
-            "correct": tp, "wrong": self.wrong, "missing": self.missing, "extra": self.extra,
-        }
 
 
 @dataclass
@@ -162,16 +127,6 @@ def match_rows(gold: list[tuple[str, dict]], pred: list[tuple[str, dict]]):
     return pairs, left, fuzzy
 
 
-def _compare(g: Decimal | None, p: Decimal | None) -> str | None:
-    if g is None and p is None:
-        return None
-    if g is None:
-        return "extra"
-    if p is None:
-        return "missing"
-    return "correct" if g == p else "wrong"
-
-
 def score_table(key: str, gold_table, pred_table, score: DocScore) -> None:
     counts = Counts()
     pairs, extras, fuzzy = match_rows(_rows(gold_table) if gold_table.present else [],
@@ -256,16 +211,8 @@ def _same_generic(a, b) -> bool:
     return norm_text(a.title) == norm_text(b.title)
 
 
-def text_similarity(a: str | None, b: str | None) -> float:
-    if not a and not b:
-        return 1.0
-    return fuzz.ratio(norm_text(a), norm_text(b)) / 100.0
-
-
 def score_document(pred: Document, gold: Document, expected: list[Finding] | None = None) -> DocScore:
     """Every measure for one document."""
-    from .score_sheets import score_findings, score_sheets
-
     score = DocScore(doc_id=gold.doc_id)
     for key in TABLE_TITLES:
         score_table(key, getattr(gold.tables, key), getattr(pred.tables, key), score)
@@ -296,8 +243,6 @@ def summarise(scores: list[DocScore]) -> dict:
             per_table[k].add(c)
             overall.add(c)
             presence[k].append(s.table_presence[k])
-    from .score_sheets import merge_findings, merge_sheets
-
     return {
         "overall": overall.metrics(),
         "tables": {k: {**per_table[k].metrics(),

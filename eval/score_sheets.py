@@ -6,7 +6,7 @@ from rapidfuzz import fuzz
 
 from schemas import Document, Finding
 
-from .score import FUZZY_MIN, Counts, _compare, norm_text, text_similarity
+from .score_common import FUZZY_MIN, Counts, _compare, norm_text, text_similarity
 
 PROJECT_MONEY = ("budget_total", "budget_fiscal", "budget_other")
 OVERALL_MONEY = ("budget_total", "budget_upper", "budget_local", "budget_other")

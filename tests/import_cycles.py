@@ -1,4 +1,4 @@
-"""Import circles among the budgetx package's modules (extractor, schemas, prompts): ``python -m tests.import_cycles [--module-level]``.
+"""Import circles among budgetx's modules (extractor, schemas, prompts, and the eval tool): ``python -m tests.import_cycles [--module-level]``.
 
 Every import statement counts, deferred ones inside functions too (a circle broken only by
 deferring an import is still one), except those under ``if TYPE_CHECKING:``. Prints each
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("extractor", "schemas", "prompts")  # the installed package (eval/ is a tool beside it)
+PACKAGES = ("extractor", "schemas", "prompts", "eval")  # the installed package and the eval tool beside it
 
 
 def modules(root: Path = ROOT) -> dict[str, Path]:
