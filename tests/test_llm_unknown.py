@@ -149,3 +149,60 @@ def test_sheets_and_tables_under_unknown_titles_land_as_the_family_reads_them(tm
     assert doc.run.llm_tables[-5:] == [f"project[{i}]" for i in range(5)] and not doc.run.llm_failed
     assert dict(amount_cells(doc)) == dict(amount_cells(hand))
     assert [s.model_dump() for s in doc.performance.projects] == [s.model_dump() for s in hand.performance.projects]
+
+
+XINJIANG = ROOT / "samples" / "000_5dac6d90f1d45d5f.pdf"
+
+
+def _located(pdf: Path):
+    from extractor.pipeline import Context, stage_locate, stage_pages
+
+    ctx = Context(pdf, Options())
+    stage_pages(ctx)
+    stage_locate(ctx)
+    return ctx.layout
+
+
+def test_open_slots_are_judged_before_the_layout_reads():
+    from extractor.engines.llm_unknown import open_slots
+
+    layout = _located(XINJIANG)  # every table, the overall sheet and the project sheets located
+    assert open_slots(layout) == []
+    layout.regions = [r for r in layout.regions if r.kind not in ("t3", "project")]
+    assert open_slots(layout) == ["t3", "project"]
+    assert open_slots(_located(PDF)) == ["overall", "project"]  # sh12 prints no sheet
+
+
+def test_nothing_is_copied_or_asked_when_no_slot_is_open(monkeypatch, tmp_path):
+    """A table no family title knows, in a document whose every slot is read: kept generic, no question,
+    and no pristine copy of the layout (the copy is made only when a region can be offered)."""
+    import copy
+
+    import extractor.engines.llm as llm
+    import extractor.pipeline as pipeline
+    from extractor.engines.llm_unknown import candidates
+
+    gold = Document.model_validate_json((ROOT / "eval" / "data" / XINJIANG.stem / "gold.json").read_text(encoding="utf-8"))
+    located = pipeline.locate
+
+    def with_unknown(pages, template):
+        layout = located(pages, template)
+        t6 = layout.first("t6")
+        layout.regions.append(copy.copy(t6))  # the same grid under a title no family knows
+        layout.regions[-1].kind, layout.regions[-1].title = "generic", "某某情况表"
+        assert candidates(layout)
+        return layout
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("the layout was deep-copied")
+
+    monkeypatch.setattr(pipeline, "locate", with_unknown)
+    monkeypatch.setattr(llm.copy, "deepcopy", no_copy)
+    fake = FakeLlm(gold).start()
+    try:
+        options = dict(model="test", base_url=fake.url, api_key="test", cache_dir=str(tmp_path / "cache"))
+        doc = extract(XINJIANG, Options(engine="hybrid", engine_options=options))
+    finally:
+        fake.stop()
+    assert not [c for c in fake.calls if c.kind == "mapping"]  # (its planted t6/t7 breaks go to the refs prompt)
+    assert any("某某情况表" in g.title for g in doc.generic_tables)

@@ -13,6 +13,7 @@ from extractor.llm.client import RequestRefusedError
 from extractor.llm.window import Window, conservative_tokens, discover, is_context_error, stated_limits
 
 from .llm_server import Fault, FakeLlm
+from .llm_support import prompt_tokens
 from .test_llm_engine import DOC, gold, pages, pdf, run, same, server  # noqa: F401 - fixtures
 from .test_llm_refs import text_equal
 
@@ -70,7 +71,7 @@ def test_a_small_window_is_respected_by_every_request(gold, pages, pdf, tmp_path
     assert server.problems == []
     assert refused(server) == []  # no request was too long for the window
     for call in server.answered:
-        assert server._prompt_tokens(call.payload) + call.payload["max_tokens"] <= window
+        assert prompt_tokens(call.payload) + call.payload["max_tokens"] <= window
     for key in type(gold.tables).model_fields:
         assert text_equal(getattr(doc.tables, key), getattr(gold.tables, key)), key
     assert doc.run.usage.calls == len(server.answered) and doc.run.llm_failed == {}

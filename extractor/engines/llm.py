@@ -38,7 +38,7 @@ from ..locate import Layout
 from .jobs import COUNTED, Job, first_alone, keep_layout_facts, layout_reading, plan, stitch  # noqa: F401 (plan: API)
 from .layout import LayoutEngine
 from .llm_refs import run_refs
-from .llm_unknown import candidates, map_unknown
+from .llm_unknown import candidates, map_unknown, open_slots
 
 log = logging.getLogger("budgetx.llm")
 
@@ -76,7 +76,8 @@ class LlmEngine:
         self.failed: dict[str, str] = {}  # label → why the LLM's answer was not kept
         self.mapped: list[str] = []  # contract tables the model mapped from generic regions
         self.refused = None
-        unknown = self._asks_unknown() and bool(candidates(layout))
+        # The pristine copies (the layout engine merges regions in place) only when a region can be offered.
+        unknown = self._asks_unknown() and bool(candidates(layout)) and bool(open_slots(layout))
         blank, pristine = (doc.model_copy(deep=True), copy.deepcopy(layout)) if unknown else (doc, layout)
         doc = LayoutEngine().fill(doc, layout)
         if unknown:

@@ -47,6 +47,17 @@ def candidates(layout: Layout) -> list:
     return [r for r in layout.tables("generic") if is_table_like(r)]
 
 
+def open_slots(layout: Layout) -> list[str]:
+    """The slots a mapped region could fill, judged before the layout engine reads (and copies nothing):
+    a contract table the family publishes that no region holds, the overall sheet when none was
+    located, project sheets when none was (a family that knows the project form reads every sheet of
+    it under its title). Empty: nothing to offer the model, so neither a question nor a pristine copy."""
+    template = layout.template
+    slots = [k for k in TABLE_TITLES if not any(r.grids or r.empty_note for r in layout.tables(k))
+             and (template is None or k not in template.not_printed)]
+    return slots + [k for k in SHEETS if not layout.tables(k)]
+
+
 def mapping_prompt() -> Prompt:
     return load_prompt("m1", prompts_dir() / "mapping")
 
