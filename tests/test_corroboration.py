@@ -164,3 +164,13 @@ def test_real_generic_tables_add_up_as_read(doc_id):
     assert len(outcomes) >= 20 and all(o.ok for o in outcomes)
     proof = evidence(gold)
     assert [p for p in amounts(gold) if p.startswith("/generic_tables/") and p not in proof.held] == []
+
+
+def test_a_generic_table_printed_in_whole_units_adds_up_within_their_rounding():
+    whole = GenericTable(title="表", header=[["科目编码", "科目名称", "金额"]],
+                         rows=[[None, "合计", "3"], ["301", "工资福利支出", "1"], ["302", "商品和服务支出", "1"],
+                               ["303", "对个人和家庭的补助", "1"]])  # 0.8 + 0.9 + 1.3 printed rounded: 3.0
+    doc = _checked(_doc(whole))
+    assert all(o.ok for o in _generic_outcomes(doc)) and flags(doc) == {}
+    whole.rows[0][2] = "5"  # two units off is no rounding
+    assert not all(o.ok for o in _generic_outcomes(_doc(whole)))

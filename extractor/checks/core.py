@@ -139,12 +139,15 @@ class Values:
         A table in 元 printed to the fen is exact to 0.005 元, not to 0.005 万元: a misread 元
         digit (1193509 read as 1193507) must not pass as rounding.
         """
-        if self.unit_of(pointer) != "元":
+        unit = self.unit_of(pointer)
+        generic = pointer.startswith("/generic_tables/")  # its own style, whatever the eleven tables print
+        if unit != "元" and not generic:
             return self.per_cell
         raw = self.printed(pointer)
         exponent = raw.as_tuple().exponent if raw is not None else -2
         whole = isinstance(exponent, int) and exponent >= 0
-        return (BAND_PER_WHOLE_CELL if whole else BAND_PER_CELL) / 10000
+        band = BAND_PER_WHOLE_CELL if whole else BAND_PER_CELL
+        return band / 10000 if unit == "元" else band
 
     def unit_of(self, pointer: str) -> str | None:
         """The money unit of the table a pointer is in (None: 万元)."""
