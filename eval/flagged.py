@@ -55,6 +55,9 @@ def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred
     proof = evidence(pred)
     flagged = flags(pred, proof=proof)
     with_findings = {t for f in pred.findings for t in f.tables}
+    # A generic table's sums evaluated now (a stored prediction may predate them, or be a cut-out
+    # whose generic tables were renumbered): one that fails is a finding of that table.
+    with_findings |= {f"g{int(p.split('/')[2]) + 1}" for p in proof.failed if p.startswith("/generic_tables/")}
     generic = _generic_pairs(pred_pointers)
     out: dict[str, str] = {}
     for gold, outcome in cells.items():

@@ -174,3 +174,15 @@ def test_a_generic_table_printed_in_whole_units_adds_up_within_their_rounding():
     assert all(o.ok for o in _generic_outcomes(doc)) and flags(doc) == {}
     whole.rows[0][2] = "5"  # two units off is no rounding
     assert not all(o.ok for o in _generic_outcomes(_doc(whole)))
+
+
+def test_a_lost_generic_row_counts_as_flagged_by_its_tables_failed_sum():
+    """A row the prediction lost has no predicted cell; its table's sum that fails tells the user, even when
+    the stored findings predate the generic sums."""
+    gold = Document(doc_id="g", generic_tables=[CODED])
+    pred = _doc(CODED)
+    del pred.generic_tables[0].rows[4]  # 2010102 一般行政管理事务 399.75 lost
+    pred.findings = []  # as an output made before the checker read generic tables
+    score = score_document(pred, gold)
+    assert score.cells["/generic_tables/0/rows/4/2"] == "missing"
+    assert score.flagged["/generic_tables/0/rows/4/2"] == "table_finding"
