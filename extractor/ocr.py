@@ -299,11 +299,13 @@ class PaddleOcrReader:
 class RapidOcrBackend(PaddleOcrReader):
     """PP-OCRv4 through RapidOCR 1.4 (``rapidocr_onnxruntime``) on onnxruntime (CPU).
 
-    Short crops are recognised packed into shared lines (``ocr_pack``); ``pack=False`` (the
-    ``rapidocr-unpacked`` backend) reads each crop padded alone, as the engine does.
+    Short crops are recognised packed into shared lines (``ocr_pack``) and the models run on
+    OpenVINO when it is installed (``ocr_openvino``); the ``rapidocr-unpacked`` backend reads
+    each crop padded alone on onnxruntime, as the engine does.
     """
 
-    def __init__(self, threads: int | None = None, min_confidence: float = 0.3, pack: bool = True):
+    def __init__(self, threads: int | None = None, min_confidence: float = 0.3, pack: bool = True,
+                 openvino: bool = True):
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as exc:  # the OCR extra is optional
@@ -316,6 +318,10 @@ class RapidOcrBackend(PaddleOcrReader):
             from .ocr_pack import PackedRecognizer
 
             self.engine.text_rec = PackedRecognizer(self.engine.text_rec)
+        from . import ocr_openvino
+
+        if openvino and ocr_openvino.available():
+            ocr_openvino.use_openvino(self.engine, threads)
         self.min_confidence = min_confidence
 
     def _ocr(self, img: np.ndarray, text_score: float) -> list:
@@ -335,8 +341,15 @@ class RapidOcrBackend(PaddleOcrReader):
 
 @OCR_BACKENDS.register("rapidocr-unpacked")
 def _unpacked(threads: int | None = None, min_confidence: float = 0.3) -> RapidOcrBackend:
-    """RapidOCR 1.4 reading every crop padded alone (the default before packing: compare)."""
-    return RapidOcrBackend(threads, min_confidence, pack=False)
+    """RapidOCR 1.4 as the engine reads: every crop padded alone, onnxruntime (the default
+    before packing and OpenVINO: to compare)."""
+    return RapidOcrBackend(threads, min_confidence, pack=False, openvino=False)
+
+
+@OCR_BACKENDS.register("rapidocr-ort")
+def _packed_ort(threads: int | None = None, min_confidence: float = 0.3) -> RapidOcrBackend:
+    """RapidOCR 1.4 with packed crops, on onnxruntime even when OpenVINO is installed."""
+    return RapidOcrBackend(threads, min_confidence, openvino=False)
 
 
 def _crop(img: np.ndarray, box) -> np.ndarray:

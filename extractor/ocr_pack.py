@@ -6,7 +6,7 @@ amount, a code: 60-120 px at that height), so most of each input was padding: th
 spent ~3 times the work the text needed. Packed side by side in reading order, with a white gap
 between them, several crops fill one 320 px line, which reads like the table row it came from
 (what the model was trained on); each character is given back to the crop under its column.
-Crops wider than a line are read as before.
+Crops wider than a line are read alone, each followed by a gap of white.
 """
 
 from __future__ import annotations
@@ -46,10 +46,10 @@ class PackedRecognizer:
                 continue
             resized = cv2.resize(img, (width, self.height)).astype(np.float32)
             norm[i] = resized.transpose(2, 0, 1) / 127.5 - 1.0
-        if wide:
-            # As the engine reads them: sorted by width, batched, padded to the batch's widest.
-            for i, res in zip(wide, self.rec([img_list[i] for i in wide], return_word_box)[0]):
-                results[i] = res
+        for i in wide:
+            # Alone, with a gap's white after it: the engine batched these by width, padded to
+            # the batch's widest, which cost half as much again and read no better.
+            results[i] = self._alone(img_list[i], return_word_box)
         lines = self._pack(norm)
         for first in range(0, len(lines), self.batch):
             group = lines[first:first + self.batch]
@@ -64,6 +64,18 @@ class PackedRecognizer:
                 for i, res in self._split(preds[b], line, norm, return_word_box):
                     results[i] = res
         return results, time.perf_counter() - start
+
+    def _alone(self, img: np.ndarray, return_word_box: bool):
+        import cv2
+
+        h, w = img.shape[:2]
+        width = int(math.ceil(self.height * w / max(h, 1)))
+        line = np.zeros((1, 3, self.height, -(-(width + self.gap) // 8) * 8), np.float32)
+        line[:, :, :, :width + self.gap] = 1.0
+        line[0, :, :, :width] = cv2.resize(img, (width, self.height)).astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+        pred = self.rec.session(line)[0]
+        ratio = width / line.shape[3]  # the share of the line the crop fills (for its boxes)
+        return self.rec.postprocess_op(pred, return_word_box, wh_ratio_list=[ratio], max_wh_ratio=1.0)[0]
 
     def _pack(self, norm: dict[int, np.ndarray]) -> list[list[tuple[int, int]]]:
         """Crops in their given (reading) order, filled greedily into lines: (index, x)."""
