@@ -7,6 +7,10 @@ spent ~3 times the work the text needed. Packed side by side in reading order, w
 between them, several crops fill one 320 px line, which reads like the table row it came from
 (what the model was trained on); each character is given back to the crop under its column.
 Crops wider than a line are read alone, each followed by a gap of white.
+
+Opt-in (``--ocr rapidocr-packed``): on the eval set's four scans it took 3.6 CPU s/page instead
+of 4.4 (the default on OpenVINO) but read 97.06% of cells instead of 98.61%: in a packed line a lone digit ("8", "1") was
+sometimes not read at all and a number could lose its first digit ("221" as "21").
 """
 
 from __future__ import annotations
