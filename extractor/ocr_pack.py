@@ -9,8 +9,9 @@ between them, several crops fill one 320 px line, which reads like the table row
 Crops wider than a line are read alone, each followed by a gap of white.
 
 Opt-in (``--ocr rapidocr-packed``): on the eval set's four scans it took 3.6 CPU s/page instead
-of 4.4 (the default on OpenVINO) but read 97.06% of cells instead of 98.61%: in a packed line a lone digit ("8", "1") was
-sometimes not read at all and a number could lose its first digit ("221" as "21").
+of 4.4 (the default, on OpenVINO) but read 97.06% of cells instead of 98.61%: in a packed line a
+lone digit ("8", "1") was sometimes not read at all, a number could lose its first digit ("221"
+as "21").
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ class PackedRecognizer:
         width = int(math.ceil(self.height * w / max(h, 1)))
         line = np.zeros((1, 3, self.height, -(-(width + self.gap) // 8) * 8), np.float32)
         line[:, :, :, :width + self.gap] = 1.0
-        line[0, :, :, :width] = cv2.resize(img, (width, self.height)).astype(np.float32).transpose(2, 0, 1) / 127.5 - 1.0
+        resized = cv2.resize(img, (width, self.height)).astype(np.float32)
+        line[0, :, :, :width] = resized.transpose(2, 0, 1) / 127.5 - 1.0
         pred = self.rec.session(line)[0]
         ratio = width / line.shape[3]  # the share of the line the crop fills (for its boxes)
         return self.rec.postprocess_op(pred, return_word_box, wh_ratio_list=[ratio], max_wh_ratio=1.0)[0]
@@ -109,7 +111,8 @@ class PackedRecognizer:
         chars: dict[int, list[int]] = {i: [] for i, _ in line}
         for t in np.flatnonzero(keep):
             centre = (t + 0.5) * per_col
-            i, x0, x1 = min(spans, key=lambda s: 0 if s[1] <= centre < s[2] else min(abs(centre - s[1]), abs(centre - s[2])))
+            i, x0, x1 = min(spans, key=lambda s: 0 if s[1] <= centre < s[2]
+                            else min(abs(centre - s[1]), abs(centre - s[2])))
             inside = x0 - self.gap / 2 <= centre < x1 + self.gap / 2
             if inside or decoder.character[idx[t]] != " ":
                 chars[i].append(int(t))
