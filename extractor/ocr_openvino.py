@@ -2,8 +2,9 @@
 
 The same ONNX files from the wheel, compiled by OpenVINO's CPU plugin: on one thread of this
 project's test machine the detector ran a page in 0.65 s instead of 1.57 s and the recogniser a
-320 px line in 18 ms instead of 41 ms, with outputs equal to four decimals. Used when ``openvino``
-is installed (the ``ocr`` extra brings it); without it the engine keeps onnxruntime.
+320 px line in 18 ms instead of 41 ms, with outputs equal to four decimals. ``--ocr
+rapidocr-openvino`` with the ``openvino`` extra. Opt-in: a test process that had loaded it
+crashed (SIGSEGV) when the --timeout alarm (extractor/watch.py) fired later; not yet understood.
 """
 
 from __future__ import annotations

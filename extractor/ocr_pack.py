@@ -9,7 +9,7 @@ between them, several crops fill one 320 px line, which reads like the table row
 Crops wider than a line are read alone, each followed by a gap of white.
 
 Opt-in (``--ocr rapidocr-packed``): on the eval set's four scans it took 3.6 CPU s/page instead
-of 4.4 (the default, on OpenVINO) but read 97.06% of cells instead of 98.61%: in a packed line a
+of 4.4 (both on OpenVINO) but read 97.06% of cells instead of 98.61%: in a packed line a
 lone digit ("8", "1") was sometimes not read at all, a number could lose its first digit ("221"
 as "21").
 """

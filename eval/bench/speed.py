@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--samples", type=Path, default=Path(__file__).resolve().parents[2] / "samples")
     parser.add_argument("--scan-docs", type=int, default=2, help="how many scanned samples (smallest first)")
     parser.add_argument("--ocr", default="rapidocr",
-                        help="OCR backend (rapidocr, rapidocr-ort, rapidocr-packed, rapidocr3)")
+                        help="OCR backend (rapidocr, rapidocr-openvino, rapidocr-packed, rapidocr3)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for the scans")
     parser.add_argument("--stages", metavar="PDF:PAGES", help="profile these pages' OCR by stage instead")
     args = parser.parse_args()
