@@ -32,9 +32,9 @@ def key_role(table: str, label: str) -> str | None:
         return "name"
     if "名称" in text or text.endswith("内容"):
         return "name"
-    if _CODE_PART.search(text) and ("编码" in text or "科目" in text or len(text) == 1):
+    if _CODE_PART.search(text) and ("编码" in text or "代码" in text or "科目" in text or len(text) == 1):
         return {"类": "code_l", "款": "code_k", "项": "code_x"}[text[-1]]
-    if "编码" in text:
+    if "编码" in text or "代码" in text:  # 科目编码, 功能科目代码
         return "code"
     return None
 
