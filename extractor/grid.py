@@ -258,12 +258,20 @@ def _anchored(v: Segment, hs: list[Segment]) -> bool:
                for h in hs)
 
 
+def _through_word(v: Segment, words: list[Word]) -> bool:
+    """A scan's short vertical inside one word's box, top to bottom: a stroke of a character the
+    text mask missed (the long stroke of "科" or "目" in a header), not a rule between two cells
+    (OCR splits a word at a rule, so a rule runs past a word's edge, not through it)."""
+    return v.y1 - v.y0 < STROKE_PT and any(
+        w.x0 + 1 < v.x0 < w.x1 - 1 and v.y0 >= w.y0 - 2 * TOL and v.y1 <= w.y1 + 2 * TOL for w in words)
+
+
 def page_grids(page: Page) -> list[Grid]:
     """Every ruled table region of a page, top to bottom."""
     hs = _merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
     vs = _merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
     if page.source == "ocr":
-        vs = [v for v in vs if _anchored(v, hs)]
+        vs = [v for v in vs if _anchored(v, hs) and not _through_word(v, page.words)]
     if len(hs) * len(vs) > 4_000_000:
         return []  # tens of thousands of strokes: a picture drawn in vectors, not a table
     grids = []

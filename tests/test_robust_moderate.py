@@ -45,3 +45,97 @@ def test_row_rules_running_past_a_border_with_nothing_there_add_no_column():
     page.words = [w for w in page.words if w.x0 > 200]
     (grid,) = page_grids(page)
     assert grid.n_cols == 2
+
+
+def _ruled_page():
+    """A white page with a long row rule, a column rule, a short "一" stroke beside it, and a red blot."""
+    import numpy as np
+
+    img = np.full((400, 600, 3), 255, np.uint8)
+    img[100:103, 20:580] = 0  # a row rule
+    img[20:380, 50:53] = 0  # a column rule
+    img[200:203, 60:80] = 0  # "一" right of the column rule: 20 px, a character's stroke
+    img[250:290, 300:340] = (220, 30, 30)  # a red seal's ink
+    img[265:270, 310:330] = (40, 0, 0)  # black print under it
+    return img
+
+
+def test_text_is_recognised_without_rules_or_seal_colour():
+    import numpy as np
+
+    from extractor.ocr import PaddleOcrReader
+
+    seen = []
+
+    class Spy(PaddleOcrReader):
+        def _ocr(self, img, text_score):
+            seen.append(img)
+            return []
+
+    Spy()._read_upright(_ruled_page())
+    (img,) = seen
+    assert img[101, 300].min() > 200 and img[200, 51].min() > 200  # both rules gone
+    assert img[201, 70].max() < 60  # the stroke stays
+    assert img[255, 305].min() > 200  # the seal's red is paper
+    assert img[267, 320].max() < 80  # the print under it stays
+    assert np.ptp(img, axis=2).max() == 0  # grey
+
+
+def test_a_line_cut_after_its_numeral_is_read_again_widened():
+    import numpy as np
+
+    from extractor.ocr_mend import mend_numerals
+
+    img = np.full((100, 400, 3), 255, np.uint8)
+    box = [(100, 40), (200, 40), (200, 60), (100, 60)]
+    crops = []
+
+    def reads(text):
+        def recognise(batch):
+            crops.extend(batch)
+            return [(text, 0.95)] * len(batch)
+        return recognise
+
+    (mended,) = mend_numerals(img, [[box, "、财政拨款", 0.99]], reads("一、财政拨款"))
+    assert mended[1] == "一、财政拨款" and min(p[0] for p in mended[0]) < 100
+    assert crops[0].shape[1] > 100  # the crop reached left of the old box
+    assert mend_numerals(img, [[box, "、财政拨款", 0.99]], reads("|二、财政拨款"))[0][1] == "二、财政拨款"
+    assert mend_numerals(img, [[box, "、财政拨款", 0.99]], reads("财政拨款"))[0][1] == "、财政拨款"
+    assert mend_numerals(img, [[box, "财政拨款", 0.99]], reads("一、财政拨款"))[0][1] == "财政拨款"  # not cut
+
+
+def test_a_lone_digit_the_detector_passed_over_is_read_from_its_ink():
+    import cv2
+    import numpy as np
+
+    from extractor.ocr_mend import read_unread_ink
+
+    img = np.full((300, 600, 3), 255, np.uint8)
+    result = []
+    for k in range(6):  # six lines the detector found, 20 px high
+        y = 20 + 40 * k
+        cv2.putText(img, "183.60", (40, y + 17), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 2)
+        result.append([[(38, y), (110, y), (110, y + 20), (38, y + 20)], "183.60", 0.99])
+    cv2.putText(img, "0", (300, 77), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 2)  # passed over
+    rng = np.random.default_rng(0)
+    img[rng.integers(0, 300, 200), rng.integers(150, 600, 200)] = 0  # speckle: single pixels
+    asked = []
+
+    def recognise(crops):
+        asked.extend(crops)
+        return [("0", 0.97)] * len(crops)
+
+    out = read_unread_ink(img, result, recognise)
+    assert len(asked) == 1 and len(out) == 7
+    box, text, _ = out[-1]
+    assert text == "0" and 290 <= box[0][0] <= 302 and 55 <= box[0][1] <= 66
+    unsure = read_unread_ink(img, result, lambda crops: [("0", 0.6)] * len(crops))
+    assert len(unsure) == 6  # an unsure reading of stray ink is no value
+
+
+def test_a_character_stroke_inside_a_header_word_is_no_column_rule():
+    page = _table(True)
+    # The long strokes of 科 and 目 left by the text mask: verticals through the word 科目名称, one row high.
+    page.segments += [Segment(262.0, 226.0, 262.0, 244.0), Segment(275.0, 226.0, 275.0, 244.0)]
+    (grid,) = page_grids(page)
+    assert grid.n_cols == 3 and grid.text(0, 1) == "科目名称"
