@@ -15,39 +15,83 @@ WIDEN = 1.6  # line heights added on the left: room for "一" or "十一" beside
 _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
 
 
-def cut_lines(result: list) -> list[int]:
-    """Indexes of recognised lines that begin with an enumeration comma: their numeral was lost."""
-    return [i for i, item in enumerate(result) if str(item[1]).startswith("、") and len(item[1]) > 1]
+def _bounds(item) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in item[0]], [p[1] for p in item[0]]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
-def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
-    """result with each cut line read again from a widened crop; recognise(crops) → [(text, score)]."""
-    cut = cut_lines(result)
-    if not cut:
-        return result
-    h_img, w_img = img.shape[:2]
-    crops, boxes = [], []
-    for i in cut:
-        xs, ys = [p[0] for p in result[i][0]], [p[1] for p in result[i][0]]
-        x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        left = max(0, int(x0 - WIDEN * (y1 - y0)))
-        crops.append(np.ascontiguousarray(img[max(0, int(y0)):min(h_img, int(y1) + 1), left:min(w_img, int(x1) + 1)]))
-        boxes.append((left, y0, x1, y1))
-    out = list(result)
-    for i, box, (text, score) in zip(cut, boxes, recognise(crops)):
-        text = text.lstrip(_RULE_MARKS)
-        old = str(result[i][1])
-        if len(text) >= 2 and text[0] in NUMERALS and text.lstrip(NUMERALS) == old:
-            # The widened box holds the numeral; the old box's right edge and height are kept.
-            x0 = box[2] - (box[2] - min(p[0] for p in result[i][0])) * len(text) / len(old)
-            out[i] = [[(x0, box[1]), (box[2], box[1]), (box[2], box[3]), (x0, box[3])], text,
-                      min(float(score), float(result[i][2]))]
+def free_ink(grey: np.ndarray, result: list) -> np.ndarray:
+    """Printed pixels (255) no recognised line covers, salt-and-pepper specks removed."""
+    import cv2
+
+    from .rectify import ink
+
+    binary = ink(grey)
+    for item in result:  # what was read is not unread
+        x0, y0, x1, y1 = _bounds(item)
+        binary[max(0, int(y0) - 2):int(y1) + 3, max(0, int(x0) - 2):int(x1) + 3] = 0
+    return cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def cut_lines(result: list, free: np.ndarray | None = None) -> list[int]:
+    """Indexes of recognised lines whose numeral was lost: they begin with an enumeration comma
+    (no text does), or unread ink lies just left of a line that does not begin with a numeral."""
+    out = []
+    for i, item in enumerate(result):
+        text = str(item[1])
+        if len(text) < 2 or text[0] in NUMERALS or text[0].isdigit():
+            continue
+        if text.startswith("、"):
+            out.append(i)
+            continue
+        if free is None or not "\u4e00" <= text[0] <= "\u9fff":
+            continue
+        x0, y0, x1, y1 = _bounds(item)
+        h = y1 - y0
+        band = free[int(y0 + 0.2 * h):int(y1 - 0.2 * h), max(0, int(x0 - WIDEN * h)):max(0, int(x0) - 2)]
+        if band.size and np.count_nonzero(band) >= h:  # a stroke's worth of ink: "一" at least
+            out.append(i)
     return out
 
 
-MIN_HEIGHT = 0.6  # of the page's median line height: a digit, not a speck
+def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
+    """result with each cut line read again from a widened crop; recognise(crops) → [(text, score)].
+
+    The new reading is kept when it is a numeral (and its 、) before the old text; the old text's
+    characters are kept, only the numeral is taken from the new reading.
+    """
+    import cv2
+
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    cut = cut_lines(result, free_ink(grey, result))
+    if not cut:
+        return result
+    h_img, w_img = img.shape[:2]
+    out = list(result)
+    for i in cut:
+        x0, y0, x1, y1 = _bounds(result[i])
+        left = max(0, int(x0 - WIDEN * (y1 - y0)))
+        crop = np.ascontiguousarray(img[max(0, int(y0)):min(h_img, int(y1) + 1), left:min(w_img, int(x1) + 1)])
+        text, score = recognise([crop])[0]
+        text = text.lstrip(_RULE_MARKS)
+        old = str(result[i][1]).lstrip("、")
+        head = text[:len(text) - len(text.lstrip(NUMERALS))]
+        if head and _same(text[len(head):].lstrip("、"), old):
+            mended = head + "、" + old
+            # The widened box holds the numeral; the old box's right edge and height are kept.
+            nx0 = x1 - (x1 - x0) * len(mended) / len(str(result[i][1]))
+            out[i] = [[(nx0, y0), (x1, y0), (x1, y1), (nx0, y1)], mended, min(float(score), float(result[i][2]))]
+    return out
+
+
+def _same(a: str, b: str) -> bool:
+    """The same text up to one misread character in four (the widened crop reads it afresh)."""
+    return len(a) == len(b) > 0 and sum(x == y for x, y in zip(a, b)) >= 0.75 * len(b)
+
+
+MIN_HEIGHT = 0.35  # of the median line box (the detector's boxes run taller than the glyphs): a digit, not a speck
 MAX_HEIGHT = 1.6  # taller is a drawing or a seal's remains, not one line of print
-KEEP_INK = 0.85  # a reading of ink the detector passed over is kept only this sure
+KEEP_INK = 0.7  # a reading of ink the detector passed over is kept only this sure
 
 
 def unread_ink(grey: np.ndarray, result: list) -> list[tuple[int, int, int, int]]:
@@ -59,22 +103,19 @@ def unread_ink(grey: np.ndarray, result: list) -> list[tuple[int, int, int, int]
     """
     import cv2
 
-    from .rectify import ink
-
     heights = sorted(max(p[1] for p in item[0]) - min(p[1] for p in item[0]) for item in result)
     if len(heights) < 5:
         return []
     line = heights[len(heights) // 2]
-    binary = ink(grey)
-    for item in result:  # what was read is not unread
-        xs, ys = [p[0] for p in item[0]], [p[1] for p in item[0]]
-        binary[max(0, int(min(ys)) - 2):int(max(ys)) + 3, max(0, int(min(xs)) - 2):int(max(xs)) + 3] = 0
-    binary = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # salt-and-pepper
+    binary = free_ink(grey, result)
     # The glyphs of one number are a stroke's width apart: join them into one box.
     joined = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(line * 0.4)), 1)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
     out = []
+    rows, cols = grey.shape[:2]
     for x, y, w, h, area in stats[1:count]:
+        if x == 0 or y == 0 or x + w == cols or y + h == rows:
+            continue  # the scanner's edge, not print
         if MIN_HEIGHT * line <= h <= MAX_HEIGHT * line and w <= 12 * line \
                 and cv2.countNonZero(binary[y:y + h, x:x + w]) >= 0.08 * w * h:
             out.append((int(x), int(y), int(x + w), int(y + h)))
@@ -95,7 +136,9 @@ def read_unread_ink(img: np.ndarray, result: list, recognise) -> list:
         pad = max(2, (y1 - y0) // 3)
         crops.append(np.ascontiguousarray(img[max(0, y0 - pad):min(h_img, y1 + pad), max(0, x0 - pad):min(w_img, x1 + pad)]))
     found = []
-    for (x0, y0, x1, y1), (text, score) in zip(boxes, recognise(crops)):
+    # One crop at a time: the recogniser pads a batch to its widest crop, and a lone digit padded
+    # to a long line's width reads unsurely.
+    for (x0, y0, x1, y1), (text, score) in zip(boxes, [recognise([crop])[0] for crop in crops]):
         text = text.strip()
         if text and float(score) >= KEEP_INK and any(ch.isalnum() for ch in text):
             found.append([[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], text, float(score)])

@@ -139,3 +139,18 @@ def test_a_character_stroke_inside_a_header_word_is_no_column_rule():
     page.segments += [Segment(262.0, 226.0, 262.0, 244.0), Segment(275.0, 226.0, 275.0, 244.0)]
     (grid,) = page_grids(page)
     assert grid.n_cols == 3 and grid.text(0, 1) == "科目名称"
+
+
+def test_a_numeral_lost_with_its_comma_is_found_by_the_ink_left_of_the_line():
+    import numpy as np
+
+    from extractor.ocr_mend import mend_numerals
+
+    img = np.full((100, 400, 3), 255, np.uint8)
+    box = [(100, 40), (220, 40), (220, 60), (100, 60)]
+    reread = lambda crops: [("一、财政拨款收入", 0.9)] * len(crops)  # noqa: E731
+    assert mend_numerals(img, [[box, "财政拨款收入", 0.99]], reread)[0][1] == "财政拨款收入"  # blank paper
+    img[48:52, 75:92] = 0  # the "一" the detector passed over
+    assert mend_numerals(img, [[box, "财政拨款收入", 0.99]], reread)[0][1] == "一、财政拨款收入"
+    misread = lambda crops: [("一、财政拨款收人", 0.9)] * len(crops)  # noqa: E731
+    assert mend_numerals(img, [[box, "财政拨款收入", 0.99]], misread)[0][1] == "一、财政拨款收入"  # old text kept
