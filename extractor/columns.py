@@ -53,6 +53,8 @@ def as_money(text: str):
     text = text.strip(SPECKS) or text
     if re.fullmatch(r"\d+[,:]\d{1,2}", text):  # OCR reads a decimal point as a comma or colon
         text = text.replace(",", ".").replace(":", ".")
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+[:：]\d{1,2}", text):  # "1,068:78": a colon is never a separator
+        text = text.replace(":", ".").replace("：", ".")
     if text.count(".") == 2 and (text[0] == "." or text[-1] == "."):
         text = text.strip(".")  # a speck at one end of a decimal number ("11.85.")
     if re.fullmatch(r"\d*[A-Za-z|]?\d*\.\d*[A-Za-z|]?\d*", text) and sum(ch.isdigit() for ch in text) >= 2:

@@ -91,6 +91,7 @@ def _same(a: str, b: str) -> bool:
 
 MIN_HEIGHT = 0.35  # of the median line box (the detector's boxes run taller than the glyphs): a digit, not a speck
 MAX_HEIGHT = 1.6  # taller is a drawing or a seal's remains, not one line of print
+PRINT_GREY = 160  # the darkest tenth of a printed mark's pixels is this dark (a lone 0: 60-120; bleed: 190+)
 KEEP_INK = 0.7  # a reading of ink the detector passed over is kept only this sure
 
 
@@ -116,8 +117,11 @@ def unread_ink(grey: np.ndarray, result: list) -> list[tuple[int, int, int, int]
     for x, y, w, h, area in stats[1:count]:
         if x == 0 or y == 0 or x + w == cols or y + h == rows:
             continue  # the scanner's edge, not print
-        if MIN_HEIGHT * line <= h <= MAX_HEIGHT * line and w <= 12 * line \
-                and cv2.countNonZero(binary[y:y + h, x:x + w]) >= 0.08 * w * h:
+        if not (MIN_HEIGHT * line <= h <= MAX_HEIGHT * line and w <= 12 * line and 4 * w >= h):
+            continue  # a speck, a drawing, or a stub of a rule (thinner than any digit)
+        marks = binary[y:y + h, x:x + w] > 0
+        # Print is dark; the other side's print showing through (bleed) and JPEG ghosts are faint.
+        if marks.sum() >= 0.08 * w * h and np.percentile(grey[y:y + h, x:x + w][marks], 10) <= PRINT_GREY:
             out.append((int(x), int(y), int(x + w), int(y + h)))
     return out
 

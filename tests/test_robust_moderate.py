@@ -117,6 +117,7 @@ def test_a_lone_digit_the_detector_passed_over_is_read_from_its_ink():
         cv2.putText(img, "183.60", (40, y + 17), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 2)
         result.append([[(38, y), (110, y), (110, y + 20), (38, y + 20)], "183.60", 0.99])
     cv2.putText(img, "0", (300, 77), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 2)  # passed over
+    cv2.putText(img, "7", (450, 157), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (215, 215, 215), 2)  # the other side's, faint
     rng = np.random.default_rng(0)
     img[rng.integers(0, 300, 200), rng.integers(150, 600, 200)] = 0  # speckle: single pixels
     asked = []
@@ -154,3 +155,12 @@ def test_a_numeral_lost_with_its_comma_is_found_by_the_ink_left_of_the_line():
     assert mend_numerals(img, [[box, "财政拨款收入", 0.99]], reread)[0][1] == "一、财政拨款收入"
     misread = lambda crops: [("一、财政拨款收人", 0.9)] * len(crops)  # noqa: E731
     assert mend_numerals(img, [[box, "财政拨款收入", 0.99]], misread)[0][1] == "一、财政拨款收入"  # old text kept
+
+
+def test_a_grouped_amount_whose_point_reads_as_a_colon():
+    from decimal import Decimal
+
+    from extractor.columns import as_money
+
+    assert as_money("1,068:78") == Decimal("1068.78")
+    assert as_money("1,068.78") == Decimal("1068.78")
