@@ -55,6 +55,10 @@ def as_money(text: str):
         text = text.replace(",", ".").replace(":", ".")
     elif re.fullmatch(r"\d{1,3}(?:,\d{3})+[:：]\d{1,2}", text):  # "1,068:78": a colon is never a separator
         text = text.replace(":", ".").replace("：", ".")
+    elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+\.\d{1,2}", text) and text.count(".") > 1:
+        # "91,016.775.35": a comma read as a point; groups of three before the last point are thousands.
+        head, _, cents = text.rpartition(".")
+        text = head.replace(".", ",") + "." + cents
     if text.count(".") == 2 and (text[0] == "." or text[-1] == "."):
         text = text.strip(".")  # a speck at one end of a decimal number ("11.85.")
     if re.fullmatch(r"\d*[A-Za-z|]?\d*\.\d*[A-Za-z|]?\d*", text) and sum(ch.isdigit() for ch in text) >= 2:

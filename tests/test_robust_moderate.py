@@ -164,3 +164,5 @@ def test_a_grouped_amount_whose_point_reads_as_a_colon():
 
     assert as_money("1,068:78") == Decimal("1068.78")
     assert as_money("1,068.78") == Decimal("1068.78")
+    assert as_money("91,016.775.35") == Decimal("91016775.35")  # a comma read as a point
+    assert as_money("1.2.3") is None
