@@ -14,7 +14,7 @@ import numpy as np
 from .errors import OcrError
 from .pages import Segment, Word
 from .ocr_mend import mend_numerals, read_unread_ink
-from .rectify import frame_warp, ink, line_mask, straighten, without_rules
+from .rectify import frame_warp, ink, line_mask, straighten
 from .registry import Registry
 
 
@@ -172,11 +172,11 @@ class PaddleOcrReader:
         if warp is not None:
             img = straighten(img, warp)
             grey = neutral_ink(img)
-        # Text is read without the rules (a numeral touching one is cut off) and without the
-        # seals' colour (a red seal over an amount hides its digits), in grey; rules come later.
+        # Text is read without the seals' colour (a red seal over an amount hides its digits), in
+        # grey; the rules stay, they keep the detector from running one line across two cells.
         import cv2
 
-        result, confidence = self._recognise(cv2.cvtColor(without_rules(grey), cv2.COLOR_GRAY2RGB))
+        result, confidence = self._recognise(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))
         return img, grey, skew, result, confidence
 
     def _recognise(self, img: np.ndarray):

@@ -24,9 +24,9 @@ def free_ink(grey: np.ndarray, result: list) -> np.ndarray:
     """Printed pixels (255) no recognised line covers, salt-and-pepper specks removed."""
     import cv2
 
-    from .rectify import ink
+    from .rectify import ink, without_rules
 
-    binary = ink(grey)
+    binary = ink(without_rules(grey))  # a cell's rule beside a line is not unread print
     for item in result:  # what was read is not unread
         x0, y0, x1, y1 = _bounds(item)
         binary[max(0, int(y0) - 2):int(y1) + 3, max(0, int(x0) - 2):int(x1) + 3] = 0
@@ -76,8 +76,10 @@ def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
         text = text.lstrip(_RULE_MARKS)
         old = str(result[i][1]).lstrip("、")
         head = text[:len(text) - len(text.lstrip(NUMERALS))]
-        if head and _same(text[len(head):].lstrip("、"), old):
-            mended = head + "、" + old
+        rest = text[len(head):]
+        if head and _same(rest.lstrip("、"), old):
+            # "一" before "般公共预算" is part of the word (一般), not a numbering: 、 only as read.
+            mended = head + ("、" if rest.startswith("、") else "") + old
             # The widened box holds the numeral; the old box's right edge and height are kept.
             nx0 = x1 - (x1 - x0) * len(mended) / len(str(result[i][1]))
             out[i] = [[(nx0, y0), (x1, y0), (x1, y1), (nx0, y1)], mended, min(float(score), float(result[i][2]))]

@@ -60,7 +60,7 @@ def _ruled_page():
     return img
 
 
-def test_text_is_recognised_without_rules_or_seal_colour():
+def test_text_is_recognised_without_seal_colour():
     import numpy as np
 
     from extractor.ocr import PaddleOcrReader
@@ -74,11 +74,18 @@ def test_text_is_recognised_without_rules_or_seal_colour():
 
     Spy()._read_upright(_ruled_page())
     (img,) = seen
-    assert img[101, 300].min() > 200 and img[200, 51].min() > 200  # both rules gone
-    assert img[201, 70].max() < 60  # the stroke stays
+    assert img[101, 300].max() < 60 and img[201, 70].max() < 60  # rules and strokes stay
     assert img[255, 305].min() > 200  # the seal's red is paper
     assert img[267, 320].max() < 80  # the print under it stays
     assert np.ptp(img, axis=2).max() == 0  # grey
+
+
+def test_rules_are_painted_white_for_the_unread_ink_but_strokes_stay():
+    from extractor.rectify import without_rules
+
+    grey = _ruled_page().max(axis=2)
+    clean = without_rules(grey)
+    assert clean[101, 300] > 200 and clean[200, 51] > 200 and clean[201, 70] < 60
 
 
 def test_a_line_cut_after_its_numeral_is_read_again_widened():
@@ -166,3 +173,15 @@ def test_a_grouped_amount_whose_point_reads_as_a_colon():
     assert as_money("1,068.78") == Decimal("1068.78")
     assert as_money("91,016.775.35") == Decimal("91016775.35")  # a comma read as a point
     assert as_money("1.2.3") is None
+
+
+def test_a_lost_yi_of_yibān_is_mended_without_a_numbering_comma():
+    import numpy as np
+
+    from extractor.ocr_mend import mend_numerals
+
+    img = np.full((100, 400, 3), 255, np.uint8)
+    img[48:52, 75:92] = 0
+    box = [(100, 40), (220, 40), (220, 60), (100, 60)]
+    reread = lambda crops: [("一般公共预算", 0.9)] * len(crops)  # noqa: E731
+    assert mend_numerals(img, [[box, "般公共预算", 0.99]], reread)[0][1] == "一般公共预算"
