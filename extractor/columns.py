@@ -32,9 +32,9 @@ def key_role(table: str, label: str) -> str | None:
         return "name"
     if "名称" in text or text.endswith("内容"):
         return "name"
-    if _CODE_PART.search(text) and ("编码" in text or "科目" in text or len(text) == 1):
+    if _CODE_PART.search(text) and ("编码" in text or "代码" in text or "科目" in text or len(text) == 1):
         return {"类": "code_l", "款": "code_k", "项": "code_x"}[text[-1]]
-    if "编码" in text:
+    if "编码" in text or "代码" in text:  # 科目编码, 功能科目代码
         return "code"
     return None
 
@@ -53,6 +53,12 @@ def as_money(text: str):
     text = text.strip(SPECKS) or text
     if re.fullmatch(r"\d+[,:]\d{1,2}", text):  # OCR reads a decimal point as a comma or colon
         text = text.replace(",", ".").replace(":", ".")
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+[:：]\d{1,2}", text):  # "1,068:78": a colon is never a separator
+        text = text.replace(":", ".").replace("：", ".")
+    elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+\.\d{1,2}", text) and text.count(".") > 1:
+        # "91,016.775.35": a comma read as a point; groups of three before the last point are thousands.
+        head, _, cents = text.rpartition(".")
+        text = head.replace(".", ",") + "." + cents
     if text.count(".") == 2 and (text[0] == "." or text[-1] == "."):
         text = text.strip(".")  # a speck at one end of a decimal number ("11.85.")
     if re.fullmatch(r"\d*[A-Za-z|]?\d*\.\d*[A-Za-z|]?\d*", text) and sum(ch.isdigit() for ch in text) >= 2:

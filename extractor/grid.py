@@ -165,32 +165,40 @@ def _covered(extents: list[tuple[float, float]], a: float, b: float) -> bool:
     return total >= 0.6 * (b - a)
 
 
-def _open_ends(page: Page, ys: list[float], xs: list[float], vs: list[Segment]) -> list[float]:
-    """Row edges plus the undrawn top or bottom border of a table cut by a page break.
+def _open_ends(page: Page, ys: list[float], xs: list[float], vs: list[Segment], rows: bool = True) -> list[float]:
+    """Row edges plus the undrawn top or bottom border of a table cut by a page break; with
+    rows=False, column edges (ys the column edges, xs the row edges, vs the row rules) plus an
+    outer column rule a scan lost.
 
     A table continued on a new page often has no rule above its first row: its column rules
     start higher than the first drawn row edge. When most column rules reach beyond the outer
-    row edge and words are printed there, that band is a row too.
+    row edge and words are printed there, that band is a row too. Likewise a scan can lose the
+    table's left or right border (a rule leaning under keystone breaks into pieces too short to
+    be rules) while the row rules still run out to it: the band they reach with words in it is
+    the first or last column, not outside the table.
     """
     if len(ys) < 2 or len(xs) < 3:
         return ys
     out = list(ys)
-    rows = sorted(b - a for a, b in zip(ys, ys[1:]))
-    reach = max(4.0, rows[len(rows) // 2] / 2)
-    for far, drawn in (([v.y0 for v in vs if v.y0 < ys[0] - reach], ys[0]),
-                       ([v.y1 for v in vs if v.y1 > ys[-1] + reach], ys[-1])):
+    gaps = sorted(b - a for a, b in zip(ys, ys[1:]))
+    reach = max(4.0, gaps[len(gaps) // 2] / 2)
+    start, end = (("y0", "y1") if rows else ("x0", "x1"))
+    for far, drawn in (([getattr(v, start) for v in vs if getattr(v, start) < ys[0] - reach], ys[0]),
+                       ([getattr(v, end) for v in vs if getattr(v, end) > ys[-1] + reach], ys[-1])):
         if len(far) < max(2, (len(xs) + 1) // 2):
             continue
         at = sorted(far)[len(far) // 2]
         lo, hi = sorted((at, drawn))
-        if any(lo < w.cy < hi and xs[0] <= w.cx <= xs[-1] for w in page.words):
+        if any(lo < (w.cy if rows else w.cx) < hi and xs[0] <= (w.cx if rows else w.cy) <= xs[-1]
+               for w in page.words):
             out.append(at)
     return sorted(out)
 
 
 def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
-    xs = _cluster([v.x0 for v in vs])
-    ys = _open_ends(page, _cluster([h.y0 for h in hs]), xs, vs)
+    ys = _cluster([h.y0 for h in hs])
+    xs = _open_ends(page, _cluster([v.x0 for v in vs]), ys, hs, rows=False)
+    ys = _open_ends(page, ys, xs, vs)
     nr, nc = len(ys) - 1, len(xs) - 1
     on_x, on_y = _by_edge(vs, xs, horizontal=False), _by_edge(hs, ys, horizontal=True)
     parent = list(range(nr * nc))
@@ -250,12 +258,20 @@ def _anchored(v: Segment, hs: list[Segment]) -> bool:
                for h in hs)
 
 
+def _through_word(v: Segment, words: list[Word]) -> bool:
+    """A scan's short vertical inside one word's box, top to bottom: a stroke of a character the
+    text mask missed (the long stroke of "科" or "目" in a header), not a rule between two cells
+    (OCR splits a word at a rule, so a rule runs past a word's edge, not through it)."""
+    return v.y1 - v.y0 < STROKE_PT and any(
+        w.x0 + 1 < v.x0 < w.x1 - 1 and v.y0 >= w.y0 - 2 * TOL and v.y1 <= w.y1 + 2 * TOL for w in words)
+
+
 def page_grids(page: Page) -> list[Grid]:
     """Every ruled table region of a page, top to bottom."""
     hs = _merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
     vs = _merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
     if page.source == "ocr":
-        vs = [v for v in vs if _anchored(v, hs)]
+        vs = [v for v in vs if _anchored(v, hs) and not _through_word(v, page.words)]
     if len(hs) * len(vs) > 4_000_000:
         return []  # tens of thousands of strokes: a picture drawn in vectors, not a table
     grids = []

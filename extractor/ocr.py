@@ -13,6 +13,7 @@ import numpy as np
 
 from .errors import OcrError
 from .pages import Segment, Word
+from .ocr_mend import mend_numerals, read_unread_ink
 from .rectify import frame_warp, ink, line_mask, straighten
 from .registry import Registry
 
@@ -176,7 +177,11 @@ class PaddleOcrReader:
         if warp is not None:
             img = straighten(img, warp)
             grey = neutral_ink(img)
-        result, confidence = self._recognise(img)
+        # Text is read without the seals' colour (a red seal over an amount hides its digits), in
+        # grey; the rules stay, they keep the detector from running one line across two cells.
+        import cv2
+
+        result, confidence = self._recognise(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))
         return img, grey, skew, result, confidence
 
     def _recognise(self, img: np.ndarray):
@@ -185,6 +190,8 @@ class PaddleOcrReader:
         result = self._ocr(img, self.min_confidence) or []
         if not _mostly_tall(result):  # a sideways page is read again turned: no second reading
             result = self._reread(img, result)
+            result = mend_numerals(img, result, self._recognise_crops)
+            result = read_unread_ink(img, result, self._recognise_crops)
         # Still unsure after the second reading: noise (a speck read as "。"), dropped as before.
         result = [item for item in result if float(item[2]) >= KEEP_FROM]
         confidence = sum(float(r[2]) for r in result) / len(result) if result else 0.0

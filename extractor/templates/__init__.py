@@ -94,11 +94,21 @@ class Template(_Data):
         return self.sheets.get(form, ())
 
 
+# Characters OCR reads for one another in printed headers ("项自支出" for 项目支出, "收人" for 收入):
+# a label no rule names as printed is matched again with each pair taken as one character.
+LOOKALIKES = str.maketrans({"自": "目", "人": "入", "拔": "拨", "己": "已", "巳": "已", "末": "未"})
+
+
 def match_words(label: str, rules: tuple[WordRule, ...] | list[WordRule]) -> str | None:
-    """The field of the first rule whose words all occur in the (normalised) label."""
+    """The field of the first rule whose words all occur in the (normalised) label; failing that,
+    the first whose words occur up to OCR's lookalike characters."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", label))
     for rule in rules:
         if all(w in text for w in rule.words):
+            return rule.field
+    blurred = text.translate(LOOKALIKES)
+    for rule in rules:
+        if all(w.translate(LOOKALIKES) in blurred for w in rule.words):
             return rule.field
     return None
 

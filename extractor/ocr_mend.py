@@ -1,0 +1,151 @@
+"""Second looks at OCR lines that are certainly cut short.
+
+The text detector misses a thin leading stroke: "一、财政拨款" comes back as "、财政拨款" (the
+"一" a single horizontal stroke, "二" two), which no Chinese text begins with. Such a line is
+read again from a crop widened to the left by a few characters' height; the new reading is kept
+when it is the old one with a numeral in front.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NUMERALS = "一二三四五六七八九十"
+WIDEN = 1.6  # line heights added on the left: room for "一" or "十一" beside the 、
+_RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
+
+
+def _bounds(item) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in item[0]], [p[1] for p in item[0]]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def free_ink(grey: np.ndarray, result: list) -> np.ndarray:
+    """Printed pixels (255) no recognised line covers, salt-and-pepper specks removed."""
+    import cv2
+
+    from .rectify import ink, without_rules
+
+    binary = ink(without_rules(grey))  # a cell's rule beside a line is not unread print
+    for item in result:  # what was read is not unread
+        x0, y0, x1, y1 = _bounds(item)
+        binary[max(0, int(y0) - 2):int(y1) + 3, max(0, int(x0) - 2):int(x1) + 3] = 0
+    return cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+
+
+def cut_lines(result: list, free: np.ndarray | None = None) -> list[int]:
+    """Indexes of recognised lines whose numeral was lost: they begin with an enumeration comma
+    (no text does), or unread ink lies just left of a line that does not begin with a numeral."""
+    out = []
+    for i, item in enumerate(result):
+        text = str(item[1])
+        if len(text) < 2 or text[0] in NUMERALS or text[0].isdigit():
+            continue
+        if text.startswith("、"):
+            out.append(i)
+            continue
+        if free is None or not "\u4e00" <= text[0] <= "\u9fff":
+            continue
+        x0, y0, x1, y1 = _bounds(item)
+        h = y1 - y0
+        band = free[int(y0 + 0.2 * h):int(y1 - 0.2 * h), max(0, int(x0 - WIDEN * h)):max(0, int(x0) - 2)]
+        if band.size and np.count_nonzero(band) >= h:  # a stroke's worth of ink: "一" at least
+            out.append(i)
+    return out
+
+
+def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
+    """result with each cut line read again from a widened crop; recognise(crops) → [(text, score)].
+
+    The new reading is kept when it is a numeral (and its 、) before the old text; the old text's
+    characters are kept, only the numeral is taken from the new reading.
+    """
+    import cv2
+
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    cut = cut_lines(result, free_ink(grey, result))
+    if not cut:
+        return result
+    h_img, w_img = img.shape[:2]
+    out = list(result)
+    for i in cut:
+        x0, y0, x1, y1 = _bounds(result[i])
+        left = max(0, int(x0 - WIDEN * (y1 - y0)))
+        crop = np.ascontiguousarray(img[max(0, int(y0)):min(h_img, int(y1) + 1), left:min(w_img, int(x1) + 1)])
+        text, score = recognise([crop])[0]
+        text = text.lstrip(_RULE_MARKS)
+        old = str(result[i][1]).lstrip("、")
+        head = text[:len(text) - len(text.lstrip(NUMERALS))]
+        rest = text[len(head):]
+        if head and _same(rest.lstrip("、"), old):
+            # "一" before "般公共预算" is part of the word (一般), not a numbering: 、 only as read.
+            mended = head + ("、" if rest.startswith("、") else "") + old
+            # The widened box holds the numeral; the old box's right edge and height are kept.
+            nx0 = x1 - (x1 - x0) * len(mended) / len(str(result[i][1]))
+            out[i] = [[(nx0, y0), (x1, y0), (x1, y1), (nx0, y1)], mended, min(float(score), float(result[i][2]))]
+    return out
+
+
+def _same(a: str, b: str) -> bool:
+    """The same text up to one misread character in four (the widened crop reads it afresh)."""
+    return len(a) == len(b) > 0 and sum(x == y for x, y in zip(a, b)) >= 0.75 * len(b)
+
+
+MIN_HEIGHT = 0.35  # of the median line box (the detector's boxes run taller than the glyphs): a digit, not a speck
+MAX_HEIGHT = 1.6  # taller is a drawing or a seal's remains, not one line of print
+PRINT_GREY = 160  # the darkest tenth of a printed mark's pixels is this dark (a lone 0: 60-120; bleed: 190+)
+KEEP_INK = 0.7  # a reading of ink the detector passed over is kept only this sure
+
+
+def unread_ink(grey: np.ndarray, result: list) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) of printed marks no recognised line covers, sized like a line of text.
+
+    The detector passes over a lone "0" in a cell (a ring of ink too small to score as text):
+    the cell reads blank, and a blank adds nothing, so no identity breaks. grey has its rules
+    and seals taken out already.
+    """
+    import cv2
+
+    heights = sorted(max(p[1] for p in item[0]) - min(p[1] for p in item[0]) for item in result)
+    if len(heights) < 5:
+        return []
+    line = heights[len(heights) // 2]
+    binary = free_ink(grey, result)
+    # The glyphs of one number are a stroke's width apart: join them into one box.
+    joined = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(line * 0.4)), 1)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    out = []
+    rows, cols = grey.shape[:2]
+    for x, y, w, h, area in stats[1:count]:
+        if x == 0 or y == 0 or x + w == cols or y + h == rows:
+            continue  # the scanner's edge, not print
+        if not (MIN_HEIGHT * line <= h <= MAX_HEIGHT * line and w <= 12 * line and 4 * w >= h):
+            continue  # a speck, a drawing, or a stub of a rule (thinner than any digit)
+        marks = binary[y:y + h, x:x + w] > 0
+        # Print is dark; the other side's print showing through (bleed) and JPEG ghosts are faint.
+        if marks.sum() >= 0.08 * w * h and np.percentile(grey[y:y + h, x:x + w][marks], 10) <= PRINT_GREY:
+            out.append((int(x), int(y), int(x + w), int(y + h)))
+    return out
+
+
+def read_unread_ink(img: np.ndarray, result: list, recognise) -> list:
+    """result plus the sure readings of the ink it passed over (see unread_ink), one word each."""
+    import cv2
+
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    boxes = unread_ink(grey, result)
+    if not boxes:
+        return result
+    h_img, w_img = img.shape[:2]
+    crops = []
+    for x0, y0, x1, y1 in boxes:
+        pad = max(2, (y1 - y0) // 3)
+        crops.append(np.ascontiguousarray(img[max(0, y0 - pad):min(h_img, y1 + pad), max(0, x0 - pad):min(w_img, x1 + pad)]))
+    found = []
+    # One crop at a time: the recogniser pads a batch to its widest crop, and a lone digit padded
+    # to a long line's width reads unsurely.
+    for (x0, y0, x1, y1), (text, score) in zip(boxes, [recognise([crop])[0] for crop in crops]):
+        text = text.strip()
+        if text and float(score) >= KEEP_INK and any(ch.isalnum() for ch in text):
+            found.append([[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], text, float(score)])
+    return result + found
