@@ -182,7 +182,7 @@ def test_scan_boxes_are_mapped_back_to_the_page_as_printed(rotation, skew):
     pytest.importorskip("cv2")
     import numpy as np
 
-    from extractor.ocr import rotate_image
+    from extractor.rectify import rotate_image
     from extractor.pages import Page
     from extractor.provenance import to_page_frame
 
