@@ -90,8 +90,6 @@ def neutral_ink(img: np.ndarray) -> np.ndarray:
     return high
 
 
-
-
 def _chars(item) -> list[tuple[str, tuple[float, float, float, float], float]]:
     """A recognised line as characters with boxes (one pseudo-character when none are given)."""
     box, text, score = item[0], item[1], float(item[2])
