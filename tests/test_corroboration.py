@@ -94,6 +94,16 @@ def test_a_misread_generic_cell_breaks_its_sum_and_is_flagged():
     assert "/generic_tables/0/rows/0/2" not in flagged  # the 合计 = Σ 类 still holds
 
 
+def test_a_generic_cell_with_ocrs_colon_for_a_point_is_read_as_the_tables_cells_are():
+    # "600:25": OCR's colon for the decimal point, which the scorer and the eleven tables read as
+    # 600.25. Taken for a blank, it broke the 款's sum and flagged its correct siblings.
+    doc = _doc(CODED)
+    doc.generic_tables[0].rows[3][2] = "600:25"
+    doc = _checked(doc)
+    assert all(o.ok for o in _generic_outcomes(doc))
+    assert not flags(doc)
+
+
 def test_a_lost_generic_cell_fails_its_sum_and_the_scorer_counts_it_flagged():
     gold = Document(doc_id="g", generic_tables=[OUTLINE])
     pred = _doc(OUTLINE)

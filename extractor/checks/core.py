@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from schemas import Document
-from schemas.common import KEY_FIELDS, parse_money, to_wan
+from schemas.common import KEY_FIELDS, to_wan
 from schemas.pointer import resolve
 
 Severity = Literal["error", "warning", "info"]
@@ -124,13 +124,13 @@ class Values:
 
     def printed(self, pointer: str) -> Decimal | None:
         """A cell's amount as printed (its own unit). A generic table keeps its cells as text:
-        one that is not a clean amount counts as blank, so nothing vouches for it."""
+        read as the tables' cells are ("256:00" is 256.00, OCR's colon for a point); one that is
+        still not an amount counts as blank, so nothing vouches for it."""
         value = resolve(self.doc, pointer)
         if isinstance(value, str) and pointer.startswith("/generic_tables/"):
-            try:
-                return parse_money(value)
-            except ValueError:
-                return None
+            from ..columns import as_money
+
+            return as_money(value)
         return _as_decimal(value)
 
     def band_of(self, pointer: str) -> Decimal:
