@@ -101,12 +101,18 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     values = Values(doc)
     out = Evidence()
     identity_rules = set()
-    for outcome in evaluate_all(doc, values) if outcomes is None else outcomes:
+    outcomes = evaluate_all(doc, values) if outcomes is None else outcomes
+    explained = _explained(outcomes, values)
+    for i, outcome in enumerate(outcomes):
         identity_rules.add(outcome.identity.rule)
         if outcome.ok:  # only the printed cells of a form that holds are vouched for
             out.held.update({p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None})
             out.exact.update(p for p in _holding_cells(outcome.identity, values, exactly=True)
                              if values.get(p) is not None)
+        elif i in explained:  # the one cell to blame fails; the others hold with its right value
+            out.failed[explained[i]] += 1
+            others = (*outcome.identity.cells, *outcome.identity.witnesses)
+            out.held.update(p for p in others if p != explained[i] and values.get(p) is not None)
         else:
             out.failed.update(outcome.identity.cells)
     for group in agreements(doc, values):  # figures no identity covers, vouched for by agreeing readings
@@ -121,6 +127,24 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
         if finding.rule not in identity_rules:  # a finding of its own (a third decimal, a missing table)
             out.named.update(finding.locations)
     return out
+
+
+def _explained(outcomes: list, values) -> dict[int, str]:
+    """Failing outcomes (by index) that one cell explains with others: the cell, blamed by the localiser.
+
+    When changing one cell alone makes two failing identities or more hold and breaks none that
+    holds, the failures meet in that cell (a lost 项 breaks its 款's sum and the table's total),
+    and every other cell of those identities adds up with it: they are vouched for, as a
+    holding identity's cells are. Another wrong cell would have to be off by exactly the same
+    amount in each of them. One failure alone is explained by any of its cells: all stay failed.
+    """
+    from .checks.localise import Localiser
+
+    failing = [i for i, o in enumerate(outcomes) if not o.ok]
+    if len(failing) < 2:
+        return {}
+    blames = Localiser(outcomes, values).suspects()
+    return {i: blame.pointer for i, blame in blames.items() if len(blame.explains) >= 2}
 
 
 def _holding_cells(identity, values, exactly: bool = False) -> set[str]:

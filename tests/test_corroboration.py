@@ -196,3 +196,30 @@ def test_a_lost_generic_row_counts_as_flagged_by_its_tables_failed_sum():
     score = score_document(pred, gold)
     assert score.cells["/generic_tables/0/rows/4/2"] == "missing"
     assert score.flagged["/generic_tables/0/rows/4/2"] == "table_finding"
+
+
+def test_failures_that_meet_in_one_lost_cell_vouch_for_their_other_cells():
+    # 221 住房保障支出 read blank: its own sum (221 = 22102) and the 合计 (201 + 221) fail, and
+    # only that cell, given a value, makes both hold. The 合计 is in no identity that holds, yet
+    # it adds up with the lost cell's value: it is not flagged; the lost cell is the one failed.
+    gold = Document(doc_id="g", generic_tables=[CODED])
+    pred = _doc(CODED)
+    pred.generic_tables[0].rows[5][2] = None
+    pred = _checked(pred)
+    proof = evidence(pred)
+    assert "/generic_tables/0/rows/5/2" in proof.failed
+    assert "/generic_tables/0/rows/0/2" not in flags(pred, proof=proof)
+    score = score_document(pred, gold)
+    counts = score.flags()
+    assert counts.errors == counts.errors_flagged == 1 and counts.false_alarms == 0
+
+
+def test_one_failure_alone_is_not_put_down_to_one_cell():
+    doc = _doc(CODED)
+    doc.generic_tables[0].rows[6][2] = "150.80"  # 22102 misread: breaks 221 = 22102 and 22102 = 2210201
+    doc.generic_tables[0].rows[3][2] = "600.95"  # and, apart, 行政运行: 20101's sum fails alone
+    doc = _checked(doc)
+    flagged = flags(doc)
+    assert flagged["/generic_tables/0/rows/6/2"] == "failed"
+    # The lone failure names no culprit: its cells stay flagged (20101 itself is vouched for by 201's sum).
+    assert {"/generic_tables/0/rows/3/2", "/generic_tables/0/rows/4/2"} <= {p for p, why in flagged.items() if why == "failed"}
