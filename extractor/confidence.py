@@ -209,13 +209,24 @@ def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CON
     spot = doc.provenance.get(pointer)
     if ocr_pages is None:
         ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
-    ocr = spot is not None and (spot.confidence is not None or spot.page in ocr_pages)
+    if spot is not None:
+        ocr = spot.confidence is not None or spot.page in ocr_pages
+    else:  # a line read without its box (a table's extra line): as its table's pages were read
+        ocr = bool(ocr_pages) and bool(set(_table_pages(doc, pointer)) & ocr_pages)
     if not ocr:
         return None
     # An unsure reading that a sum confirms to the last digit is right: one wrong digit would
     # break it. Within the rounding band a last-digit misread could hide: then the OCR decides.
-    if (spot.confidence is None or spot.confidence < threshold) and pointer not in proof.exact:
+    # (A line read without its box has no confidence to judge: its identities alone vouch for it.)
+    if spot is not None and (spot.confidence is None or spot.confidence < threshold) and pointer not in proof.exact:
         return "low_confidence"
     if pointer not in proof.held:
         return "uncorroborated"
     return None
+
+
+def _table_pages(doc: Document, pointer: str) -> list[int]:
+    """The pages of the contract table a pointer is in (none outside the eleven tables)."""
+    parts = pointer.split("/")
+    table = getattr(doc.tables, parts[2], None) if len(parts) > 2 and parts[1] == "tables" else None
+    return list(getattr(table, "pages", None) or [])

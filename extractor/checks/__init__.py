@@ -20,6 +20,7 @@ from .core import RULES, Context, Identity, Outcome, Rule, Values, evaluate, fla
 from .labels import field_label, fmt, label
 from .localise import Blame, Localiser
 from .rules_cross import cross_rules
+from .rules_family import family_rules
 from .rules_generic import generic_rules
 from .rules_narrative import completeness_rules, narrative_rules, profile_rules
 from .rules_sheets import missing_sheets, sheet_rules
@@ -28,7 +29,7 @@ from .rules_tables import table_rules
 __all__ = ["RULES", "Rule", "check", "check_document", "evaluate_all", "GENERATORS"]
 
 GENERATORS: list[Callable[[Context], Iterator[Any]]] = [
-    table_rules, generic_rules, cross_rules, sheet_rules, missing_sheets, narrative_rules, profile_rules, completeness_rules,
+    table_rules, family_rules, generic_rules, cross_rules, sheet_rules, missing_sheets, narrative_rules, profile_rules, completeness_rules,
 ]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 PRECISION = rule("cell.precision", "金额超过两位小数（印刷金额至多到分）", "an amount with more than two decimals")

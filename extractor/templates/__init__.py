@@ -63,6 +63,7 @@ class Template(_Data):
     lines: dict[str, tuple[WordRule, ...]] = Field(default_factory=dict)
     sheets: dict[str, tuple[tuple[str, ...], ...]] = Field(default_factory=dict)
     row_sums: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    line_sums: dict[str, tuple[tuple[str, ...], ...]] = Field(default_factory=dict)  # [total, part, …] per table
     narrative: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     skip_rules: tuple[str, ...] = ()  # checker rules whose parts this family does not print
     not_printed: tuple[str, ...] = ()  # contract tables this family does not publish (in this shape)
@@ -160,6 +161,7 @@ def _merge(child: dict, parent: dict) -> dict:
             merged[k] = list(rules) + merged.get(k, [])
         out[key] = merged
     out["row_sums"] = {**parent.get("row_sums", {}), **child.get("row_sums", {})}
+    out["line_sums"] = {**parent.get("line_sums", {}), **child.get("line_sums", {})}
     out["skip_rules"] = list(parent.get("skip_rules", [])) + list(child.get("skip_rules", []))
     return out
 

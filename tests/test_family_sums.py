@@ -1,0 +1,66 @@
+"""A family's own sums of the lines the contract keeps in `extra` (templates: `line_sums`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from eval.score import score_document
+from extractor.checks import check_document
+from extractor.confidence import flags
+from schemas import Document
+from schemas.document import RunInfo
+
+from .conftest import DATA
+
+
+def _js03() -> Document:
+    return Document.model_validate_json((DATA / "js03" / "gold.json").read_text(encoding="utf-8"))
+
+
+def _scanned(doc: Document) -> Document:
+    """doc as if every page had been read by OCR (its extra lines have no box: as t4's are read)."""
+    pages = sorted({p for key in ("t1", "t4", "t10") for p in getattr(doc.tables, key).pages})
+    doc.run = RunInfo(engine="layout", pages_ocr=pages)
+    doc.findings, doc.reconcile = check_document(doc)
+    return doc
+
+
+def test_the_jiangsu_lines_without_a_field_add_up_as_printed():
+    doc = _scanned(_js03())
+    tally = doc.reconcile.by_rule["family.line_sum"]
+    assert tally.evaluated >= 2 and tally.held == tally.evaluated
+    assert not [f for f in doc.findings if f.rule == "family.line_sum"]
+    flagged = flags(doc)
+    for pointer in ("/tables/t4/extra/二、项目支出", "/tables/t10/extra/会议费", "/tables/t10/extra/合计"):
+        assert pointer not in flagged  # vouched for by the family's sums, though OCR'd
+
+
+def test_a_line_that_lost_its_numeral_breaks_the_familys_sum():
+    # OCR read "一、基本支出" as "基本支出" (the numeral touching its rule): the line scores missing
+    # under its printed label; the family's sum misses it, fails, and reports the table.
+    gold = _js03()
+    pred = _js03()
+    extra = pred.tables.t4.extra
+    pred.tables.t4.extra = {("基本支出" if k == "一、基本支出" else k): v for k, v in extra.items()}
+    pred = _scanned(pred)
+    assert any(f.rule == "family.line_sum" and f.tables == ["t4"] for f in pred.findings)
+    score = score_document(pred, gold)
+    assert score.cells["/tables/t4/extra/一、基本支出"] == "missing"
+    assert "/tables/t4/extra/一、基本支出" in score.flagged
+
+
+def test_an_unvouched_extra_line_read_by_ocr_is_flagged():
+    # With the 会议费 misread, the 三公 table's 合计 no longer adds up: both are flagged (before, no
+    # identity read these lines and a wrong 会议费 was silent).
+    doc = _js03()
+    doc.tables.t10.extra["会议费"] = Decimal("1489.73")
+    doc = _scanned(doc)
+    assert flags(doc).get("/tables/t10/extra/会议费") == "failed"
+
+
+def test_an_extra_line_of_a_scanned_table_that_nothing_checks_is_uncorroborated():
+    # The lines of t4's `extra` are read without a box: they were taken for exact text, never flagged.
+    doc = _js03()
+    doc.template = "national"  # a family that knows no sum of these lines
+    doc = _scanned(doc)
+    assert flags(doc).get("/tables/t4/extra/二、项目支出") == "uncorroborated"
