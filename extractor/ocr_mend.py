@@ -8,11 +8,14 @@ when it is the old one with a numeral in front.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 NUMERALS = "一二三四五六七八九十"
 WIDEN = 1.6  # line heights added on the left: room for "一" or "十一" beside the 、
 _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
+_NOT_THE_LINE = re.compile(rf"^[0-9A-Za-z.,:;|丨\[\]\s]+(?=[{NUMERALS}])")
 
 
 def _bounds(item) -> tuple[float, float, float, float]:
@@ -20,13 +23,16 @@ def _bounds(item) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def free_ink(grey: np.ndarray, result: list) -> np.ndarray:
-    """Printed pixels (255) no recognised line covers, salt-and-pepper specks removed."""
+def free_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) -> np.ndarray:
+    """Printed pixels (255) no recognised line covers, salt-and-pepper specks removed.
+
+    ``clean``: grey with its rules painted white, when the caller has it already.
+    """
     import cv2
 
     from .rectify import ink, without_rules
 
-    binary = ink(without_rules(grey))  # a cell's rule beside a line is not unread print
+    binary = ink(without_rules(grey) if clean is None else clean)  # a cell's rule beside a line is not unread print
     for item in result:  # what was read is not unread
         x0, y0, x1, y1 = _bounds(item)
         binary[max(0, int(y0) - 2):int(y1) + 3, max(0, int(x0) - 2):int(x1) + 3] = 0
@@ -62,8 +68,11 @@ def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
     """
     import cv2
 
+    from .rectify import without_rules
+
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    cut = cut_lines(result, free_ink(grey, result))
+    clean = without_rules(grey)
+    cut = cut_lines(result, free_ink(grey, result, clean))
     if not cut:
         return result
     h_img, w_img = img.shape[:2]
@@ -73,7 +82,9 @@ def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
         left = max(0, int(x0 - WIDEN * (y1 - y0)))
         crop = np.ascontiguousarray(img[max(0, int(y0)):min(h_img, int(y1) + 1), left:min(w_img, int(x1) + 1)])
         text, score = recognise([crop])[0]
-        text = text.lstrip(_RULE_MARKS)
+        # The widened crop may catch the rule, or across it the last digit of the cell to the left
+        # ("7一、基本支出": …18330.37 printed there): marks before the numeral are not the line's.
+        text = _NOT_THE_LINE.sub("", text.lstrip(_RULE_MARKS))
         old = str(result[i][1]).lstrip("、")
         head = text[:len(text) - len(text.lstrip(NUMERALS))]
         rest = text[len(head):]
@@ -97,7 +108,7 @@ PRINT_GREY = 160  # the darkest tenth of a printed mark's pixels is this dark (a
 KEEP_INK = 0.7  # a reading of ink the detector passed over is kept only this sure
 
 
-def unread_ink(grey: np.ndarray, result: list) -> list[tuple[int, int, int, int]]:
+def unread_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1) of printed marks no recognised line covers, sized like a line of text.
 
     The detector passes over a lone "0" in a cell (a ring of ink too small to score as text):
@@ -110,7 +121,7 @@ def unread_ink(grey: np.ndarray, result: list) -> list[tuple[int, int, int, int]
     if len(heights) < 5:
         return []
     line = heights[len(heights) // 2]
-    binary = free_ink(grey, result)
+    binary = free_ink(grey, result, clean)
     # The glyphs of one number are a stroke's width apart: join them into one box.
     joined = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(line * 0.4)), 1)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
@@ -132,15 +143,21 @@ def read_unread_ink(img: np.ndarray, result: list, recognise) -> list:
     """result plus the sure readings of the ink it passed over (see unread_ink), one word each."""
     import cv2
 
+    from .rectify import without_rules
+
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    boxes = unread_ink(grey, result)
+    clean = without_rules(grey)
+    boxes = unread_ink(grey, result, clean)
     if not boxes:
         return result
+    # The mark was found on the rule-free page; read it there too: a lone "0" beside its cell's
+    # rule reads as nothing with the rule in the crop ("0" at 0.89 without it).
+    page = cv2.cvtColor(clean, cv2.COLOR_GRAY2RGB)
     h_img, w_img = img.shape[:2]
     crops = []
     for x0, y0, x1, y1 in boxes:
         pad = max(2, (y1 - y0) // 3)
-        crops.append(np.ascontiguousarray(img[max(0, y0 - pad):min(h_img, y1 + pad), max(0, x0 - pad):min(w_img, x1 + pad)]))
+        crops.append(np.ascontiguousarray(page[max(0, y0 - pad):min(h_img, y1 + pad), max(0, x0 - pad):min(w_img, x1 + pad)]))
     found = []
     # One crop at a time: the recogniser pads a batch to its widest crop, and a lone digit padded
     # to a long line's width reads unsurely.
