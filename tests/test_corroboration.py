@@ -223,3 +223,14 @@ def test_one_failure_alone_is_not_put_down_to_one_cell():
     assert flagged["/generic_tables/0/rows/6/2"] == "failed"
     # The lone failure names no culprit: its cells stay flagged (20101 itself is vouched for by 201's sum).
     assert {"/generic_tables/0/rows/3/2", "/generic_tables/0/rows/4/2"} <= {p for p, why in flagged.items() if why == "failed"}
+
+
+def test_the_year_is_vouched_for_by_a_table_title_read_on_another_page():
+    doc = Document(doc_id="y", year=2025, run=RunInfo(engine="layout", pages_ocr=[1, 2]))
+    doc.provenance["/year"] = Provenance(page=1, bbox=(0, 0, 10, 10), confidence=0.99)
+    doc.tables.t1.present, doc.tables.t1.title, doc.tables.t1.pages = True, "2025年部门财务收支预算总表", [1]
+    assert flags(doc).get("/year") == "uncorroborated"  # the title on its own page may be where it was read
+    doc.tables.t4.present, doc.tables.t4.title, doc.tables.t4.pages = True, "2025年部门财政拨款收支预算总表", [2]
+    assert "/year" not in flags(doc)
+    doc.tables.t4.title = "2024年部门财政拨款收支预算总表"  # another year: no agreement
+    assert flags(doc).get("/year") == "uncorroborated"

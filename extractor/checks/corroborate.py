@@ -35,7 +35,24 @@ def agreements(doc: Document, values: Values | None = None) -> list[tuple[str, .
     values = values or Values(doc)
     out = list(_equal_totals(doc, values))
     out += list(_projects(doc, values))
+    out += list(_year(doc))
     return out
+
+
+def _year(doc: Document) -> Iterator[tuple[str, ...]]:
+    """The year, when a table title on another page prints it too ("2025年部门财务收支预算总表").
+
+    The year is read once (a cover, a title); a title read on another page is a reading of its
+    own: the two agreeing vouch for it. Only the tables' titles count, never the year's own line.
+    """
+    spot = doc.provenance.get("/year")
+    if doc.year is None or spot is None:
+        return
+    stated = f"{doc.year}年"
+    titled = [(table.title, table.pages) for key in TABLE_TITLES if (table := getattr(doc.tables, key)).present]
+    titled += [(table.title, table.pages) for table in doc.generic_tables]
+    if any(title and stated in title.replace(" ", "") and pages and spot.page not in pages for title, pages in titled):
+        yield ("/year",)
 
 
 def _significant(value: Decimal) -> bool:
