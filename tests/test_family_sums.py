@@ -64,3 +64,22 @@ def test_an_extra_line_of_a_scanned_table_that_nothing_checks_is_uncorroborated(
     doc.template = "national"  # a family that knows no sum of these lines
     doc = _scanned(doc)
     assert flags(doc).get("/tables/t4/extra/二、项目支出") == "uncorroborated"
+
+
+def _sh11() -> Document:
+    doc = Document.model_validate_json((DATA / "sh11" / "gold.json").read_text(encoding="utf-8"))
+    doc.run = RunInfo(engine="layout", pages_ocr=list(doc.tables.t1.pages))
+    doc.findings, doc.reconcile = check_document(doc)
+    return doc
+
+
+def test_a_shanghai_units_expense_by_use_adds_up_per_line_and_per_column():
+    doc = _sh11()
+    tally = doc.reconcile.by_rule["family.line_sum"]
+    assert tally.evaluated > 4 and tally.held == tally.evaluated  # a sum per line, per column, and the income
+    flagged = flags(doc)
+    assert not [p for p in flagged if p.startswith("/tables/t1/")]
+    row = doc.tables.t1.rows[0]
+    row.extra["公用经费"] += Decimal("100")  # misread: its line and its column no longer add up
+    doc.findings, doc.reconcile = check_document(doc)
+    assert flags(doc).get("/tables/t1/rows/0/extra/公用经费") == "failed"

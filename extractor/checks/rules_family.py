@@ -6,7 +6,8 @@ The contract has no field for some printed lines (Jiangsu's 一、基本支出 /
 says how they add up (``line_sums`` in its TOML: per table, the total's pointer then its parts,
 relative to the table). A line the table does not print is blank; a sum whose total or whose
 parts are all blank is not evaluated, so a family's variants (当年收入 / 当年收入小计) are
-listed side by side. A part read under another label (OCR lost its numeral: 基本支出) is blank
+listed side by side. ``rows/*/…`` in the total names one sum per row; in a part only, that
+column of every row. A part read under another label (OCR lost its numeral: 基本支出) is blank
 here: the sum fails and the table is reported.
 """
 
@@ -28,6 +29,16 @@ def family_rules(ctx: Context) -> Iterator[Identity]:
     for key, sums in family.line_sums.items():
         if not ctx.present(key):
             continue
+        rows = range(len(getattr(ctx.table(key), "rows", None) or []))
         for total, *parts in sums:
-            yield Identity(LINE_SUM, f"/tables/{key}/{total}", tuple(f"/tables/{key}/{p}" for p in parts), (key,),
-                           lhs_optional=True, rhs_optional=True)
+            base = f"/tables/{key}/"
+            if "*" in total:  # one sum per row: "rows/*/amount" = "rows/*/extra/人员经费" + …
+                for i in rows:
+                    yield _sum(key, base + total.replace("*", str(i)), [base + p.replace("*", str(i)) for p in parts])
+            else:  # a part "rows/*/…" is that column of every row (the total line = Σ the rows)
+                yield _sum(key, base + total, [base + p.replace("*", str(i)) for p in parts
+                                               for i in (rows if "*" in p else [0])])
+
+
+def _sum(key: str, total: str, parts: list[str]) -> Identity:
+    return Identity(LINE_SUM, total, tuple(parts), (key,), lhs_optional=True, rhs_optional=True)
