@@ -8,14 +8,11 @@ when it is the old one with a numeral in front.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 NUMERALS = "一二三四五六七八九十"
 WIDEN = 1.6  # line heights added on the left: room for "一" or "十一" beside the 、
 _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
-_NOT_THE_LINE = re.compile(rf"^[0-9A-Za-z.,:;|丨\[\]\s]+(?=[{NUMERALS}])")
 
 
 def _bounds(item) -> tuple[float, float, float, float]:
@@ -68,11 +65,8 @@ def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
     """
     import cv2
 
-    from .rectify import without_rules
-
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    clean = without_rules(grey)
-    cut = cut_lines(result, free_ink(grey, result, clean))
+    cut = cut_lines(result, free_ink(grey, result))
     if not cut:
         return result
     h_img, w_img = img.shape[:2]
@@ -82,9 +76,7 @@ def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
         left = max(0, int(x0 - WIDEN * (y1 - y0)))
         crop = np.ascontiguousarray(img[max(0, int(y0)):min(h_img, int(y1) + 1), left:min(w_img, int(x1) + 1)])
         text, score = recognise([crop])[0]
-        # The widened crop may catch the rule, or across it the last digit of the cell to the left
-        # ("7一、基本支出": …18330.37 printed there): marks before the numeral are not the line's.
-        text = _NOT_THE_LINE.sub("", text.lstrip(_RULE_MARKS))
+        text = text.lstrip(_RULE_MARKS)
         old = str(result[i][1]).lstrip("、")
         head = text[:len(text) - len(text.lstrip(NUMERALS))]
         rest = text[len(head):]
