@@ -103,10 +103,12 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     identity_rules = set()
     outcomes = evaluate_all(doc, values) if outcomes is None else outcomes
     explained = _explained(outcomes, values)
+    holding: list[set[str]] = []
     for i, outcome in enumerate(outcomes):
         identity_rules.add(outcome.identity.rule)
         if outcome.ok:  # only the printed cells of a form that holds are vouched for
-            out.held.update({p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None})
+            holding.append({p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None})
+            out.held.update(holding[-1])
             out.exact.update(p for p in _holding_cells(outcome.identity, values, exactly=True)
                              if values.get(p) is not None)
         elif i in explained:  # the one cell to blame fails; the others hold with its right value
@@ -119,6 +121,8 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
         printed = [p for p in group if values.get(p) is not None]
         out.held.update(printed)
         out.exact.update(printed)
+    ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
+    _withdraw(out, holding, lambda p: read_by_ocr(doc, p, ocr_pages))
     for finding in doc.findings:
         if finding.suspect:
             out.named.add(finding.suspect)
@@ -127,6 +131,23 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
         if finding.rule not in identity_rules:  # a finding of its own (a third decimal, a missing table)
             out.named.update(finding.locations)
     return out
+
+
+def _withdraw(out: Evidence, holding: list[set[str]], ocr) -> None:
+    """An identity that holds with a suspect OCR'd cell in it vouches for none of its other cells.
+
+    A sum that holds while one of its cells is wrong holds because another is wrong to match: a
+    t7 line whose 82.5 was misread 82.3 in its 合计 and in its only column holds across the row,
+    while the 合计 breaks three sums. The 合计 is suspect; the column, vouched for only by the row
+    that the suspect makes hold, is then in as many failed identities as holding ones. A text
+    layer's value is what the file prints: a sum of them that holds, holds (``ocr``: whether a
+    pointer was read by OCR).
+    """
+    suspects = {p for p in out.failed if out.failed[p] > out.held[p] and ocr(p)}
+    for cells in holding:
+        if cells & suspects:
+            for p in cells - suspects:
+                out.held[p] -= 1
 
 
 def _explained(outcomes: list, values) -> dict[int, str]:
@@ -209,11 +230,7 @@ def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CON
     spot = doc.provenance.get(pointer)
     if ocr_pages is None:
         ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
-    if spot is not None:
-        ocr = spot.confidence is not None or spot.page in ocr_pages
-    else:  # a line read without its box (a table's extra line): as its table's pages were read
-        ocr = bool(ocr_pages) and bool(set(_table_pages(doc, pointer)) & ocr_pages)
-    if not ocr:
+    if not read_by_ocr(doc, pointer, ocr_pages):
         return None
     # An unsure reading that a sum confirms to the last digit is right: one wrong digit would
     # break it. Within the rounding band a last-digit misread could hide: then the OCR decides.
@@ -223,6 +240,14 @@ def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CON
     if pointer not in proof.held:
         return "uncorroborated"
     return None
+
+
+def read_by_ocr(doc: Document, pointer: str, ocr_pages: set[int]) -> bool:
+    """Whether a value was read by OCR (a line read without its box: as its table's pages were)."""
+    spot = doc.provenance.get(pointer)
+    if spot is not None:
+        return spot.confidence is not None or spot.page in ocr_pages
+    return bool(ocr_pages) and bool(set(_table_pages(doc, pointer)) & ocr_pages)
 
 
 def _table_pages(doc: Document, pointer: str) -> list[int]:

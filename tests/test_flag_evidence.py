@@ -1,4 +1,4 @@
-"""A family's own sums of the lines the contract keeps in `extra` (templates: `line_sums`)."""
+"""Flags on scans: a family's own sums of its `extra` lines (templates: `line_sums`), and what vouches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from eval.score import score_document
 from extractor.checks import check_document
 from extractor.confidence import flags
 from schemas import Document
-from schemas.document import RunInfo
+from schemas.document import Provenance, RunInfo
 
 from .conftest import DATA
 
@@ -83,3 +83,31 @@ def test_a_shanghai_units_expense_by_use_adds_up_per_line_and_per_column():
     row.extra["公用经费"] += Decimal("100")  # misread: its line and its column no longer add up
     doc.findings, doc.reconcile = check_document(doc)
     assert flags(doc).get("/tables/t1/rows/0/extra/公用经费") == "failed"
+
+
+def test_a_sum_that_holds_only_through_a_suspect_cell_vouches_for_nothing():
+    # 001's t7 line: 82.5 misread 82.3 in its 合计 and in its only column. The row holds (82.3 =
+    # 82.3) while the 合计 breaks its 款's sum and more: the 合计 is flagged, and the column, vouched
+    # for by that row alone, was silent.
+    doc = Document.model_validate_json((DATA / "001_e83e4d58071336c6" / "gold.json").read_text(encoding="utf-8"))
+    row = doc.tables.t7.rows[51]
+    assert row.total == row.enterprise_subsidy == Decimal("82.5")
+    row.total = row.enterprise_subsidy = Decimal("82.3")
+    doc.run = RunInfo(engine="layout", pages_ocr=[1])  # the two cells read by OCR, surely
+    for pointer in ("/tables/t7/rows/51/total", "/tables/t7/rows/51/enterprise_subsidy"):
+        doc.provenance[pointer] = Provenance(page=1, bbox=(0, 0, 10, 10), confidence=0.95)
+    doc.findings, doc.reconcile = check_document(doc)
+    flagged = flags(doc)
+    assert flagged.get("/tables/t7/rows/51/total") == "failed"
+    assert flagged.get("/tables/t7/rows/51/enterprise_subsidy") == "failed"
+
+
+def test_a_text_layers_sum_that_holds_still_vouches_beside_a_suspect_cell():
+    # The same two cells printed in a text layer: what the file prints; the row holds as printed.
+    doc = Document.model_validate_json((DATA / "001_e83e4d58071336c6" / "gold.json").read_text(encoding="utf-8"))
+    row = doc.tables.t7.rows[51]
+    row.total = row.enterprise_subsidy = Decimal("82.3")
+    doc.findings, doc.reconcile = check_document(doc)
+    flagged = flags(doc)
+    assert flagged.get("/tables/t7/rows/51/total") == "failed"
+    assert "/tables/t7/rows/51/enterprise_subsidy" not in flagged
