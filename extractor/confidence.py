@@ -148,6 +148,8 @@ def _withdraw(out: Evidence, holding: list[set[str]], ocr) -> None:
         if cells & suspects:
             for p in cells - suspects:
                 out.held[p] -= 1
+                if out.held[p] <= 0:  # vouched for by nothing else: as if in no identity that holds
+                    del out.held[p]
 
 
 def _explained(outcomes: list, values) -> dict[int, str]:
