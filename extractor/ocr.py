@@ -14,7 +14,7 @@ import numpy as np
 from .errors import OcrError
 from .pages import Segment, Word
 from .ocr_mend import mend_numerals, read_unread_ink
-from .rectify import estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten
+from .rectify import estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten, thick_rule
 from .registry import Registry
 
 
@@ -67,14 +67,16 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
         # Short enough for a header cell's rule (类/款/项), longer than a character's stroke.
         # Bridged over small breaks from noise or JPEG, so one rule stays one segment.
         mask = line_mask(binary, horizontal, max(24, int(max(w, h) * min_frac)))
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        for contour in contours:
-            x, y, cw, ch = cv2.boundingRect(contour)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+        for i in range(1, count):
+            x, y, cw, ch = stats[i, :4]
             # A rule may lean a little after deskewing: allow a thickness of 2% of its length.
             if horizontal and ch < max(12, h // 150, cw // 50):
                 found.append((x, y + ch // 2, x + cw, y + ch // 2))
             elif not horizontal and cw < max(12, w // 150, ch // 50):
                 found.append((x + cw // 2, y, x + cw // 2, y + ch))
+            elif (line := thick_rule(labels, i, stats[i], horizontal, min_frac)) is not None:
+                found.append(line)  # a seal's arc along the rule made it thick: the rule alone
     return found
 
 

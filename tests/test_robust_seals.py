@@ -1,0 +1,67 @@
+"""Cells lost under seals at moderate severity, second round (README, "Moderate severity: what was lost")."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extractor.columns import as_money
+from extractor.grid import page_grids
+from extractor.pages import Page, Segment, Word
+
+
+def _ringed_table(ring: bool) -> np.ndarray:
+    """A grey page: five column rules, row rules, and a grey seal's ring whose side runs along
+    the middle column rule (a grey seal: no colour tells it from print)."""
+    img = np.full((900, 1200), 245, np.uint8)
+    for y in range(100, 801, 50):
+        img[y:y + 3, 100:1100] = 30
+    for x in (100, 350, 600, 850, 1097):
+        img[100:803, x:x + 3] = 30
+    if ring:
+        cv2.circle(img, (603 + 250, 650), 250, 110, 8)  # a thick grey ring touching the rule at x=600
+    return img
+
+
+def test_a_rule_a_seal_ring_runs_along_is_still_a_rule():
+    from extractor.ocr import find_rules
+
+    def columns(img):
+        return sorted(round(x0 / 10) * 10 for x0, y0, x1, y1 in find_rules(img) if x0 == x1 and y1 - y0 > 500)
+
+    assert columns(_ringed_table(False)) == [100, 350, 600, 850, 1100]
+    assert columns(_ringed_table(True)) == [100, 350, 600, 850, 1100]
+
+
+def _sealed_page(arc: bool) -> Page:
+    """项目 | 总计 | 合计 | 项目支出, with a seal's arc piece 4 pt right of the 合计|项目支出 rule in
+    one row; the 合计 column's amounts printed right-aligned against that rule."""
+    xs = [60.0, 300.0, 380.0, 460.0, 540.0]
+    ys = [100.0 + 18 * k for k in range(6)]
+    segments = [Segment(xs[0], y, xs[-1], y) for y in ys]
+    segments += [Segment(x, ys[0], x, ys[-1]) for x in xs]
+    if arc:
+        segments.append(Segment(456.0, ys[3] - 2, 456.0, ys[4]))  # ends on a row rule: anchored
+    rows = [["项目", "总计", "合计", "项目支出"], ["甲项目", "3590", "3590", "3590"], ["乙项目", "23", "23", "23"],
+            ["丙项目", "3", "3", "3"], ["丁项目", "100", "100", "100"]]
+    words = []
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            x1 = xs[c + 1] - 2  # right-aligned: the last digit touches the rule
+            words.append(Word(text, x1 - 6 * len(text), ys[r] + 4, x1, ys[r] + 14))
+    return Page(1, 595, 842, words=words, segments=segments, source="ocr")
+
+
+def test_a_seal_arc_beside_a_rule_makes_no_column():
+    for arc in (False, True):
+        (grid,) = page_grids(_sealed_page(arc))
+        assert grid.n_cols == 4
+        assert [grid.text(r, 2) for r in range(grid.n_rows)] == ["合计", "3590", "23", "3", "100"]
+
+
+def test_an_amount_whose_thousands_separator_ocr_lost():
+    assert str(as_money("1097,073.43")) == "1097073.43"  # "1,097,073.43" with its first comma under a seal
+    assert str(as_money("1,097073.43")) == "1097073.43"
+    assert str(as_money("3,609,125.22")) == "3609125.22"
+    assert as_money("1097,07.43") is None  # not where thousands go: no amount
+    assert as_money("12,3456.00") is None
