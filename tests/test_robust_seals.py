@@ -65,3 +65,37 @@ def test_an_amount_whose_thousands_separator_ocr_lost():
     assert str(as_money("3,609,125.22")) == "3609125.22"
     assert as_money("1097,07.43") is None  # not where thousands go: no amount
     assert as_money("12,3456.00") is None
+
+
+def test_the_widened_crop_stops_at_the_cells_rule():
+    """"一、基本支出" with the detector's line starting at 基本: the crop widened to the left must
+    not take in the cell's rule, which the recogniser reads as a character ("7一、基本支出")."""
+    from extractor.ocr_mend import mend_numerals
+
+    img = np.full((100, 400, 3), 255, np.uint8)
+    img[:, 95:98] = 0  # the column rule, just left of the "一"
+    img[48:52, 102:116] = 0  # "一"
+    box = [(120, 40), (220, 40), (220, 60), (120, 60)]
+    crops = []
+
+    def recognise(batch):
+        crops.extend(batch)
+        return [("7一、基本支出" if (c < 128).all(axis=0).any() else "一、基本支出", 0.99) for c in batch]
+
+    (mended,) = mend_numerals(img, [[box, "基本支出", 0.99]], recognise)
+    assert mended[1] == "一、基本支出"
+    assert min(p[0] for p in mended[0]) > 97  # the box does not reach over the rule
+
+
+def test_the_detectors_own_box_over_a_mended_numeral_is_dropped():
+    """The detector boxed "二、" apart (read "三、") and the line from 、: the line is mended from
+    the widened crop, and the numeral's own box is the same print read twice."""
+    from extractor.ocr_mend import mend_numerals
+
+    img = np.full((100, 400, 3), 255, np.uint8)
+    line = [(120, 40), (240, 40), (240, 60), (120, 60)]
+    numeral = [(100, 41), (126, 41), (126, 59), (100, 59)]
+    amount = [(300, 40), (360, 40), (360, 60), (300, 60)]
+    result = [[numeral, "三、", 0.88], [line, "、公共安全支出", 0.99], [amount, "1,252,300", 0.99]]
+    out = mend_numerals(img, result, lambda batch: [("二、公共安全支出", 0.99)] * len(batch))
+    assert [item[1] for item in out] == ["二、公共安全支出", "1,252,300"]
