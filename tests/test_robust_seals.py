@@ -99,3 +99,15 @@ def test_the_detectors_own_box_over_a_mended_numeral_is_dropped():
     result = [[numeral, "三、", 0.88], [line, "、公共安全支出", 0.99], [amount, "1,252,300", 0.99]]
     out = mend_numerals(img, result, lambda batch: [("二、公共安全支出", 0.99)] * len(batch))
     assert [item[1] for item in out] == ["二、公共安全支出", "1,252,300"]
+
+
+def test_a_class_code_with_a_specks_dot_is_no_amount():
+    """t1's expense side "211. | 节能环保支出 | 416": the code read with a speck is still the code,
+    not the row's amount (which pushed 416 into an extra column)."""
+    from decimal import Decimal
+
+    from extractor.read_fixed import label_and_amounts
+
+    assert label_and_amounts(["211.", "节能环保支出", "416"]) == ("211节能环保支出", [Decimal("416")])
+    assert label_and_amounts(["211", "节能环保支出", "416"]) == ("211节能环保支出", [Decimal("416")])
+    assert label_and_amounts(["合计", "21."]) == ("合计", [Decimal("21")])
