@@ -37,6 +37,7 @@ REREAD_BELOW = 0.8  # a line read less surely than this is read again
 REC_BASE_RATIO = 320 / 48  # the recogniser's input shape: narrower crops are padded to it
 KEEP_FROM = 0.5  # RapidOCR's own threshold for a line, applied after the second reading
 INK_SATURATION = 60  # a pixel whose channels differ more is coloured ink (a seal), not print
+SEAL_OVER_PAPER = 0.65  # of the paper's brightness: a seal's pixel is this light in its brightest channel
 ORIENT_SIDE = 736  # the detector's own working size (its short side): the orientation thumbnail
 ORIENT_LINES = 3  # lines of text, in thumbnail widths, that settle a page as upright
 ORIENT_SAMPLE = 24  # lines the classifier sees to tell upright from upside down
@@ -88,7 +89,10 @@ def neutral_ink(img: np.ndarray) -> np.ndarray:
     # cv2 per channel: numpy's reduction over the last axis of an RGB page took ~0.3 s a call.
     r, g, b = cv2.split(img)
     high, low = cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b)
-    high[cv2.subtract(high, low) > INK_SATURATION] = 255
+    # Print under the seal is dark in every channel, but JPEG's colour bleeds into its strokes:
+    # only coloured pixels light in their brightest channel (the seal over paper) are taken out.
+    paper = cv2.dilate(high, np.ones((31, 31), np.uint8))
+    high[(cv2.subtract(high, low) > INK_SATURATION) & (high >= SEAL_OVER_PAPER * paper)] = 255
     return high
 
 

@@ -111,3 +111,22 @@ def test_a_class_code_with_a_specks_dot_is_no_amount():
     assert label_and_amounts(["211.", "节能环保支出", "416"]) == ("211节能环保支出", [Decimal("416")])
     assert label_and_amounts(["211", "节能环保支出", "416"]) == ("211节能环保支出", [Decimal("416")])
     assert label_and_amounts(["合计", "21."]) == ("合计", [Decimal("21")])
+
+
+def test_print_under_a_red_seal_stays_dark_after_jpeg():
+    """Blur and JPEG spread the seal's colour into the thin black strokes under it; taking every coloured
+    pixel for paper cut holes in the digits there ("30206" read "216", "18770" lost)."""
+    from extractor.ocr import neutral_ink
+
+    img = np.full((120, 200, 3), 240, np.uint8)
+    strokes = np.zeros(img.shape[:2], bool)
+    for x in range(40, 160, 12):
+        img[40:80, x:x + 2] = 25  # thin strokes of print
+        strokes[42:78, x:x + 2] = True
+    red = np.array([215, 30, 40], np.float32) / 255  # stamp-pad red (RGB), multiplied over the page
+    img[20:100, 30:170] = np.clip(img[20:100, 30:170] * (0.1 + 0.9 * red), 0, 255).astype(np.uint8)
+    img = cv2.GaussianBlur(img, (0, 0), 0.8)  # the scanner's blur mixes the red into the strokes
+    _, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 70])
+    grey = neutral_ink(cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB))
+    assert (grey[strokes] < 120).mean() > 0.98  # the print, whole
+    assert (grey[25:35, 35:165] > 200).all()  # the seal over paper, gone
