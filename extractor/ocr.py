@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import OcrError
 from .pages import Segment, Word
-from .ocr_mend import mend_numerals, read_unread_ink
+from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
 from .rectify import estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten, thick_rule
 from .registry import Registry
 
@@ -186,7 +186,7 @@ class PaddleOcrReader:
         # "1") often reads at 0.3-0.5 (see _reread). Take them all, read them again, then drop.
         result = self._ocr(img, self.min_confidence) or []
         if not _mostly_tall(result):  # a sideways page is read again turned: no second reading
-            result = self._reread(img, result)
+            result = drop_doubled(self._reread(img, result))
             result = mend_numerals(img, result, self._recognise_crops)
             result = read_unread_ink(img, result, self._recognise_crops)
         # Still unsure after the second reading: noise (a speck read as "。"), dropped as before.

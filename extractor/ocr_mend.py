@@ -178,3 +178,38 @@ def read_unread_ink(img: np.ndarray, result: list, recognise) -> list:
         if text and float(score) >= KEEP_INK and any(ch.isalnum() for ch in text):
             found.append([[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], text, float(score)])
     return result + found
+
+
+def drop_doubled(result: list) -> list:
+    """result with a character two neighbouring lines both read dropped from the second.
+
+    The detector can split one number into two boxes that overlap by a character ("695,5" and
+    "520" over "695,520"): joined, the cell reads "695,5520". Where two lines of one row overlap
+    by at least half a character and the first ends with the character the second begins with,
+    the second line loses it.
+    """
+    order = sorted(range(len(result)), key=lambda i: _bounds(result[i])[0])
+    out = list(result)
+    for k, a in enumerate(order):
+        ax0, ay0, ax1, ay1 = _bounds(out[a])
+        text_a = str(out[a][1])
+        for b in order[k + 1:]:
+            bx0, by0, bx1, by1 = _bounds(out[b])
+            if bx0 >= ax1:
+                break  # sorted by their left edges: no later line reaches back into this one
+            text_b = str(out[b][1])
+            if not text_a or len(text_b) < 2 or not ax0 < bx0 < ax1 < bx1:
+                continue
+            rows = min(ay1, by1) - max(ay0, by0)
+            char = min((ax1 - ax0) / len(text_a), (bx1 - bx0) / len(text_b))
+            if rows > 0.6 * min(ay1 - ay0, by1 - by0) and ax1 - bx0 >= 0.5 * char and text_a[-1] == text_b[0]:
+                out[b] = _without_first(out[b], char)
+    return out
+
+
+def _without_first(item, char: float) -> list:
+    """A recognised line without its first character (box, text, and per-character lists)."""
+    text = str(item[1])
+    box = [(max(p[0], _bounds(item)[0] + char), p[1]) if i in (0, 3) else p for i, p in enumerate(item[0])]
+    rest = [part[1:] if isinstance(part, list) and len(part) == len(text) else part for part in item[3:]]
+    return [box, text[1:], item[2], *rest]

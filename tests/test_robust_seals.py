@@ -130,3 +130,20 @@ def test_print_under_a_red_seal_stays_dark_after_jpeg():
     grey = neutral_ink(cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB))
     assert (grey[strokes] < 120).mean() > 0.98  # the print, whole
     assert (grey[25:35, 35:165] > 200).all()  # the seal over paper, gone
+
+
+def test_a_digit_two_overlapping_boxes_both_read_counts_once():
+    """The detector split "695,520" into "695,5" and "520", overlapping over the middle 5: the
+    cell read "695,5520" (no amount). Boxes that merely touch keep their characters."""
+    from extractor.ocr_mend import drop_doubled
+
+    def line(x0, x1, text, y=363.0):
+        return [[(x0, y), (x1, y), (x1, y + 14), (x0, y + 14)], text, 0.95]
+
+    out = drop_doubled([line(731.6, 759.3, "695,5"), line(755.7, 774.1, "520"), line(780, 800, "0")])
+    assert "".join(item[1] for item in out) == "695,5200"
+    assert out[1][1] == "20" and min(p[0] for p in out[1][0]) > 755.7
+    apart = drop_doubled([line(731.6, 759.3, "695,5"), line(761.0, 780.0, "520")])
+    assert [item[1] for item in apart] == ["695,5", "520"]
+    other_row = drop_doubled([line(731.6, 759.3, "695,5"), line(755.7, 774.1, "520", y=390.0)])
+    assert [item[1] for item in other_row] == ["695,5", "520"]
