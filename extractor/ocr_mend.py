@@ -188,13 +188,14 @@ def drop_doubled(result: list) -> list:
     by at least half a character and the first ends with the character the second begins with,
     the second line loses it.
     """
-    order = sorted(range(len(result)), key=lambda i: _bounds(result[i])[0])
+    bounds = [_bounds(item) for item in result]  # as detected: a shortened line keeps its place
+    order = sorted(range(len(result)), key=lambda i: bounds[i][0])
     out = list(result)
     for k, a in enumerate(order):
-        ax0, ay0, ax1, ay1 = _bounds(out[a])
+        ax0, ay0, ax1, ay1 = bounds[a]
         text_a = str(out[a][1])
         for b in order[k + 1:]:
-            bx0, by0, bx1, by1 = _bounds(out[b])
+            bx0, by0, bx1, by1 = bounds[b]
             if bx0 >= ax1:
                 break  # sorted by their left edges: no later line reaches back into this one
             text_b = str(out[b][1])

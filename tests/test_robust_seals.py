@@ -143,6 +143,9 @@ def test_a_digit_two_overlapping_boxes_both_read_counts_once():
     out = drop_doubled([line(731.6, 759.3, "695,5"), line(755.7, 774.1, "520"), line(780, 800, "0")])
     assert "".join(item[1] for item in out) == "695,5200"
     assert out[1][1] == "20" and min(p[0] for p in out[1][0]) > 755.7
+    two_rows = drop_doubled([line(731.6, 759.3, "695,5"), line(755.7, 774.1, "520"),
+                             line(732.0, 759.7, "691,6", y=412.0), line(755.7, 774.4, "680", y=412.0)])
+    assert [item[1] for item in two_rows] == ["695,5", "20", "691,6", "80"]
     apart = drop_doubled([line(731.6, 759.3, "695,5"), line(761.0, 780.0, "520")])
     assert [item[1] for item in apart] == ["695,5", "520"]
     other_row = drop_doubled([line(731.6, 759.3, "695,5"), line(755.7, 774.1, "520", y=390.0)])
