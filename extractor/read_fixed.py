@@ -28,7 +28,9 @@ def _split_column(grid: Grid, start: int) -> int:
             if text.startswith(("支出", "财政拨款支出", "功能分类", "功能")) or text in ("支出", "支") \
                     or (text.endswith("支出") and len(text) <= 6):  # 本年支出
                 # An unlabelled column just before it (the 类 code of an unruled table) is on its side.
-                while c > 1 and not any(normalise(grid.text(rr, c - 1)) for rr in range(start)):
+                # A column blank from top to bottom (a seal's arc made its rules) is on neither side.
+                while c > 1 and not any(normalise(grid.text(rr, c - 1)) for rr in range(start)) \
+                        and any(normalise(grid.text(rr, c - 1)) for rr in range(start, grid.n_rows)):
                     c -= 1
                 return c
     return max(2, grid.n_cols // 2)

@@ -150,3 +150,23 @@ def test_a_digit_two_overlapping_boxes_both_read_counts_once():
     assert [item[1] for item in apart] == ["695,5", "520"]
     other_row = drop_doubled([line(731.6, 759.3, "695,5"), line(755.7, 774.1, "520", y=390.0)])
     assert [item[1] for item in other_row] == ["695,5", "520"]
+
+
+def test_a_blank_column_a_seal_drew_stays_off_t1s_expense_side():
+    """A seal's arcs drew a blank column between the income amounts and the expense codes: the
+    expense side began there, the name column was taken for a second label block, and every
+    expense row's name and amount went to extra lines."""
+    from tests.test_robust_readers import make_grid
+
+    from extractor.read_fixed import _split_column
+
+    rows = [["收入", "", "", "支出", "", ""],
+            ["项目", "预算数", "", "功能分类科目编码", "功能分类科目名称", "预算数"],
+            ["一、本年收入", "61759", "", "201", "一般公共服务支出", "5957"],
+            ["1.一般公共预算拨款", "60395", "", "202", "外交支出", ""]]
+    grid = make_grid(1, rows, merges=[(0, 0, 1, 3), (0, 3, 1, 3)])
+    assert _split_column(grid, 2) == 3
+    rows[2][2] = "201"  # an unlabelled code column (an unruled table's 类) is on the expense side
+    rows[3][2] = "202"
+    grid = make_grid(1, rows, merges=[(0, 0, 1, 2), (0, 2, 1, 4)])
+    assert _split_column(grid, 2) == 2
