@@ -193,7 +193,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
         pred_path = outdir / "pred" / "degraded" / f"{stem}.json"
         try:
             pred = extract(scan_path, Options(engine=config.engine, engine_options=config.engine_options(),
-                                              template=ref.template))
+                                              template=ref.template, ocr=config.ocr))
         except Exception as exc:  # noqa: BLE001 - a failed reading scores as empty, as in every run
             pred_path.unlink(missing_ok=True)
             done(DocRun(stem, "failed", error=str(exc).splitlines()[0]))

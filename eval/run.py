@@ -54,6 +54,7 @@ class RunConfig:
     seed: int = 0
     docs: list[str] | None = None
     without: list[str] = field(default_factory=list)  # scan effects left out (eval/corpus/degrade.EFFECTS)
+    ocr: str = "rapidocr"  # --kind degraded: the OCR backend reading the scans
 
     def engine_options(self) -> dict:
         """Only the options given: an engine that takes none must not see a prompt=None."""

@@ -55,6 +55,9 @@ def as_money(text: str):
         text = text.replace(",", ".").replace(":", ".")
     elif re.fullmatch(r"\d{1,3}(?:,\d{3})+[:：]\d{1,2}", text):  # "1,068:78": a colon is never a separator
         text = text.replace(":", ".").replace("：", ".")
+    elif (m := re.fullmatch(r"(\d+)((?:,\d+)+)(\.\d{1,2})?", text)) \
+            and all(len(g) % 3 == 0 for g in m[2].split(",")[1:]):
+        text = text.replace(",", "")  # "1097,073.43", "1,097073.43": a separator lost, the others in their places
     elif re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+\.\d{1,2}", text) and text.count(".") > 1:
         # "91,016.775.35": a comma read as a point; groups of three before the last point are thousands.
         head, _, cents = text.rpartition(".")

@@ -266,12 +266,24 @@ def _through_word(v: Segment, words: list[Word]) -> bool:
         w.x0 + 1 < v.x0 < w.x1 - 1 and v.y0 >= w.y0 - 2 * TOL and v.y1 <= w.y1 + 2 * TOL for w in words)
 
 
+NARROW = 3 * TOL  # points: no column this narrow holds a digit
+
+
+def _beside_rule(v: Segment, vs: list[Segment]) -> bool:
+    """A scan's short vertical running alongside a long rule, closer to it than any column is wide:
+    a seal's arc touching the rule (or a stroke beside it), not a column rule of its own. Kept, it
+    makes a column a few points wide that takes the digits printed against the rule."""
+    return v.y1 - v.y0 < STROKE_PT and any(
+        u.y1 - u.y0 >= STROKE_PT and 0 < abs(u.x0 - v.x0) <= NARROW and u.y0 - TOL <= v.y0 and v.y1 <= u.y1 + TOL
+        for u in vs)
+
+
 def page_grids(page: Page) -> list[Grid]:
     """Every ruled table region of a page, top to bottom."""
     hs = _merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
     vs = _merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
     if page.source == "ocr":
-        vs = [v for v in vs if _anchored(v, hs) and not _through_word(v, page.words)]
+        vs = [v for v in vs if _anchored(v, hs) and not _through_word(v, page.words) and not _beside_rule(v, vs)]
     if len(hs) * len(vs) > 4_000_000:
         return []  # tens of thousands of strokes: a picture drawn in vectors, not a table
     grids = []

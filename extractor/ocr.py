@@ -13,8 +13,8 @@ import numpy as np
 
 from .errors import OcrError
 from .pages import Segment, Word
-from .ocr_mend import mend_numerals, read_unread_ink
-from .rectify import estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten
+from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
+from .rectify import estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten, thick_rule
 from .registry import Registry
 
 
@@ -37,6 +37,7 @@ REREAD_BELOW = 0.8  # a line read less surely than this is read again
 REC_BASE_RATIO = 320 / 48  # the recogniser's input shape: narrower crops are padded to it
 KEEP_FROM = 0.5  # RapidOCR's own threshold for a line, applied after the second reading
 INK_SATURATION = 60  # a pixel whose channels differ more is coloured ink (a seal), not print
+SEAL_OVER_PAPER = 0.65  # of the paper's brightness: a seal's pixel is this light in its brightest channel
 ORIENT_SIDE = 736  # the detector's own working size (its short side): the orientation thumbnail
 ORIENT_LINES = 3  # lines of text, in thumbnail widths, that settle a page as upright
 ORIENT_SAMPLE = 24  # lines the classifier sees to tell upright from upside down
@@ -67,14 +68,16 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
         # Short enough for a header cell's rule (类/款/项), longer than a character's stroke.
         # Bridged over small breaks from noise or JPEG, so one rule stays one segment.
         mask = line_mask(binary, horizontal, max(24, int(max(w, h) * min_frac)))
-        contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-        for contour in contours:
-            x, y, cw, ch = cv2.boundingRect(contour)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
+        for i in range(1, count):
+            x, y, cw, ch = stats[i, :4]
             # A rule may lean a little after deskewing: allow a thickness of 2% of its length.
             if horizontal and ch < max(12, h // 150, cw // 50):
                 found.append((x, y + ch // 2, x + cw, y + ch // 2))
             elif not horizontal and cw < max(12, w // 150, ch // 50):
                 found.append((x + cw // 2, y, x + cw // 2, y + ch))
+            elif (line := thick_rule(labels, i, stats[i], horizontal, min_frac)) is not None:
+                found.append(line)  # a seal's arc along the rule made it thick: the rule alone
     return found
 
 
@@ -86,7 +89,10 @@ def neutral_ink(img: np.ndarray) -> np.ndarray:
     # cv2 per channel: numpy's reduction over the last axis of an RGB page took ~0.3 s a call.
     r, g, b = cv2.split(img)
     high, low = cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b)
-    high[cv2.subtract(high, low) > INK_SATURATION] = 255
+    # Print under the seal is dark in every channel, but JPEG's colour bleeds into its strokes:
+    # only coloured pixels light in their brightest channel (the seal over paper) are taken out.
+    paper = cv2.dilate(high, np.ones((31, 31), np.uint8))
+    high[(cv2.subtract(high, low) > INK_SATURATION) & (high >= SEAL_OVER_PAPER * paper)] = 255
     return high
 
 
@@ -180,7 +186,7 @@ class PaddleOcrReader:
         # "1") often reads at 0.3-0.5 (see _reread). Take them all, read them again, then drop.
         result = self._ocr(img, self.min_confidence) or []
         if not _mostly_tall(result):  # a sideways page is read again turned: no second reading
-            result = self._reread(img, result)
+            result = drop_doubled(self._reread(img, result))
             result = mend_numerals(img, result, self._recognise_crops)
             result = read_unread_ink(img, result, self._recognise_crops)
         # Still unsure after the second reading: noise (a speck read as "。"), dropped as before.

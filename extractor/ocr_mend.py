@@ -71,9 +71,10 @@ def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
         return result
     h_img, w_img = img.shape[:2]
     out = list(result)
+    dropped: set[int] = set()
     for i in cut:
         x0, y0, x1, y1 = _bounds(result[i])
-        left = max(0, int(x0 - WIDEN * (y1 - y0)))
+        left = _after_rule(grey, int(y0), int(y1), max(0, int(x0 - WIDEN * (y1 - y0))), int(x0))
         crop = np.ascontiguousarray(img[max(0, int(y0)):min(h_img, int(y1) + 1), left:min(w_img, int(x1) + 1)])
         text, score = recognise([crop])[0]
         text = text.lstrip(_RULE_MARKS)
@@ -84,8 +85,36 @@ def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
             # "一" before "般公共预算" is part of the word (一般), not a numbering: 、 only as read.
             mended = head + ("、" if rest.startswith("、") else "") + old
             # The widened box holds the numeral; the old box's right edge and height are kept.
-            nx0 = x1 - (x1 - x0) * len(mended) / len(str(result[i][1]))
+            nx0 = max(left, x1 - (x1 - x0) * len(mended) / len(str(result[i][1])))
             out[i] = [[(nx0, y0), (x1, y0), (x1, y1), (nx0, y1)], mended, min(float(score), float(result[i][2]))]
+            dropped |= _numeral_boxes(result, i, left)
+    return [item for j, item in enumerate(out) if j not in dropped]
+
+
+def _after_rule(grey: np.ndarray, y0: int, y1: int, left: int, x0: int) -> int:
+    """The widened crop's left edge moved past a cell's rule inside it: the recogniser reads a rule
+    at a crop's edge as a character ("7一、基本支出")."""
+    from .rectify import ink
+
+    pad = min(15, left)  # the threshold's window needs paper around the band
+    band = ink(np.ascontiguousarray(grey[max(0, y0):y1 + 1, left - pad:x0 + 15]))[:, pad:pad + max(0, x0 - left)] > 0
+    if band.size == 0:
+        return left
+    ruled = np.nonzero(band.mean(axis=0) >= 0.9)[0]  # dark from the line's top to its bottom
+    return left + int(ruled[-1]) + 3 if len(ruled) else left
+
+
+def _numeral_boxes(result: list, i: int, left: float) -> set[int]:
+    """Lines holding only a numbering ("三、") inside the crop that mended line i: the detector's
+    own box over the numeral it cut from the line, read a second time (and "二" read "三")."""
+    x0, y0, x1, y1 = _bounds(result[i])
+    out = set()
+    for j, item in enumerate(result):
+        bx0, by0, bx1, by1 = _bounds(item)
+        text = str(item[1]).rstrip("、.")
+        if j != i and text and len(text) <= 2 and all(ch in NUMERALS for ch in text) \
+                and bx0 >= left - 2 and bx1 <= x0 + (y1 - y0) and y0 <= (by0 + by1) / 2 <= y1:
+            out.add(j)
     return out
 
 
@@ -158,3 +187,39 @@ def read_unread_ink(img: np.ndarray, result: list, recognise) -> list:
         if text and float(score) >= KEEP_INK and any(ch.isalnum() for ch in text):
             found.append([[(x0, y0), (x1, y0), (x1, y1), (x0, y1)], text, float(score)])
     return result + found
+
+
+def drop_doubled(result: list) -> list:
+    """result with a character two neighbouring lines both read dropped from the second.
+
+    The detector can split one number into two boxes that overlap by a character ("695,5" and
+    "520" over "695,520"): joined, the cell reads "695,5520". Where two lines of one row overlap
+    by at least half a character and the first ends with the character the second begins with,
+    the second line loses it.
+    """
+    bounds = [_bounds(item) for item in result]  # as detected: a shortened line keeps its place
+    order = sorted(range(len(result)), key=lambda i: bounds[i][0])
+    out = list(result)
+    for k, a in enumerate(order):
+        ax0, ay0, ax1, ay1 = bounds[a]
+        text_a = str(out[a][1])
+        for b in order[k + 1:]:
+            bx0, by0, bx1, by1 = bounds[b]
+            if bx0 >= ax1:
+                break  # sorted by their left edges: no later line reaches back into this one
+            text_b = str(out[b][1])
+            if not text_a or len(text_b) < 2 or not ax0 < bx0 < ax1 < bx1:
+                continue
+            rows = min(ay1, by1) - max(ay0, by0)
+            char = min((ax1 - ax0) / len(text_a), (bx1 - bx0) / len(text_b))
+            if rows > 0.6 * min(ay1 - ay0, by1 - by0) and ax1 - bx0 >= 0.5 * char and text_a[-1] == text_b[0]:
+                out[b] = _without_first(out[b], char)
+    return out
+
+
+def _without_first(item, char: float) -> list:
+    """A recognised line without its first character (box, text, and per-character lists)."""
+    text = str(item[1])
+    box = [(max(p[0], _bounds(item)[0] + char), p[1]) if i in (0, 3) else p for i, p in enumerate(item[0])]
+    rest = [part[1:] if isinstance(part, list) and len(part) == len(text) else part for part in item[3:]]
+    return [box, text[1:], item[2], *rest]

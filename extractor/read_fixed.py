@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from . import templates
-from .columns import as_money, money_role
+from .columns import SPECKS, as_money, money_role
 from .templates import Template, match_words
 from schemas.common import extra_key
 
@@ -28,7 +28,9 @@ def _split_column(grid: Grid, start: int) -> int:
             if text.startswith(("支出", "财政拨款支出", "功能分类", "功能")) or text in ("支出", "支") \
                     or (text.endswith("支出") and len(text) <= 6):  # 本年支出
                 # An unlabelled column just before it (the 类 code of an unruled table) is on its side.
-                while c > 1 and not any(normalise(grid.text(rr, c - 1)) for rr in range(start)):
+                # A column blank from top to bottom (a seal's arc made its rules) is on neither side.
+                while c > 1 and not any(normalise(grid.text(rr, c - 1)) for rr in range(start)) \
+                        and any(normalise(grid.text(rr, c - 1)) for rr in range(start, grid.n_rows)):
                     c -= 1
                 return c
     return max(2, grid.n_cols // 2)
@@ -160,13 +162,19 @@ def _label_and_cells(cells: list[str]) -> tuple[str, list, list[int], list[int]]
         if value is not None and (label_parts and not label_parts[-1].isdigit() or amounts):
             amounts.append(value)
             amount_at.append(i)
-        elif value is not None and not label_parts and not (text.isdigit() and len(text) == 3):
+        elif value is not None and not label_parts and not _is_class_code(text):
             amounts.append(value)
             amount_at.append(i)
         else:
-            label_parts.append(text)
+            label_parts.append(text.strip("." + SPECKS) if _is_class_code(text) else text)
             label_at.append(i)
     return "".join(label_parts), amounts, label_at, amount_at
+
+
+def _is_class_code(text: str) -> bool:
+    """A 类 code leading a row ("211"), also with a speck's dot OCR read beside it ("211.")."""
+    bare = text.strip("." + SPECKS)
+    return bare.isdigit() and len(bare) == 3 and len(text) - len(bare) <= 1
 
 
 def _read_expense(grid, r, split, right, table, out_roles, paths, expense, totals, extra, where, tail) -> None:

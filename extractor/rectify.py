@@ -32,6 +32,52 @@ def line_mask(binary: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1) if horizontal else (1, 9)))
 
 
+def rule_in(piece: np.ndarray, horizontal: bool, thick: int, length: int) -> tuple[int, int, int] | None:
+    """The one rule inside a line mask's component too thick to be a rule: (position, start, end)
+    in the piece's own pixels, or None when no thin straight line runs through it.
+
+    A seal's ring or a stamp's arc that touches a rule where it runs along it survives the
+    opening beside the rule and widens the component; dropped whole, the column (or row) rule is
+    lost over the table's full length and its two columns read as one. The rule is the straight
+    line most of the component's pixels lie on (a trimmed fit); it is kept when it runs at least
+    length pixels almost unbroken and, along most of it, nothing else is beside it (a solid bar,
+    a block of print, is no rule).
+    """
+    if horizontal:
+        piece = piece.T
+    ys, xs = np.nonzero(piece)
+    if len(ys) < length:
+        return None
+    keep = np.ones(len(ys), bool)
+    for _ in range(5):  # trimmed least squares: each pass keeps the points nearest the line
+        b, a = np.polyfit(ys[keep], xs[keep], 1)
+        res = np.abs(xs - (a + b * ys))
+        keep = res <= max(3.0, float(np.percentile(res, 60)))
+    on = res <= 4.0
+    rows = np.unique(ys[on])
+    if len(rows) < length or abs(b) > 0.03 or len(rows) < 0.8 * (rows[-1] - rows[0] + 1):
+        return None
+    widths = np.bincount(ys, minlength=piece.shape[0])[rows]  # the component's ink across each row
+    if np.median(widths) >= thick:
+        return None
+    y0, y1 = int(rows[0]), int(rows[-1])
+    return int(round(a + b * (y0 + y1) / 2)), y0, y1
+
+
+def thick_rule(labels: np.ndarray, i: int, stat, horizontal: bool, min_frac: float) -> tuple[int, int, int, int] | None:
+    """The rule inside component i of a line mask too thick to be one (rule_in), as a pixel
+    segment (x0, y0, x1, y1), or None; none at the image's border, where the scanner lid lies."""
+    (h, w), (x, y, cw, ch) = labels.shape, stat[:4]
+    if not (0.01 * w < x and x + cw < 0.99 * w and 0.01 * h < y and y + ch < 0.99 * h):
+        return None
+    line = rule_in(labels[y:y + ch, x:x + cw] == i, horizontal, max(12, min(w, h) // 150),
+                   max(24, int(max(w, h) * min_frac)))
+    if line is None:
+        return None
+    at, a, b = line
+    return (x + a, y + at, x + b, y + at) if horizontal else (x + at, y + a, x + at, y + b)
+
+
 def long_rules(grey: np.ndarray, horizontal: bool) -> list[tuple[np.ndarray, float]]:
     """Long thin ruling lines as fitted lines: (point and direction, length in pixels)."""
     import cv2

@@ -2,7 +2,7 @@
 
     nice -n 10 python -m eval.bench.robustness [--severities none,mild,moderate,harsh] [--pages 2]
         [--docs js01,js09,sh08,sh12,000_5dac6d90f1d45d5f,004_3fa3241a52f85770] [--phone] [--seed 0]
-        [--without bleed,seals] [-o runs/robustness]
+        [--without bleed,seals] [--ocr rapidocr-openvino] [-o runs/robustness]
 
 One `budgetx eval run --kind degraded` per severity (records under OUT/<severity>/run.json), one
 document at a time (OCR is the cost: a few to 25 s per page on this machine). `none` is the
@@ -29,7 +29,7 @@ def measure(severity: str, args) -> dict:
     from eval.corpus.degrade import parse_severity
 
     config = RunConfig(kinds=["degraded"], samples_dir=str(args.samples), pages=args.pages, seed=args.seed,
-                       docs=args.docs, phone=args.phone, without=args.without, realworld=str(args.realworld) if args.realworld else None,
+                       docs=args.docs, phone=args.phone, without=args.without, ocr=args.ocr, realworld=str(args.realworld) if args.realworld else None,
                        severity=None if severity == "none" else parse_severity(severity))
 
     def progress(_kind, run) -> None:
@@ -97,6 +97,7 @@ def main() -> None:
     parser.add_argument("--docs", default=",".join(DEFAULT_DOCS), help="comma-separated stems or PDFs")
     parser.add_argument("--phone", action="store_true", help="pages photographed with a phone")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ocr", default="rapidocr", help="OCR backend reading the scans (rapidocr-openvino: same readings, faster)")
     parser.add_argument("--without", default="", help="comma-separated scan effects left out (an ablation)")
     parser.add_argument("--print-only", action="store_true", help="print the curve of the runs already in OUT")
     parser.add_argument("--samples", type=Path, default=ROOT / "samples")
