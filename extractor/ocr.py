@@ -297,9 +297,9 @@ class PaddleOcrReader:
 class RapidOcrBackend(PaddleOcrReader):
     """PP-OCRv4 through RapidOCR 1.4 (``rapidocr_onnxruntime``) on onnxruntime (CPU).
 
-    ``openvino=True`` (``rapidocr-openvino``, with the ``openvino`` extra) runs the models on
-    OpenVINO (``ocr_openvino``: the same answers in less than half the time; opt-in because a
-    process that loaded it crashed when the --timeout alarm fired). ``pack=True`` (``rapidocr-packed``)
+    ``openvino=True`` (``rapidocr-openvino``, the default when the ``openvino`` extra is installed:
+    ``ocr_backends.default_ocr``) runs the same models on OpenVINO (``ocr_openvino``: the same
+    answers in less than half the time). ``pack=True`` (``rapidocr-packed``)
     recognises short crops packed into shared lines (``ocr_pack``): faster, but it lost lone
     digits and first characters on the eval scans, so it is not the default.
     """

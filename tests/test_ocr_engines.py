@@ -100,3 +100,16 @@ def test_alarm_after_openvino_is_released():
                          cwd=Path(__file__).resolve().parents[1])
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "stopped"
+
+
+def test_default_ocr_is_openvino_when_installed(monkeypatch):
+    import importlib.util
+
+    from extractor.ocr_backends import default_ocr
+    from extractor.options import build_options
+
+    installed = importlib.util.find_spec("openvino") is not None
+    assert default_ocr() == ("rapidocr-openvino" if installed else "rapidocr")
+    assert build_options().ocr == default_ocr() and build_options(ocr="rapidocr").ocr == "rapidocr"
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # the extra not installed
+    assert default_ocr() == "rapidocr" and build_options().ocr == "rapidocr"

@@ -1,6 +1,6 @@
 """Speed benchmark: born-digital pages/s on one core, scanned seconds/page on all cores.
 
-    python -m eval.bench.speed [--samples samples] [--scan-docs 2] [--ocr rapidocr] [--jobs N]
+    python -m eval.bench.speed [--samples samples] [--scan-docs 2] [--ocr NAME] [--jobs N]
     python -m eval.bench.speed --stages samples/001_e83e4d58071336c6.scan.pdf:3,10,20 [--ocr NAME]
 
 Prints figures; asserts nothing (targets: born-digital ≥ 20 pages/s, scanned ≤ 2 s/page on 2
@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from extractor.batch import run_batch
+from extractor.ocr_backends import default_ocr
 from extractor.pipeline import Options
 
 
@@ -103,8 +104,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=Path, default=Path(__file__).resolve().parents[2] / "samples")
     parser.add_argument("--scan-docs", type=int, default=2, help="how many scanned samples (smallest first)")
-    parser.add_argument("--ocr", default="rapidocr",
-                        help="OCR backend (rapidocr, rapidocr-openvino, rapidocr-packed, rapidocr3)")
+    parser.add_argument("--ocr", default=default_ocr(),
+                        help="OCR backend (default %(default)s; rapidocr, rapidocr-openvino, rapidocr-packed, rapidocr3)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for the scans")
     parser.add_argument("--stages", metavar="PDF:PAGES", help="profile these pages' OCR by stage instead")
     args = parser.parse_args()
