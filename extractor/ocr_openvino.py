@@ -2,14 +2,16 @@
 
 The same ONNX files from the wheel, compiled by OpenVINO's CPU plugin: on one thread of this
 project's test machine the detector ran a page in 0.65 s instead of 1.57 s and the recogniser a
-320 px line in 18 ms instead of 41 ms, with outputs equal to four decimals.
+320 px line in 18 ms instead of 41 ms, with outputs equal to four decimals. ``--ocr
+rapidocr-openvino``, the default when the ``openvino`` extra is installed
+(``ocr_backends.default_ocr``); one inference thread per process (``Options.ocr_threads``).
 
 One ``Core`` per process, never dropped: each Core's CPU plugin gives the thread that compiles
 a model an alternate signal stack (an mmap, for AMX) and on its release unmaps it, restoring
-the stack it replaced only when its own is still the current one. Three Cores (one per model)
-released out of order left the main thread's alternate stack pointing at unmapped memory, and
-the next signal handled on it (Python installs its handlers with SA_ONSTACK: the --timeout
-SIGALRM of extractor/watch.py) killed the process with SIGSEGV.
+the stack it replaced only when its own is still the current one. Three Cores (one per model),
+released in the order they were made, left the main thread's alternate stack pointing at the
+second one's unmapped pages, and the next signal handled on it (Python installs its handlers
+with SA_ONSTACK: the --timeout SIGALRM of extractor/watch.py) killed the process with SIGSEGV.
 """
 
 from __future__ import annotations
