@@ -92,7 +92,8 @@ def stages(spec: str, ocr: str) -> None:
     stats = pstats.Stats(profile).stats
     n = len(pages)
     print(f"{ocr}: {cpu / n:.2f} CPU s/page over {n} pages of {Path(path).name}")
-    wanted = {"_orientation": "orientation", "_detect": "  detection on thumbnails", "_ocr": "page OCR",
+    wanted = {"_upright_as_it_lies": "upright by the page's lines", "_orientation": "orientation (thumbnails)",
+              "_detect": "  detection outside page OCR", "_ocr": "page OCR",
               "auto_text_det": "  detection (all)", "_reread": "second reading", "neutral_ink": "neutral ink",
               "estimate_skew": "skew", "frame_warp": "frame warp", "find_rules": "rules"}
     for (_file, _line, func), (_cc, _nc, _tt, cumulative, _callers) in sorted(stats.items(), key=lambda s: -s[1][3]):
