@@ -42,7 +42,7 @@ ORIENT_LINES = 3  # lines of text, in thumbnail widths, that settle a page as up
 ORIENT_SAMPLE = 24  # lines the classifier sees to tell upright from upside down
 # A page whose own lines lie this many times longer than they stand, a page width at least, is
 # upright. On the first 38 pages of the eval scans upright pages' lines lay 1 to 22 page widths,
-# standing ones at most 2% of that; the six pages scanned on their side had no lying line at all.
+# standing ones at most 2% of that; the seven pages scanned on their side had no lying line at all.
 ORIENT_MARGIN = 10
 
 
