@@ -72,7 +72,7 @@ def extract(
     inputs: list[Path] = typer.Argument(..., help="PDF files or folders of PDFs."),
     outdir: Path = typer.Option(..., "-o", "--out", help="Folder for <doc_id>.json outputs."),
     engine: str = typer.Option("layout", "--engine", help="layout (offline default), llm or hybrid."),
-    ocr: str = typer.Option("rapidocr", "--ocr", help="OCR backend for scanned pages."),
+    ocr: Optional[str] = typer.Option(None, "--ocr", help="OCR backend for scanned pages: rapidocr-openvino (default with the openvino extra), rapidocr (onnxruntime; default without it), rapidocr3, rapidocr-packed."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Documents processed in parallel."),
     force: bool = typer.Option(False, "--force", help="Redo documents whose output is up to date."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per document on stdout."),

@@ -41,6 +41,10 @@ SEAL_OVER_PAPER = 0.65  # of the paper's brightness: a seal's pixel is this ligh
 ORIENT_SIDE = 736  # the detector's own working size (its short side): the orientation thumbnail
 ORIENT_LINES = 3  # lines of text, in thumbnail widths, that settle a page as upright
 ORIENT_SAMPLE = 24  # lines the classifier sees to tell upright from upside down
+# A page whose own lines lie this many times longer than they stand, a page width at least, is
+# upright. On the first 38 pages of the eval scans upright pages' lines lay 1 to 22 page widths,
+# standing ones at most 2% of that; the seven pages scanned on their side had no lying line at all.
+ORIENT_MARGIN = 10
 
 
 def pixmap_to_array(pixmap) -> np.ndarray:
@@ -162,8 +166,18 @@ class PaddleOcrReader:
 
     def _classify(self, crops: list) -> list[tuple[str, float]]: ...
 
-    def _read_upright(self, img: np.ndarray):
+    # True where a page's detection is remembered (``_ocr`` after ``_detect`` of the same image
+    # costs no second detection): the page's own detection then settles its orientation.
+    remembers_detection: bool = False
+
+    def _read_upright(self, img: np.ndarray, straight=None):
         """Deskew, then recognise: (image, grey, skew, result, mean confidence)."""
+        img, grey, skew, seen = straight or self._straighten(img)
+        result, confidence = self._recognise(seen)
+        return img, grey, skew, result, confidence
+
+    def _straighten(self, img: np.ndarray):
+        """The page deskewed and squared: (image, grey, skew, the grey image OCR reads)."""
         grey = neutral_ink(img)
         skew = estimate_skew(grey)
         if abs(skew) > 0.1:
@@ -178,8 +192,7 @@ class PaddleOcrReader:
         # grey; the rules stay, they keep the detector from running one line across two cells.
         import cv2
 
-        result, confidence = self._recognise(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))
-        return img, grey, skew, result, confidence
+        return img, grey, skew, cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB)
 
     def _recognise(self, img: np.ndarray):
         # RapidOCR drops lines read below its text_score (0.5): a lone digit in a cell ("5",
@@ -256,12 +269,21 @@ class PaddleOcrReader:
         crops = [_crop(turned, [(x / scale, y / scale) for x, y in box]) for box in boxes]
         return 90 if _upright_vote(self._classify([c for c in crops if c.size])) >= 0 else 270
 
+    def _upright_as_it_lies(self, straight) -> bool:
+        """Whether a page's own text detection (straightened as it lies) shows it upright beyond
+        doubt; else ``_orientation`` decides from thumbnails. Most pages are upright, and this
+        detection is the one their OCR uses next (remembered), where ``_orientation`` paid for
+        one or two more."""
+        lying, standing = _line_lengths(self._detect(straight[3]))
+        return lying >= min(straight[1].shape) and lying >= ORIENT_MARGIN * standing
+
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
         img = np.ascontiguousarray(pixmap_to_array(pixmap))
-        rotation = self._orientation(img)
+        straight = self._straighten(img) if self.remembers_detection else None
+        rotation = 0 if straight and self._upright_as_it_lies(straight) else self._orientation(img)
         if rotation:
-            img = np.ascontiguousarray(np.rot90(img, k=-1 if rotation == 90 else 1))
-        img, grey, skew, result, confidence = self._read_upright(img)
+            img, straight = np.ascontiguousarray(np.rot90(img, k=-1 if rotation == 90 else 1)), None
+        img, grey, skew, result, confidence = self._read_upright(img, straight)
         if _mostly_tall(result):
             # The thumbnail missed a sideways page: read it turned both ways and keep the reading
             # with more Chinese in it (upside-down text reads as confident digit soup).
@@ -303,9 +325,9 @@ class PaddleOcrReader:
 class RapidOcrBackend(PaddleOcrReader):
     """PP-OCRv4 through RapidOCR 1.4 (``rapidocr_onnxruntime``) on onnxruntime (CPU).
 
-    ``openvino=True`` (``rapidocr-openvino``, with the ``openvino`` extra) runs the models on
-    OpenVINO (``ocr_openvino``: the same answers in less than half the time; opt-in because a
-    process that loaded it crashed when the --timeout alarm fired). ``pack=True`` (``rapidocr-packed``)
+    ``openvino=True`` (``rapidocr-openvino``, the default when the ``openvino`` extra is installed:
+    ``ocr_backends.default_ocr``) runs the same models on OpenVINO (``ocr_openvino``: the same
+    answers in less than half the time). ``pack=True`` (``rapidocr-packed``)
     recognises short crops packed into shared lines (``ocr_pack``): faster, but it lost lone
     digits and first characters on the eval scans, so it is not the default.
     """
@@ -330,6 +352,8 @@ class RapidOcrBackend(PaddleOcrReader):
             if not ocr_openvino.available():
                 raise OcrError("OpenVINO is not installed: pip install 'budgetx[openvino]'")
             ocr_openvino.use_openvino(self.engine, threads)
+        self.engine.auto_text_det = _remembering(self.engine.auto_text_det)
+        self.remembers_detection = True
         self.min_confidence = min_confidence
 
     def _ocr(self, img: np.ndarray, text_score: float) -> list:
@@ -357,6 +381,27 @@ def _on_openvino(threads: int | None = None, min_confidence: float = 0.3) -> Rap
 def _packed(threads: int | None = None, min_confidence: float = 0.3) -> RapidOcrBackend:
     """RapidOCR 1.4 with short crops recognised packed into shared lines (faster, less exact)."""
     return RapidOcrBackend(threads, min_confidence, pack=True)
+
+
+def _remembering(detect, size: int = 4):
+    """RapidOCR 1.4's ``auto_text_det`` remembering its last few images' boxes, by content."""
+    import copy
+    import hashlib
+    from collections import OrderedDict
+
+    seen: OrderedDict = OrderedDict()
+
+    def remembered(img: np.ndarray):
+        img = np.ascontiguousarray(img)
+        key = (img.shape, img.dtype.str, hashlib.blake2b(img.data, digest_size=16).digest())
+        if key not in seen:
+            seen[key] = detect(img)
+            if len(seen) > size:
+                seen.popitem(last=False)
+        seen.move_to_end(key)
+        return copy.deepcopy(seen[key])  # the engine's caller may change the boxes in place
+
+    return remembered
 
 
 def _crop(img: np.ndarray, box) -> np.ndarray:

@@ -3,11 +3,20 @@
 The same ONNX files from the wheel, compiled by OpenVINO's CPU plugin: on one thread of this
 project's test machine the detector ran a page in 0.65 s instead of 1.57 s and the recogniser a
 320 px line in 18 ms instead of 41 ms, with outputs equal to four decimals. ``--ocr
-rapidocr-openvino`` with the ``openvino`` extra. Opt-in: a test process that had loaded it
-crashed (SIGSEGV) when the --timeout alarm (extractor/watch.py) fired later; not yet understood.
+rapidocr-openvino``, the default when the ``openvino`` extra is installed
+(``ocr_backends.default_ocr``); one inference thread per process (``Options.ocr_threads``).
+
+One ``Core`` per process, never dropped: each Core's CPU plugin gives the thread that compiles
+a model an alternate signal stack (an mmap, for AMX) and on its release unmaps it, restoring
+the stack it replaced only when its own is still the current one. Three Cores (one per model),
+released in the order they were made, left the main thread's alternate stack pointing at the
+second one's unmapped pages, and the next signal handled on it (Python installs its handlers
+with SA_ONSTACK: the --timeout SIGALRM of extractor/watch.py) killed the process with SIGSEGV.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 
@@ -20,16 +29,22 @@ def available() -> bool:
     return True
 
 
+@cache
+def core():
+    """The process's one OpenVINO Core (see the module's docstring for why only one)."""
+    import openvino as ov
+
+    return ov.Core()
+
+
 class OpenVinoSession:
     """Callable like RapidOCR 1.4's ``OrtInferSession``: one input array in, the outputs out."""
 
     def __init__(self, model_path: str, threads: int | None = None):
-        import openvino as ov
-
         config = {"PERFORMANCE_HINT": "LATENCY", "NUM_STREAMS": 1}
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
-        self.request = ov.Core().compile_model(model_path, "CPU", config).create_infer_request()
+        self.request = core().compile_model(model_path, "CPU", config).create_infer_request()
 
     def __call__(self, input_content: np.ndarray) -> list[np.ndarray]:
         self.request.infer({0: input_content})

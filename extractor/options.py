@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .engines import ENGINES
 from .errors import BudgetxError, UnknownNameError
-from .ocr_backends import OCR_BACKENDS
+from .ocr_backends import OCR_BACKENDS, default_ocr
 from .pipeline import Options
 
 # Options of the llm/hybrid engines; ignored (not an error) for the offline layout engine.
@@ -17,7 +17,7 @@ LLM_OPTIONS = ("model", "prompt", "mode", "base_url", "vision", "no_cache", "cac
 LLM_ENGINES = ("llm", "hybrid")
 
 
-def build_options(engine: str = "layout", ocr: str = "rapidocr", template: str | None = None,
+def build_options(engine: str = "layout", ocr: str | None = None, template: str | None = None,
                   max_pages: int | None = None, timeout: float | None = None, **llm) -> Options:
     """Validated Options; raises UnknownNameError / BudgetxError naming the bad choice.
 
@@ -25,6 +25,8 @@ def build_options(engine: str = "layout", ocr: str = "rapidocr", template: str |
     """
     from . import templates
     from .pages import Limits
+
+    ocr = ocr or default_ocr()
 
     unknown = set(llm) - set(LLM_OPTIONS)
     if unknown:

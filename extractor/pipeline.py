@@ -18,7 +18,7 @@ from . import templates
 from .errors import BudgetxError, LocateError, UnsupportedDocumentError
 from .grid import group_lines
 from .locate import Layout, document_kind_of, locate
-from .ocr_backends import OCR_BACKENDS
+from .ocr_backends import OCR_BACKENDS, default_ocr
 from .pages import Limits, Page, load_pages
 from .confidence import attach as attach_confidence
 from .provenance import to_page_frame
@@ -28,9 +28,9 @@ from .watch import Progress, alarm, check_deadline, deadline_of
 @dataclass
 class Options:
     engine: str = "layout"
-    ocr: str = "rapidocr"
-    # One onnxruntime thread per document: measured faster than two threads fighting over the
-    # cores with other work; parallelism comes from --jobs (documents side by side).
+    ocr: str = field(default_factory=default_ocr)
+    # One inference thread per document (onnxruntime or OpenVINO): measured faster than two
+    # threads fighting over the cores with other work; parallelism comes from --jobs (documents side by side).
     ocr_threads: int | None = 1
     limits: Limits = field(default_factory=Limits)
     check: bool = True

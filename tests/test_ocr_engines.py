@@ -60,26 +60,56 @@ def test_packed_words_keep_their_boxes(readings):
         assert abs(near.x0 - w.x0) < 3 and abs(near.x1 - w.x1) < 3 and abs(near.y0 - w.y0) < 3
 
 
-def test_openvino_reads_as_onnxruntime(readings):
-    # In a child process: this one later sets --timeout alarms, and a process that loaded
-    # OpenVINO crashed when one fired (see extractor/ocr_openvino.py).
-    import json
+def test_openvino_reads_as_onnxruntime(readings, table_page):
+    # In this process: the timeout tests run after it (an OpenVINO backend once left this
+    # process unable to take the --timeout alarm; see test_alarm_after_openvino_is_released).
+    pytest.importorskip("openvino", reason="the openvino extra is not installed")
+    from extractor.ocr_backends import OCR_BACKENDS
+
+    ov = OCR_BACKENDS.create("rapidocr-openvino", threads=1).read(*table_page)
+    ort = readings["rapidocr"]
+    assert len(ort.words) >= 100
+    assert [w.text for w in ov.words] == [w.text for w in ort.words]
+    assert all(abs(o.x0 - w.x0) < 1 and abs(o.y1 - w.y1) < 1 for o, w in zip(ov.words, ort.words))
+
+
+def test_alarm_after_openvino_is_released():
+    # Each OpenVINO Core's CPU plugin swapped the main thread's alternate signal stack and, released
+    # out of order, left it unmapped: the next --timeout alarm killed the process (SIGSEGV). In a
+    # child process, since a crash is how it fails.
     import subprocess
     import sys
 
     pytest.importorskip("openvino", reason="the openvino extra is not installed")
     code = (
-        "import json, pymupdf\n"
+        "import gc, time\n"
+        "from pathlib import Path\n"
+        "from extractor.errors import DocumentTimeout\n"
         "from extractor.ocr_backends import OCR_BACKENDS\n"
-        f"doc = pymupdf.open({str(SAMPLES / '004_3fa3241a52f85770.pdf')!r}); page = doc[4]\n"
-        "pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csRGB, alpha=False)\n"
-        "r = OCR_BACKENDS.create('rapidocr-openvino', threads=1).read(pix, page.rect.width, page.rect.height)\n"
-        "print(json.dumps([[w.text, w.x0, w.y1] for w in r.words]))\n"
+        "from extractor.watch import alarm\n"
+        "for _ in range(2):\n"
+        "    OCR_BACKENDS.create('rapidocr-openvino', threads=1)\n"
+        "gc.collect()\n"
+        "try:\n"
+        "    with alarm(0.1, Path('x.pdf')):\n"
+        "        time.sleep(5)\n"
+        "except DocumentTimeout:\n"
+        "    print('stopped')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parents[1])
-    ov = json.loads(out.stdout.strip().splitlines()[-1])
-    ort = readings["rapidocr"]
-    assert len(ort.words) >= 100
-    assert [w[0] for w in ov] == [w.text for w in ort.words]
-    assert all(abs(o[1] - w.x0) < 1 and abs(o[2] - w.y1) < 1 for o, w in zip(ov, ort.words))
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "stopped"
+
+
+def test_default_ocr_is_openvino_when_installed(monkeypatch):
+    import importlib.util
+
+    from extractor.ocr_backends import default_ocr
+    from extractor.options import build_options
+
+    installed = importlib.util.find_spec("openvino") is not None
+    assert default_ocr() == ("rapidocr-openvino" if installed else "rapidocr")
+    assert build_options().ocr == default_ocr() and build_options(ocr="rapidocr").ocr == "rapidocr"
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)  # the extra not installed
+    assert default_ocr() == "rapidocr" and build_options().ocr == "rapidocr"

@@ -81,3 +81,32 @@ def test_rapidocr3_reads_lines_with_character_boxes(landscape_table):
     assert "行政运行" in text and "编制单位" in text
     per_char = [item for item in result if len(item) > 5]
     assert per_char and all(len(_chars(item)) == len(item[1]) for item in per_char)
+
+
+@pytest.mark.parametrize("turns", [0, 1, -1])
+def test_an_upright_page_is_told_by_its_own_detection(backend, landscape_table, turns):
+    # The page's detection, remembered, serves its OCR next; a page lying on its side is not
+    # taken for upright (it goes on to the thumbnails' test).
+    import numpy as np
+
+    img = np.ascontiguousarray(np.rot90(landscape_table, k=turns))
+    assert backend._upright_as_it_lies(backend._straighten(img)) == (turns == 0)
+
+
+def test_an_upright_page_is_detected_once(landscape_table):
+    from types import SimpleNamespace
+
+    from extractor.ocr import RapidOcrBackend
+
+    backend = RapidOcrBackend(threads=1)  # its own: nothing remembered from the other tests
+    h, w = landscape_table.shape[:2]
+    pixmap = SimpleNamespace(samples=landscape_table.tobytes(), h=h, w=w, n=3)
+    calls = []
+    infer = backend.engine.text_det.infer
+    backend.engine.text_det.infer = lambda img: calls.append(img.shape) or infer(img)
+    try:
+        page = backend.read(pixmap, w * 0.48, h * 0.48)
+    finally:
+        backend.engine.text_det.infer = infer
+    assert page.rotation == 0 and len(page.words) >= 100
+    assert len(calls) == 1  # no thumbnails: the orientation test's detection is the OCR's

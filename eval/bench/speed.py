@@ -1,6 +1,6 @@
 """Speed benchmark: born-digital pages/s on one core, scanned seconds/page on all cores.
 
-    python -m eval.bench.speed [--samples samples] [--scan-docs 2] [--ocr rapidocr] [--jobs N]
+    python -m eval.bench.speed [--samples samples] [--scan-docs 2] [--ocr NAME] [--jobs N]
     python -m eval.bench.speed --stages samples/001_e83e4d58071336c6.scan.pdf:3,10,20 [--ocr NAME]
 
 Prints figures; asserts nothing (targets: born-digital ≥ 20 pages/s, scanned ≤ 2 s/page on 2
@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from extractor.batch import run_batch
+from extractor.ocr_backends import default_ocr
 from extractor.pipeline import Options
 
 
@@ -91,7 +92,8 @@ def stages(spec: str, ocr: str) -> None:
     stats = pstats.Stats(profile).stats
     n = len(pages)
     print(f"{ocr}: {cpu / n:.2f} CPU s/page over {n} pages of {Path(path).name}")
-    wanted = {"_orientation": "orientation", "_detect": "  detection on thumbnails", "_ocr": "page OCR",
+    wanted = {"_upright_as_it_lies": "upright by the page's lines", "_orientation": "orientation (thumbnails)",
+              "_detect": "  detection outside page OCR", "_ocr": "page OCR",
               "auto_text_det": "  detection (all)", "_reread": "second reading", "neutral_ink": "neutral ink",
               "estimate_skew": "skew", "frame_warp": "frame warp", "find_rules": "rules"}
     for (_file, _line, func), (_cc, _nc, _tt, cumulative, _callers) in sorted(stats.items(), key=lambda s: -s[1][3]):
@@ -103,8 +105,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=Path, default=Path(__file__).resolve().parents[2] / "samples")
     parser.add_argument("--scan-docs", type=int, default=2, help="how many scanned samples (smallest first)")
-    parser.add_argument("--ocr", default="rapidocr",
-                        help="OCR backend (rapidocr, rapidocr-openvino, rapidocr-packed, rapidocr3)")
+    parser.add_argument("--ocr", default=default_ocr(),
+                        help="OCR backend (default %(default)s; rapidocr, rapidocr-openvino, rapidocr-packed, rapidocr3)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for the scans")
     parser.add_argument("--stages", metavar="PDF:PAGES", help="profile these pages' OCR by stage instead")
     args = parser.parse_args()
