@@ -5,8 +5,8 @@ The default one is ``default_ocr()``. Kept apart from ``ocr`` so that a backend 
 
 from __future__ import annotations
 
-from . import ocr_rapid3  # noqa: F401  (registers "rapidocr3")
-from .ocr import OCR_BACKENDS  # "rapidocr" registers itself there
+from . import ocr_rapid, ocr_rapid3  # noqa: F401  (register "rapidocr…" and "rapidocr3")
+from .ocr import OCR_BACKENDS
 
 __all__ = ["OCR_BACKENDS", "default_ocr"]
 

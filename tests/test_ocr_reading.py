@@ -13,7 +13,7 @@ pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not install
 
 @pytest.fixture(scope="module")
 def backend():
-    from extractor.ocr import RapidOcrBackend
+    from extractor.ocr_rapid import RapidOcrBackend
 
     return RapidOcrBackend(threads=1)
 
@@ -96,7 +96,7 @@ def test_an_upright_page_is_told_by_its_own_detection(backend, landscape_table, 
 def test_an_upright_page_is_detected_once(landscape_table):
     from types import SimpleNamespace
 
-    from extractor.ocr import RapidOcrBackend
+    from extractor.ocr_rapid import RapidOcrBackend
 
     backend = RapidOcrBackend(threads=1)  # its own: nothing remembered from the other tests
     h, w = landscape_table.shape[:2]

@@ -33,7 +33,7 @@ def test_t4_blank_row_with_a_misread_code_stays_blank():
 @pytest.fixture(scope="module")
 def ocr_backend():
     pytest.importorskip("rapidocr_onnxruntime")
-    from extractor.ocr import RapidOcrBackend
+    from extractor.ocr_rapid import RapidOcrBackend
 
     return RapidOcrBackend(threads=1)
 
