@@ -121,7 +121,7 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
         printed = [p for p in group if values.get(p) is not None]
         out.held.update(printed)
         out.exact.update(printed)
-    ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
+    ocr_pages = ocr_pages_of(doc)
     _withdraw(out, holding, lambda p: read_by_ocr(doc, p, ocr_pages))
     for finding in doc.findings:
         if finding.suspect:
@@ -195,7 +195,7 @@ def flags(doc: Document, threshold: float = LOW_CONFIDENCE, proof: Evidence | No
     Looks at every amount of the tables, generic tables, sheets and narrative that carries a value.
     """
     proof = proof or evidence(doc)
-    ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
+    ocr_pages = ocr_pages_of(doc)
     out: dict[str, str] = {}
     for pointer in amounts(doc):
         reason = why(doc, pointer, proof, threshold, ocr_pages)
@@ -231,7 +231,7 @@ def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CON
         return "failed"
     spot = doc.provenance.get(pointer)
     if ocr_pages is None:
-        ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
+        ocr_pages = ocr_pages_of(doc)
     if not read_by_ocr(doc, pointer, ocr_pages):
         return None
     # An unsure reading that a sum confirms to the last digit is right: one wrong digit would
@@ -242,6 +242,11 @@ def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CON
     if pointer not in proof.held:
         return "uncorroborated"
     return None
+
+
+def ocr_pages_of(doc: Document) -> set[int]:
+    """The pages of a document that were read by OCR."""
+    return set(doc.run.pages_ocr) if doc.run else set()
 
 
 def read_by_ocr(doc: Document, pointer: str, ocr_pages: set[int]) -> bool:
