@@ -13,7 +13,8 @@ import numpy as np
 
 from .pages import Segment, Word
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
-from .rectify import estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten, thick_rule
+from .rectify import (estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten, thick_rule,
+                      without_rules)
 from .registry import Registry
 
 
@@ -199,8 +200,12 @@ class PaddleOcrReader:
         result = self._ocr(img, self.min_confidence) or []
         if not _mostly_tall(result):  # a sideways page is read again turned: no second reading
             result = drop_doubled(self._reread(img, result))
-            result = mend_numerals(img, result, self._recognise_crops)
-            result = read_unread_ink(img, result, self._recognise_crops)
+            # Both second looks want the page without its rules: made once (~0.06 CPU s a page).
+            import cv2
+
+            clean = without_rules(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img)
+            result = mend_numerals(img, result, self._recognise_crops, clean)
+            result = read_unread_ink(img, result, self._recognise_crops, clean)
         # Still unsure after the second reading: noise (a speck read as "。"), dropped as before.
         result = [item for item in result if float(item[2]) >= KEEP_FROM]
         confidence = sum(float(r[2]) for r in result) / len(result) if result else 0.0

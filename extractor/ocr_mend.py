@@ -57,8 +57,9 @@ def cut_lines(result: list, free: np.ndarray | None = None) -> list[int]:
     return out
 
 
-def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
+def mend_numerals(img: np.ndarray, result: list, recognise, clean: np.ndarray | None = None) -> list:
     """result with each cut line read again from a widened crop; recognise(crops) → [(text, score)].
+    ``clean``: the page's grey with its rules painted white (``rectify.without_rules``), if made.
 
     The new reading is kept when it is a numeral (and its 、) before the old text; the old text's
     characters are kept, only the numeral is taken from the new reading.
@@ -66,7 +67,7 @@ def mend_numerals(img: np.ndarray, result: list, recognise) -> list:
     import cv2
 
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    cut = cut_lines(result, free_ink(grey, result))
+    cut = cut_lines(result, free_ink(grey, result, clean))
     if not cut:
         return result
     h_img, w_img = img.shape[:2]
@@ -160,14 +161,14 @@ def unread_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) 
     return out
 
 
-def read_unread_ink(img: np.ndarray, result: list, recognise) -> list:
+def read_unread_ink(img: np.ndarray, result: list, recognise, clean: np.ndarray | None = None) -> list:
     """result plus the sure readings of the ink it passed over (see unread_ink), one word each."""
     import cv2
 
     from .rectify import without_rules
 
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    clean = without_rules(grey)
+    clean = without_rules(grey) if clean is None else clean
     boxes = unread_ink(grey, result, clean)
     if not boxes:
         return result
