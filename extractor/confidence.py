@@ -107,10 +107,10 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     for i, outcome in enumerate(outcomes):
         identity_rules.add(outcome.identity.rule)
         if outcome.ok:  # only the printed cells of a form that holds are vouched for
-            holding.append({p for p in _holding_cells(outcome.identity, values) if values.get(p) is not None})
+            held, exact = _holding_cells(outcome.identity, values)
+            holding.append({p for p in held if values.get(p) is not None})
             out.held.update(holding[-1])
-            out.exact.update(p for p in _holding_cells(outcome.identity, values, exactly=True)
-                             if values.get(p) is not None)
+            out.exact.update(p for p in exact if values.get(p) is not None)
         elif i in explained:  # the one cell to blame fails; the others hold with its right value
             out.failed[explained[i]] += 1
             others = (*outcome.identity.cells, *outcome.identity.witnesses)
@@ -170,23 +170,25 @@ def _explained(outcomes: list, values) -> dict[int, str]:
     return {i: blame.pointer for i, blame in blames.items() if len(blame.explains) >= 2}
 
 
-def _holding_cells(identity, values, exactly: bool = False) -> set[str]:
+def _holding_cells(identity, values) -> tuple[set[str], set[str]]:
     """The cells of the forms of an identity that hold (an alternative that fails vouches for nothing).
 
-    ``exactly``: only forms that hold to the last printed digit, not within the rounding band.
+    Returns (held, exact): the cells of the forms that hold within the rounding band, and of
+    those that hold to the last printed digit (one evaluation of the forms for both).
     """
     from .checks.core import residuals
 
     forms = residuals(identity, values) or []
     sides = (identity.rhs, *identity.alts) if not identity.targets else (identity.rhs,) * len(forms)
-    out: set[str] = set()
+    held: set[str] = set()
+    exact: set[str] = set()
     for (diff, width, _), rhs in zip(forms, sides):
-        if diff == 0 or (not exactly and abs(diff) <= width):
-            out.update(rhs)
-            if not identity.targets:
-                out.update(identity.left)
-            out.update(identity.witnesses)
-    return out
+        if diff == 0 or abs(diff) <= width:
+            cells = {*rhs, *(() if identity.targets else identity.left), *identity.witnesses}
+            held |= cells
+            if diff == 0:
+                exact |= cells
+    return held, exact
 
 
 def flags(doc: Document, threshold: float = LOW_CONFIDENCE, proof: Evidence | None = None) -> dict[str, str]:
