@@ -77,6 +77,8 @@ def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred
         elif outcome == "missing":
             if pointer and pointer in proof.failed:
                 reason = "failed"
+            elif pointer and pointer in flagged:  # a blank the prediction itself flags (``unread``)
+                reason = flagged[pointer]
             elif _table(gold, generic) in with_findings:
                 reason = "table_finding"
         if reason:

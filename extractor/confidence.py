@@ -9,7 +9,9 @@ make the number wrong, so an average would hide exactly the reading that matters
 
 - ``failed``: the value takes part in an identity that does not hold (or a finding names it);
 - ``low_confidence``: OCR'd and read below ``LOW_CONFIDENCE``;
-- ``uncorroborated``: OCR'd and in no identity that holds, so nothing vouches for it.
+- ``uncorroborated``: OCR'd and in no identity that holds, so nothing vouches for it;
+- ``unread``: a blank 三公 line on a scanned page that may print a lone 0 the OCR did not read
+  (`unread_blanks`): not an amount, but a blank a user would otherwise read as printed empty.
 
 A value of a text layer in no identity is not flagged: it is what the file prints.
 """
@@ -203,6 +205,38 @@ def flags(doc: Document, threshold: float = LOW_CONFIDENCE, proof: Evidence | No
         reason = why(doc, pointer, proof, threshold, ocr_pages)
         if reason:
             out[pointer] = reason
+    for pointer in unread_blanks(doc, ocr_pages):
+        out[pointer] = "failed" if proof.suspect(pointer) else "unread"
+    return out
+
+
+# t10's money columns: its lines are fixed (CONTRACT.md), each printed with a figure or empty.
+T10_COLUMNS = ("total", "general_budget", "gov_fund", "state_capital")
+
+
+def unread_blanks(doc: Document, ocr_pages: set[int] | None = None) -> list[str]:
+    """Blank cells of a scanned 三公 table (t10) that may be a lone figure the OCR did not read.
+
+    A fixed line is printed with its figure, a lone ``0``, or empty, and OCR drops a lone ``0``
+    (the detector misses one small glyph) where the sums cannot tell: they hold with the blank
+    as 0. On the 15 born-digital files at hand, 28 t10 lines print no amount: 25 empty, 3 a lone
+    0, and each 0 is the one line of its column without a figure, while empty lines come several
+    to a column but for one Jiangsu line (5 files). So a blank on a scanned page is flagged when it
+    is the only line of its column, the other lines printed, that shows no figure.
+    """
+    table = doc.tables.t10
+    if ocr_pages is None:
+        ocr_pages = ocr_pages_of(doc)
+    if not table.present or not set(table.pages or []) & ocr_pages:
+        return []
+    lines = [(f"/tables/t10/rows/{i}", row) for i, row in enumerate(table.rows)]
+    if table.total is not None:
+        lines.append(("/tables/t10/total", table.total))
+    out = []
+    for column in T10_COLUMNS:
+        blank = [at for at, row in lines if getattr(row, column) is None]
+        if len(blank) == 1 and len(lines) - 1 >= 2:
+            out.append(f"{blank[0]}/{column}")
     return out
 
 
