@@ -30,6 +30,7 @@ class FlagCounts:
     correct: int = 0
     false_alarms: int = 0  # correct cells flagged
     source_flags: int = 0  # correct cells flagged that the gold flags too: the source does not add up
+    blank_alarms: int = 0  # blanks flagged `unread` that the gold leaves blank too (no scored cell)
     by_reason: dict[str, dict[str, int]] = field(default_factory=dict)  # reason → errors, false_alarms
 
     def add(self, other: "FlagCounts") -> None:
@@ -38,6 +39,7 @@ class FlagCounts:
         self.correct += other.correct
         self.false_alarms += other.false_alarms
         self.source_flags += other.source_flags
+        self.blank_alarms += other.blank_alarms
         for reason, n in other.by_reason.items():
             mine = self.by_reason.setdefault(reason, {"errors": 0, "false_alarms": 0})
             for k, v in n.items():
@@ -50,7 +52,7 @@ class FlagCounts:
             "errors_silent": self.errors - self.errors_flagged,
             "correct": self.correct, "false_alarms": self.false_alarms,
             "false_alarm_rate": round(self.false_alarms / self.correct, 6) if self.correct else 0.0,
-            "source_flags": self.source_flags,
+            "source_flags": self.source_flags, "blank_alarms": self.blank_alarms,
             "by_reason": {k: dict(v) for k, v in sorted(self.by_reason.items())},
         }
 
@@ -101,6 +103,17 @@ def _generic_pairs(pred_pointers: dict[str, str | None]) -> dict[str, str]:
         if gold.startswith("/generic_tables/") and pred:
             out.setdefault(gold.split("/")[2], f"g{int(pred.split('/')[2]) + 1}")
     return out
+
+
+def blank_alarms(pred_pointers: dict[str, str | None], pred: Document) -> int:
+    """Blanks the prediction flags `unread` that match no scored cell: the gold leaves them blank too.
+
+    A blank against a blank is no cell, so these false alarms are counted here, not among the cells.
+    """
+    from extractor.confidence import unread_blanks
+
+    scored = set(pred_pointers.values())
+    return sum(1 for pointer in unread_blanks(pred) if pointer not in scored)
 
 
 def source_flagged(gold: Document) -> set[str]:

@@ -53,4 +53,6 @@ def print_flags(m: dict, console: Console) -> None:
                   f"{m['false_alarms']} of {m['correct']} correct cells ({pct(m['false_alarm_rate'])})"
                   + (f", besides {m['source_flags']} where the gold itself does not add up"
                      if m.get("source_flags") else "")
+                  + (f", and {m['blank_alarms']} blank lines flagged unread that the gold leaves blank"
+                     if m.get("blank_alarms") else "")
                   + (f"; by reason (errors/false alarms): {reasons}" if reasons else ""), highlight=False)

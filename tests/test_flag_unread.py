@@ -64,3 +64,11 @@ def test_an_unread_blank_beside_a_misread_line_keeps_both_flags():
     pred = _t10(None)
     pred.tables.t10.rows[1].total = Decimal("193.60")  # the 小计 misread: it breaks its own sum and the total's
     assert flags(_scanned(pred)) == {"/tables/t10/rows/1/total": "failed", PURCHASE: "unread"}
+
+
+def test_a_flagged_line_the_gold_leaves_blank_is_a_blank_alarm():
+    gold = _t10(None)  # printed empty, as js03 prints its 购置费
+    pred = _scanned(_t10(None))
+    m = summarise([score_document(pred, gold)])["flags"]
+    assert PURCHASE in flags(pred)  # the reading cannot tell an empty line from an unread 0
+    assert (m["errors"], m["false_alarms"], m["blank_alarms"]) == (0, 0, 1)
