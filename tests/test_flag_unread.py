@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from decimal import Decimal
 
 from eval.score import score_document, summarise
@@ -72,3 +73,21 @@ def test_a_flagged_line_the_gold_leaves_blank_is_a_blank_alarm():
     m = summarise([score_document(pred, gold)])["flags"]
     assert PURCHASE in flags(pred)  # the reading cannot tell an empty line from an unread 0
     assert (m["errors"], m["false_alarms"], m["blank_alarms"]) == (0, 0, 1)
+
+
+def test_an_unread_blank_is_a_row_of_the_cells_export(tmp_path):
+    import csv
+
+    from extractor.export import export
+
+    doc = _scanned(_t10(None))
+    doc.flagged = flags(doc)
+    path = tmp_path / "js01.json"
+    path.write_text(doc.model_dump_json(), encoding="utf-8")
+    export([path], "csv", tmp_path / "csv")
+    with open(tmp_path / "csv" / "cells.csv", encoding="utf-8-sig", newline="") as fh:
+        cells = {c["pointer"]: c for c in csv.DictReader(fh)}
+    assert (cells[PURCHASE]["flag_reason"], cells[PURCHASE]["flagged"]) == ("unread", "1")
+    assert "/tables/t10/rows/0/general_budget" not in cells  # a blank nothing flags is no row
+    if importlib.util.find_spec("openpyxl"):  # the workbook lays the blank out as a blank
+        export([path], "xlsx", tmp_path / "x.xlsx")
