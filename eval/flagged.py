@@ -10,6 +10,10 @@ has no value to carry a confidence, so it is flagged by what its absence breaks:
   table's findings name it g1, g2 … (the checker's own sums of it, extractor/checks/rules_generic.py).
 
 A correct cell that is flagged is a false alarm: the price of the flags, in cells to look at.
+Except where the gold itself is flagged: the source does not add up there (a 合计 row that is not
+the sum of its lines, as printed), the same identities fail in the gold, and a reading that flags
+the cell tells the user the truth about the document. Such a flag is counted apart
+(``source_flags``), neither a false alarm nor an error.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ class FlagCounts:
     errors_flagged: int = 0
     correct: int = 0
     false_alarms: int = 0  # correct cells flagged
+    source_flags: int = 0  # correct cells flagged that the gold flags too: the source does not add up
+    blank_alarms: int = 0  # blanks flagged `unread` that the gold leaves blank too (no scored cell)
     by_reason: dict[str, dict[str, int]] = field(default_factory=dict)  # reason → errors, false_alarms
 
     def add(self, other: "FlagCounts") -> None:
@@ -32,6 +38,8 @@ class FlagCounts:
         self.errors_flagged += other.errors_flagged
         self.correct += other.correct
         self.false_alarms += other.false_alarms
+        self.source_flags += other.source_flags
+        self.blank_alarms += other.blank_alarms
         for reason, n in other.by_reason.items():
             mine = self.by_reason.setdefault(reason, {"errors": 0, "false_alarms": 0})
             for k, v in n.items():
@@ -44,6 +52,7 @@ class FlagCounts:
             "errors_silent": self.errors - self.errors_flagged,
             "correct": self.correct, "false_alarms": self.false_alarms,
             "false_alarm_rate": round(self.false_alarms / self.correct, 6) if self.correct else 0.0,
+            "source_flags": self.source_flags, "blank_alarms": self.blank_alarms,
             "by_reason": {k: dict(v) for k, v in sorted(self.by_reason.items())},
         }
 
@@ -70,6 +79,8 @@ def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred
         elif outcome == "missing":
             if pointer and pointer in proof.failed:
                 reason = "failed"
+            elif pointer and pointer in flagged:  # a blank the prediction itself flags (``unread``)
+                reason = flagged[pointer]
             elif _table(gold, generic) in with_findings:
                 reason = "table_finding"
         if reason:
@@ -94,11 +105,36 @@ def _generic_pairs(pred_pointers: dict[str, str | None]) -> dict[str, str]:
     return out
 
 
-def count(cells: dict[str, str], flagged: dict[str, str]) -> FlagCounts:
-    """Errors, errors flagged, correct cells and false alarms of one document's scored cells."""
+def blank_alarms(pred_pointers: dict[str, str | None], pred: Document) -> int:
+    """Blanks the prediction flags `unread` that match no scored cell: the gold leaves them blank too.
+
+    A blank against a blank is no cell, so these false alarms are counted here, not among the cells.
+    """
+    from extractor.confidence import unread_blanks
+
+    scored = set(pred_pointers.values())
+    return sum(1 for pointer in unread_blanks(pred) if pointer not in scored)
+
+
+def source_flagged(gold: Document) -> set[str]:
+    """Gold pointers that the gold's own identities flag: where the source itself does not add up."""
+    from extractor.confidence import flags
+
+    return set(flags(gold))
+
+
+def count(cells: dict[str, str], flagged: dict[str, str], source: set[str] = frozenset()) -> FlagCounts:
+    """Errors, errors flagged, correct cells and false alarms of one document's scored cells.
+
+    ``source``: gold pointers the gold flags itself; a correct cell flagged there is a source flag.
+    """
     counts = FlagCounts()
     for gold, outcome in cells.items():
         reason = flagged.get(gold)
+        if outcome == "correct" and reason is not None and gold in source:
+            counts.correct += 1
+            counts.source_flags += 1
+            continue
         if outcome in ("wrong", "missing"):
             counts.errors += 1
             counts.errors_flagged += reason is not None

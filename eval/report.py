@@ -51,4 +51,8 @@ def print_flags(m: dict, console: Console) -> None:
     console.print(f"errors flagged: {m['errors_flagged']} of {m['errors']} wrong or missing cells "
                   f"({pct(m['errors_flagged_rate'])}), {m['errors_silent']} silent; false alarms: "
                   f"{m['false_alarms']} of {m['correct']} correct cells ({pct(m['false_alarm_rate'])})"
+                  + (f", besides {m['source_flags']} where the gold itself does not add up"
+                     if m.get("source_flags") else "")
+                  + (f", and {m['blank_alarms']} blank lines flagged unread that the gold leaves blank"
+                     if m.get("blank_alarms") else "")
                   + (f"; by reason (errors/false alarms): {reasons}" if reasons else ""), highlight=False)

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from schemas import Document, Finding
 from schemas.tables import TABLE_TITLES
 
-from .flagged import FlagCounts, flag_cells
+from .flagged import FlagCounts, blank_alarms, flag_cells, source_flagged
 from .flagged import count as count_flags
 from .score_common import FUZZY_MIN, Counts, _compare, norm_text, text_similarity
 from .score_sheets import merge_findings, merge_sheets, score_findings, score_sheets
@@ -38,6 +38,8 @@ class DocScore:
     findings: dict = field(default_factory=dict)
     pred_cells: dict[str, str | None] = field(default_factory=dict)  # gold pointer → matched predicted cell
     flagged: dict[str, str] = field(default_factory=dict)  # gold pointer → why the prediction flags it
+    source: set[str] = field(default_factory=set)  # gold pointers the gold flags itself (eval/flagged.py)
+    blank_alarms: int = 0  # blanks flagged `unread` that the gold leaves blank too
 
     def overall(self) -> Counts:
         total = Counts()
@@ -47,7 +49,9 @@ class DocScore:
 
     def flags(self) -> FlagCounts:
         """Errors (wrong + missing) flagged and correct cells flagged (false alarms), see eval/flagged.py."""
-        return count_flags(self.cells, self.flagged)
+        counts = count_flags(self.cells, self.flagged, self.source)
+        counts.blank_alarms = self.blank_alarms
+        return counts
 
 
 def _rows(table) -> list[tuple[str, dict]]:
@@ -228,6 +232,9 @@ def score_document(pred: Document, gold: Document, expected: list[Finding] | Non
     if expected is not None:
         score.findings = score_findings(pred.findings, expected)
     score.flagged = flag_cells(score.cells, score.pred_cells, pred)
+    if any(score.cells.get(g) == "correct" for g in score.flagged):  # only then can the source's own flags matter
+        score.source = source_flagged(gold)
+    score.blank_alarms = blank_alarms(score.pred_cells, pred)
     return score
 
 

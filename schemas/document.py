@@ -89,7 +89,7 @@ class Document(Strict):
     findings: list[Finding] = Field(default_factory=list, description="checker findings")
     reconcile: Reconcile | None = Field(default=None, description="identities evaluated and held by the checker")
     provenance: dict[str, Provenance] = Field(default_factory=dict)
-    flagged: dict[str, Literal["failed", "low_confidence", "uncorroborated"]] = Field(
+    flagged: dict[str, Literal["failed", "low_confidence", "uncorroborated", "unread"]] = Field(
         default_factory=dict, description="amounts not to take on trust, by JSON pointer, and why (CONTRACT.md, "
                                           "Confidence and flags); every other amount is corroborated or exact")
     run: RunInfo | None = None

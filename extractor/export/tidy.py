@@ -263,7 +263,8 @@ def _row_cells(doc, key, title, section, index, row: BaseModel, unit, base, pref
                 yield _cell(doc, key, title, section, index, labels, "extra", label, amount, unit, f"{base}/extra/{label}")
         elif isinstance(value, BaseModel):  # t4's 支出总计 has its own columns
             yield from _row_cells(doc, key, title, section, index, value, unit, f"{base}/{name}", f"{prefix}{name}.")
-        elif isinstance(value, Decimal):
+        elif isinstance(value, Decimal) or (value is None and f"{base}/{name}" in doc.flagged):
+            # A flagged blank (`unread`: a lone 0 the OCR may have dropped) is a row too, or its flag is lost.
             yield _cell(doc, key, title, section, index, labels, prefix + name, info.description, value, unit,
                         f"{base}/{name}")
 

@@ -93,7 +93,7 @@ def _layout(rows: list[tuple], col: dict[str, int]) -> list[list]:
     has_lines = False
     for row in rows:
         table, section, index = row[col["table"]], row[col["section"]], row[col["row_index"]]
-        value = Decimal(row[col["value"]])
+        value = None if row[col["value"]] is None else Decimal(row[col["value"]])  # a flagged blank
         base = {"doc": row[col["doc_id"]], "section": section, "unit": row[col["unit"]]}
         if row_like(table, section):
             line = lines.setdefault((row[col["doc_id"]], section, index), {
