@@ -95,6 +95,8 @@ def eval_run(
     severity: Optional[str] = typer.Option(None, "--severity", help="With --kind degraded: 0..1, mild, moderate, "
                                            "harsh, or none (the cut-out read born-digital: the control)."),
     phone: bool = typer.Option(False, "--phone", help="With --kind degraded: pages photographed with a phone."),
+    bilevel: bool = typer.Option(False, "--bilevel", help="With --kind degraded: black-and-white scans (one bit "
+                                 "a pixel, seals turn black)."),
     pages: Optional[int] = typer.Option(None, "--pages", min=1, help="With --kind degraded: table pages scanned "
                                         "per document (whole tables only; default 3)."),
     docs: list[str] = typer.Option([], "--docs", help="With --kind degraded: document stems or PDFs "
@@ -144,7 +146,7 @@ def eval_run(
         from eval.degraded import configure
 
         try:
-            configure(config, severity, phone, pages, docs, seed, realworld, without)
+            configure(config, severity, phone, pages, docs, seed, realworld, without, bilevel)
         except ValueError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from exc
@@ -219,6 +221,7 @@ def render(
     severity: Optional[str] = typer.Option(None, "--severity", help="Scan with the severity family: 0..1, mild, "
                                            "moderate or harsh (implies --scan)."),
     phone: bool = typer.Option(False, "--phone", help="Scan as a page photographed with a phone (implies --scan)."),
+    bilevel: bool = typer.Option(False, "--bilevel", help="Scan in black and white, one bit a pixel (implies --scan)."),
 ) -> None:
     """Render a Document to a PDF that looks like a real disclosure.
 
@@ -239,7 +242,8 @@ def render(
         except ValueError as exc:
             err.print(f"error: {exc}")
             raise typer.Exit(2) from exc
-    path = render_file(gold, output, style=style, seed=seed, scan=scan, severity=severity, phone=phone)
+    path = render_file(gold, output, style=style, seed=seed, scan=scan, severity=severity, phone=phone,
+                       bilevel=bilevel)
     out.print(f"wrote {path} ({path.stat().st_size // 1024} kB)")
 
 

@@ -185,7 +185,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
             damage_of[stem] = []
             # Each document its own draws: one seed for all would give every first page the same damage.
             data = scan_severity(data, config.severity, seed=zlib.crc32(f"{config.seed}:{stem}".encode()),
-                                 phone=config.phone,
+                                 phone=config.phone, bilevel=config.bilevel,
                                  off=tuple(config.without), log=damage_of[stem])
         scan_path = outdir / "scans" / f"{stem}.pdf"
         scan_path.parent.mkdir(parents=True, exist_ok=True)
@@ -216,6 +216,7 @@ def run_degraded(config, outdir: Path, on_result: Callable | None = None) -> dic
     section["seconds_per_page"] = round(section["seconds"] / n_pages, 3) if n_pages else None
     section["severity"] = config.severity
     section["phone"] = config.phone
+    section["bilevel"] = config.bilevel
     section["without"] = list(config.without)
     return section
 
@@ -225,12 +226,13 @@ def print_degraded(section: dict, console) -> None:
     sev = "none (born-digital cut-out)" if section.get("severity") is None else section["severity"]
     spp = section.get("seconds_per_page")
     off = f" without {','.join(section['without'])}" if section.get("without") else ""
-    console.print(f"severity {sev}{' (phone)' if section.get('phone') else ''}{off}: {section.get('pages_scanned', 0)} "
+    mode = "".join(f" ({m})" for m in ("phone", "bilevel") if section.get(m))
+    console.print(f"severity {sev}{mode}{off}: {section.get('pages_scanned', 0)} "
                   f"pages scanned, {spp if spp is not None else '-'} s/page", highlight=False)
 
 
 def configure(config, severity: str | None, phone: bool, pages: int | None, docs: list[str], seed: int,
-              realworld: Path | None, without: list[str] = ()) -> None:
+              realworld: Path | None, without: list[str] = (), bilevel: bool = False) -> None:
     """The CLI's --kind degraded options onto a RunConfig; ValueError on a usage problem."""
     from eval.corpus.degrade import EFFECTS, parse_severity
 
@@ -240,6 +242,7 @@ def configure(config, severity: str | None, phone: bool, pages: int | None, docs
         raise ValueError("--kind degraded needs --severity (0..1, mild, moderate, harsh or none)")
     config.severity = None if severity.strip().lower() == "none" else parse_severity(severity)
     config.phone = phone
+    config.bilevel = bilevel
     config.pages = pages or DEFAULT_PAGES
     config.seed = seed
     config.without = [w.strip() for item in without for w in item.split(",") if w.strip()]

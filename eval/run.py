@@ -46,10 +46,11 @@ class RunConfig:
     jobs: int = 1
     realworld: str | None = None  # folder of real PDFs measured label-free with --kind real
     options: dict = field(default_factory=dict)  # further engine options (-E no_cache=true)
-    # --kind degraded: severity (0..1; None reads the cut-out born-digital), phone photo, page budget
+    # --kind degraded: severity (0..1; None reads the cut-out born-digital), phone photo, bilevel, page budget
     # per document, the seed of the scans and page choice, and the documents (stems; None = all).
     severity: float | None = None
     phone: bool = False
+    bilevel: bool = False  # black-and-white scans (one bit a pixel)
     pages: int | None = None
     seed: int = 0
     docs: list[str] | None = None

@@ -8,7 +8,7 @@ import pymupdf
 import pytest
 
 from eval.corpus import degrade
-from eval.corpus.scan import _seals_over_numbers, scan_pdf
+from eval.corpus.scan import _seals_over_numbers, scan_pdf, scan_severity
 
 
 def _table_pdf(landscape: bool = False) -> bytes:
@@ -170,3 +170,24 @@ def test_effects_can_be_left_out_one_by_one() -> None:
         degrade.without(drawn, ["smudge"])
     data = _table_pdf()
     assert scan_pdf(data, seed=1, severity=0.5, dpi=100, off=("skew",)) != scan_pdf(data, seed=1, severity=0.5, dpi=100)
+
+
+def test_bilevel_pages_are_one_bit_with_the_same_damage() -> None:
+    # A black-and-white scanner's page: only black and white, stored as one bit a pixel, and the
+    # same draws as the JPEG scan of that seed (so the two compare page for page).
+    pdf = _table_pdf()
+    log_bw: list = []
+    log_jpeg: list = []
+    bw = scan_pdf(pdf, seed=3, severity="moderate", bilevel=True)
+    assert bw == scan_pdf(pdf, seed=3, severity="moderate", bilevel=True)
+    scan_severity(pdf, "moderate", seed=3, bilevel=True, log=log_bw)
+    scan_severity(pdf, "moderate", seed=3, log=log_jpeg)
+    assert [{**d, "bilevel": False, "colour": False} for d in log_bw] == \
+        [{**d, "colour": False} for d in log_jpeg]
+    assert all(d["bilevel"] and not d["colour"] for d in log_bw)
+    doc = pymupdf.open("pdf", bw)
+    info = doc.extract_image(doc[0].get_images()[0][0])
+    assert info["ext"] == "png" and info["bpc"] == 1
+    img = _page_image(bw)
+    assert set(np.unique(img)) <= {0, 255}
+    assert 0.002 < (img == 0).mean() < 0.3  # the table's print survives the threshold

@@ -29,7 +29,7 @@ def measure(severity: str, args) -> dict:
     from eval.corpus.degrade import parse_severity
 
     config = RunConfig(kinds=["degraded"], samples_dir=str(args.samples), pages=args.pages, seed=args.seed,
-                       docs=args.docs, phone=args.phone, without=args.without, ocr=args.ocr, realworld=str(args.realworld) if args.realworld else None,
+                       docs=args.docs, phone=args.phone, bilevel=args.bilevel, without=args.without, ocr=args.ocr, realworld=str(args.realworld) if args.realworld else None,
                        severity=None if severity == "none" else parse_severity(severity))
 
     def progress(_kind, run) -> None:
@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2, help="table pages scanned per document")
     parser.add_argument("--docs", default=",".join(DEFAULT_DOCS), help="comma-separated stems or PDFs")
     parser.add_argument("--phone", action="store_true", help="pages photographed with a phone")
+    parser.add_argument("--bilevel", action="store_true", help="black-and-white scans (one bit a pixel)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--ocr", default="rapidocr", help="OCR backend reading the scans (rapidocr-openvino: same readings, faster)")
     parser.add_argument("--without", default="", help="comma-separated scan effects left out (an ablation)")

@@ -20,7 +20,10 @@ Each value is drawn between the clean end and the severity's point on the way to
 average and never the same page twice. ``off`` names effects to leave at their clean end (an
 ablation; ``turn`` keeps landscape pages lying landscape). Named levels: ``mild`` = 0.25, ``moderate`` = 0.5,
 ``harsh`` = 0.85. ``phone`` adds a photographed page: three times the keystone, a soft shadow
-across the sheet, and a warmer, duller paper. Every choice comes from the seed.
+across the sheet, and a warmer, duller paper. ``bilevel`` stores the page as a black-and-white
+scanner (or fax) does: one bit a pixel, thresholded where the page's own grey splits (Otsu), so a
+red seal turns black and thin strokes break; the damage drawn is the same as without it. Every
+choice comes from the seed.
 """
 
 from __future__ import annotations
@@ -81,13 +84,15 @@ class Damage:
     shadow: float = 0.0  # phone photo: depth of the shadow across the sheet
     landscape_upright: bool = False  # a landscape page fed upright (stored turned 90°)
     colour: bool = True
+    bilevel: bool = False  # stored one bit a pixel (black-and-white scan), not as JPEG
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def draw_damage(severity: float, rng: np.random.Generator, phone: bool = False, landscape: bool = False) -> Damage:
-    """One page's damage at a severity, drawn from rng."""
+def draw_damage(severity: float, rng: np.random.Generator, phone: bool = False, landscape: bool = False,
+                bilevel: bool = False) -> Damage:
+    """One page's damage at a severity, drawn from rng (``bilevel`` draws nothing: the same pages)."""
     s = parse_severity(severity)
 
     def pick(name: str) -> float:
@@ -101,7 +106,8 @@ def draw_damage(severity: float, rng: np.random.Generator, phone: bool = False, 
         blur=pick("blur"), noise=pick("noise"), speckle=pick("speckle"), quality=int(round(pick("quality"))),
         light=pick("light"), bleed=pick("bleed"), seals=int(round(pick("seals") * float(rng.random()))),
         shadow=float(rng.uniform(0.25, 0.5)) * max(s, 0.3) if phone else 0.0,
-        landscape_upright=landscape and bool(rng.random() < 0.5), colour=bool(phone or rng.random() < 0.5))
+        landscape_upright=landscape and bool(rng.random() < 0.5),
+        colour=bool(phone or rng.random() < 0.5) and not bilevel, bilevel=bilevel)
 
 
 EFFECTS = (*RANGES, "shadow", "turn")  # names `off` takes
@@ -214,9 +220,14 @@ def speckle(img: np.ndarray, share: float, rng: np.random.Generator) -> np.ndarr
 
 
 def encode(img: np.ndarray, damage: Damage) -> bytes:
-    """Grey or colour, as JPEG at the page's quality."""
-    if not damage.colour:
+    """Grey or colour, as JPEG at the page's quality; a bilevel page as a one-bit PNG."""
+    if not damage.colour and img.ndim == 3:
         img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    if damage.bilevel:
+        _, img = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        ok, png = cv2.imencode(".png", img, [cv2.IMWRITE_PNG_BILEVEL, 1])
+        assert ok
+        return png.tobytes()
     ok, jpeg = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(damage.quality)])
     assert ok
     return jpeg.tobytes()

@@ -213,14 +213,14 @@ def _cover(flow: Flow, doc: Document, kind: str) -> None:
 
 
 def render_file(gold: str | Path, out: str | Path, style: int = 0, seed: int = 0, scan: bool = False,
-                severity: float | str | None = None, phone: bool = False) -> Path:
+                severity: float | str | None = None, phone: bool = False, bilevel: bool = False) -> Path:
     """Render a gold.json to a PDF file (scanned when asked, at a severity if given); returns the output path."""
     doc = Document.model_validate_json(Path(gold).read_text(encoding="utf-8"))
     data = render(doc, style, seed)
-    if scan or severity is not None or phone:
+    if scan or severity is not None or phone or bilevel:
         from .scan import scan_pdf
 
-        data = scan_pdf(data, seed=seed, severity=severity, phone=phone)
+        data = scan_pdf(data, seed=seed, severity=severity, phone=phone, bilevel=bilevel)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)

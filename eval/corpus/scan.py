@@ -27,15 +27,16 @@ SEAL_RED = np.array([40, 30, 215], dtype=np.float32)  # BGR of stamp-pad ink
 
 def scan_pdf(data: bytes, seed: int = 0, dpi: int | None = None, colour: bool | None = None,
              quality: int | None = None, pages: list[int] | None = None,
-             severity: float | str | None = None, phone: bool = False, off: tuple[str, ...] = ()) -> bytes:
+             severity: float | str | None = None, phone: bool = False, off: tuple[str, ...] = (),
+             bilevel: bool = False) -> bytes:
     """Scan the pages of a PDF (all, or the 0-based `pages`); None parameters are drawn from the seed.
 
-    A `severity` (or `phone`) selects the severity family (see degrade.py); dpi, colour and quality
+    A `severity` (or `phone`, `bilevel`) selects the severity family (see degrade.py); dpi, colour and quality
     then come from the severity unless given; `off` names effects left out (degrade.EFFECTS).
     """
-    if severity is not None or phone:
+    if severity is not None or phone or bilevel:
         return scan_severity(data, 0.5 if severity is None else severity, seed, phone=phone, pages=pages,
-                             dpi=dpi, colour=colour, quality=quality, off=off)
+                             dpi=dpi, colour=colour, quality=quality, off=off, bilevel=bilevel)
     rng = np.random.default_rng(seed)
     src = pymupdf.open("pdf", data)
     dpi = dpi or int(rng.choice([150, 200, 240, 300]))
@@ -180,7 +181,8 @@ NUMBER = re.compile(r"^-?[\d,]*\d\.\d+$|^\d{3,}$")
 
 def scan_severity(data: bytes, severity: float | str, seed: int = 0, phone: bool = False,
                   pages: list[int] | None = None, dpi: int | None = None, colour: bool | None = None,
-                  quality: int | None = None, off: tuple[str, ...] = (), log: list | None = None) -> bytes:
+                  quality: int | None = None, off: tuple[str, ...] = (), log: list | None = None,
+                  bilevel: bool = False) -> bytes:
     """Scan with the severity family: each page's damage drawn from (seed, severity); same in, same bytes.
 
     log, when given, receives each page's Damage as a dict (what the page went through).
@@ -197,7 +199,8 @@ def scan_severity(data: bytes, severity: float | str, seed: int = 0, phone: bool
     for page in src:
         if pages is not None and page.number not in pages:
             continue
-        damage = degrade.draw_damage(level, rng, phone=phone, landscape=page.rect.width > page.rect.height)
+        damage = degrade.draw_damage(level, rng, phone=phone, landscape=page.rect.width > page.rect.height,
+                                     bilevel=bilevel)
         fixed = {k: v for k, v in (("dpi", dpi), ("colour", colour), ("quality", quality)) if v is not None}
         damage = degrade.without(replace(damage, **fixed), off)
         if log is not None:
