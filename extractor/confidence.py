@@ -207,6 +207,33 @@ def flags(doc: Document, threshold: float = LOW_CONFIDENCE, proof: Evidence | No
             out[pointer] = reason
     for pointer in unread_blanks(doc, ocr_pages):
         out[pointer] = "failed" if proof.suspect(pointer) else "unread"
+    for pointer in repeated_codes(doc, ocr_pages):
+        out[pointer] = "failed"
+    return out
+
+
+def repeated_codes(doc: Document, ocr_pages: set[int] | None = None) -> list[str]:
+    """Code cells of a scanned generic table whose subject code another line of it reads too.
+
+    A code names one line of a table. On a black-and-white scan a code's last digit misreads
+    (``30104`` as ``30101``, beside 基本工资's own ``30101``) and no sum can tell: the sums group
+    lines by a code's prefix, which the last digit keeps. Both lines are flagged (the table does not
+    say which one is wrong); a text layer prints what it prints and is left alone.
+    """
+    from .checks.rules_generic import is_code
+
+    if ocr_pages is None:
+        ocr_pages = ocr_pages_of(doc)
+    out = []
+    for g, table in enumerate(doc.generic_tables):
+        if not set(table.pages) & ocr_pages:
+            continue
+        lines: dict[str, list[str]] = {}
+        for r, row in enumerate(table.rows):
+            c = next((c for c, text in enumerate(row) if is_code(text)), None)
+            if c is not None:
+                lines.setdefault("".join(row[c].split()), []).append(f"/generic_tables/{g}/rows/{r}/{c}")
+        out += [pointer for same in lines.values() if len(same) > 1 for pointer in same]
     return out
 
 

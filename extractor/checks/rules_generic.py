@@ -42,6 +42,11 @@ def _norm(text: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
+def is_code(text: str | None) -> bool:
+    """Whether a cell holds a subject code (3, 5 or 7 digits: 类, 款, 项)."""
+    return bool(_CODE.fullmatch(_norm(text)))
+
+
 def _amount(text: str | None):
     from ..columns import as_money  # as the checker's values read a generic cell ("256:00")
 
