@@ -1,0 +1,253 @@
+"""Labels read by OCR, mended: the numerals of an outline and names one character off a known one.
+
+A black-and-white scan loses thin strokes while the amounts on the same lines stay right: OCR
+reads 一、一般公共服务支出 as 般公共服务支出, 十二、 as 十、, 十四、 as 1四、, 国土 as 国上. A row's
+label is part of each of its cells' identity, so such a row is a wrong row. Only labels read by
+OCR are mended (a text layer is what the file prints); a mended label keeps its reading in its
+provenance (``read``), so the repair is never silent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from rapidfuzz.distance import Levenshtein
+
+from .codes import FUNCTION_CODED
+from .templates import Template
+
+_DIGITS = "一二三四五六七八九"
+# A numeral and its separator open the label: up to three characters (十九, a garbled 1四) before
+# 、 (or what OCR makes of it). Longer, the separator is part of the name.
+_NUMBERED = re.compile(r"^(.{0,3}?)([、，,．.])(.+)$")
+MIN_NAME = 4  # shorter names are a character off too many others to snap
+
+
+def numeral(text: str) -> int | None:
+    """The value of a Chinese numeral as printed in an outline (一 … 九十九), None for anything else."""
+    if not text or any(c not in _DIGITS + "十" for c in text):
+        return None
+    value = _value(text)
+    return value if value is not None and chinese(value) == text else None
+
+
+def _value(text: str) -> int | None:
+    tens, _, units = text.rpartition("十")
+    if "十" not in text:
+        return _DIGITS.index(text) + 1 if len(text) == 1 else None
+    if len(tens) > 1 or len(units) > 1:
+        return None
+    return (_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_DIGITS.index(units) + 1 if units else 0)
+
+
+def chinese(n: int) -> str:
+    """n (1–99) as an outline prints it: 一, 十, 十二, 二十, 二十一."""
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else "十" if tens == 1 else _DIGITS[tens - 1] + "十"
+    return head + (_DIGITS[units - 1] if units else "")
+
+
+def split(label: str) -> tuple[str | None, str, str]:
+    """(what stands before the separator or None when there is none, separator, the name)."""
+    m = _NUMBERED.match(label)
+    return (m.group(1), m.group(2), m.group(3)) if m else (None, "", label)
+
+
+def renumber(labels: list[str | None]) -> dict[int, str]:
+    """The labels of an enumeration whose numeral was lost or misread, mended, by row index.
+
+    Anchors are labels with a well-formed numeral; two agree when their numerals differ by their
+    row distance, and an anchor is trusted when one of its near anchors agrees with it. The rows
+    between two trusted anchors that agree are consecutive items and take the numeral of their
+    place, a misread well-formed numeral included (十 between 九 and 十三 three rows apart). Before
+    the first trusted anchor, when it counts from 一 at the first row, a numeral lost or garbled
+    takes its place's; after the last, a garbled one does, up to the first unnumbered line.
+    A numbering that skips (rows absent) or has lines between its items is no count and stays.
+    """
+    parts = [split(label or "") for label in labels]
+    anchors = [(i, v) for i, (head, _, _) in enumerate(parts) if head is not None and (v := numeral(head))]
+
+    def agree(a: tuple[int, int], b: tuple[int, int]) -> bool:
+        return b[1] - a[1] == b[0] - a[0]
+
+    # Two anchors either side: a misread anchor between two good ones does not cut them apart.
+    trusted = [a for k, a in enumerate(anchors)
+               if any(agree(a, b) for b in anchors[max(0, k - 2):k] + anchors[k + 1:k + 3])]
+    if not trusted:
+        return {}
+    seps = Counter(parts[i][1] for i, _ in trusted)
+    sep = seps.most_common(1)[0][0]
+    out: dict[int, str] = {}
+
+    def place(i: int, n: int) -> None:
+        head, _, body = parts[i]
+        if not labels[i] or n < 1 or (head is not None and numeral(head) == n):
+            return
+        out[i] = f"{chinese(n)}{sep}{body}"
+
+    for a, b in zip(trusted, trusted[1:]):
+        if agree(a, b):
+            for i in range(a[0] + 1, b[0]):
+                place(i, a[1] + i - a[0])
+    first, n_first = trusted[0]
+    if n_first - first == 1:  # counts from 一 at the first row: what stands before is items 一 …
+        for i in range(first):
+            if parts[i][0] is None or numeral(parts[i][0]) is None:
+                place(i, i + 1)
+    last, n_last = trusted[-1]
+    for i in range(last + 1, len(labels)):
+        head = parts[i][0]
+        if head is None or numeral(head) is not None:
+            break  # an unnumbered line, or a numeral no second anchor vouches for
+        place(i, n_last + i - last)
+    return out
+
+
+def snap(text: str, known: Iterable[str]) -> str | None:
+    """The known name text misreads: one character off it and off no other; else None.
+
+    A reading that a known name starts with is a printed truncation (a narrow cell cuts
+    社会保障和就业支出 to 社会保障和就业支), not a misreading: it stays.
+    """
+    known = set(known)
+    if len(text) < MIN_NAME or text in known:
+        return None
+    near = {k for k in known if Levenshtein.distance(text, k, score_cutoff=1) == 1
+            and not k.startswith(text) and not text.startswith(k)}
+    return near.pop() if len(near) == 1 else None
+
+
+def snap_label(label: str, known: Iterable[str]) -> str | None:
+    """A numbered label snapped as a whole (一、财政拨款 for 、财政拨款), keeping a well-formed numeral."""
+    new = snap(label, known)
+    if new is None:
+        return None
+    head, new_head = split(label)[0], split(new)[0]
+    if head is not None and numeral(head) is not None and head != new_head:
+        return None  # 二、其他资金 is printed so, not a misread 三、其他资金
+    return new
+
+
+def mend_outlines(data: dict, ocr_pages: set[int], template: Template) -> list[str]:
+    """Mend the OCR'd labels of a Document dict in place; the pointers of the labels mended.
+
+    Outline numerals and 类 names of t1/t4's expense lines and of every table's rows, the lines a
+    family sums by label (its `line_sums`), and the names of coded rows (the family's 类 names
+    and a name two other tables read alike for the code).
+    """
+    if not ocr_pages:
+        return []
+    provenance = data.setdefault("provenance", {})
+    mended: list[str] = []
+    classes = {name for names in template.classes.values() for name in names}
+    agreed = _agreed_names(data)
+
+    def ocr_read(pointer: str, pages: list[int]) -> bool:
+        spot = provenance.get(pointer)
+        page = spot["page"] if isinstance(spot, dict) else getattr(spot, "page", None)
+        return page in ocr_pages if page is not None else bool(set(pages) & ocr_pages)
+
+    def record(pointer: str, before: str, pages: list[int]) -> None:
+        spot = provenance.get(pointer)
+        if spot is None:
+            if not pages:
+                return
+            spot = provenance[pointer] = {"page": pages[0], "bbox": None}
+        if isinstance(spot, dict):
+            spot.setdefault("read", None)
+            spot["read"] = spot["read"] or before  # the first reading, however often mended
+        elif spot.read is None:
+            spot.read = before
+        mended.append(pointer)
+
+    for key, table in (data.get("tables") or {}).items():
+        if not table or not table.get("present"):
+            continue
+        pages = list(table.get("pages") or [])
+        if not set(pages) & ocr_pages:
+            continue
+        rows = table.get("rows") or []
+        names = [row.get("name") for row in rows]
+        new = renumber(names)
+        for i, row in enumerate(rows):
+            pointer = f"/tables/{key}/rows/{i}/name"
+            name = new.get(i, names[i])
+            if not name or not ocr_read(pointer, pages):
+                continue
+            code = row.get("code") or ""
+            if len(code) >= 3 and key in (*FUNCTION_CODED, "t1", "t4"):
+                name = snap(name, _known(template, agreed, code, key)) or name
+            elif key in ("t1", "t4"):  # expense by 类 printed without codes: any 类 name
+                head, sep, body = split(name)
+                body = snap(body, classes) or body
+                name = f"{head}{sep}{body}" if head is not None else body
+            if name != names[i]:
+                row["name"] = name
+                record(pointer, names[i], pages)
+        _mend_extra(key, table, template, provenance, pages, ocr_read, record)
+    for t, table in enumerate(data.get("generic_tables") or []):
+        pages = list(table.get("pages") or [])
+        if set(pages) & ocr_pages:
+            _mend_generic(t, table, template, agreed, pages, ocr_read, record)
+    return mended
+
+
+def _mend_extra(key, table, template, provenance, pages, ocr_read, record) -> None:
+    """Lines kept by label in a table's extra, snapped to the labels its family's sums name."""
+    extra = table.get("extra") or {}
+    known = {p.removeprefix("extra/") for sums in template.line_sums.get(key, ()) for p in sums
+             if p.startswith("extra/")}
+    for label in list(extra):
+        pointer = f"/tables/{key}/extra/{label}"
+        new = snap_label(label, known) if known else None
+        if new is None or new in extra or not ocr_read(pointer, pages):
+            continue
+        table["extra"] = extra = {new if k == label else k: v for k, v in extra.items()}
+        if pointer in provenance:
+            provenance[f"/tables/{key}/extra/{new}"] = provenance.pop(pointer)
+        record(f"/tables/{key}/extra/{new}", label, pages)
+
+
+def _mend_generic(t, table, template, agreed, pages, ocr_read, record) -> None:
+    """A generic table's names printed beside a subject code, snapped as the coded tables' are."""
+    for r, row in enumerate(table.get("rows") or []):
+        for c in range(len(row) - 1):
+            code, name = row[c] or "", row[c + 1]
+            pointer = f"/generic_tables/{t}/rows/{r}/{c + 1}"
+            if not (code.isdigit() and len(code) in (3, 5, 7)) or not name or not ocr_read(pointer, pages):
+                continue
+            new = snap(name, _known(template, agreed, code, f"g{t}"))
+            if new:
+                row[c + 1] = new
+                record(pointer, name, pages)
+
+
+def _agreed_names(data: dict) -> dict[str, dict[str, set[str]]]:
+    """code → name → the tables (t5, g0 …) that read that name beside that code."""
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for key in FUNCTION_CODED:
+        for row in ((data.get("tables") or {}).get(key) or {}).get("rows") or []:
+            if row.get("code") and row.get("name"):
+                out[row["code"]][row["name"]].add(key)
+    for t, table in enumerate(data.get("generic_tables") or []):
+        for row in table.get("rows") or []:
+            for c in range(len(row) - 1):
+                code, name = row[c] or "", row[c + 1]
+                if code.isdigit() and len(code) in (3, 5, 7) and name:
+                    out[code][name].add(f"g{t}")
+    return out
+
+
+def _known(template: Template, agreed: dict, code: str, own: str) -> set[str]:
+    """The names code goes by: the family's 类 names, and what two other tables read alike.
+
+    A name another table reads beside the code confirms the reading: then it is known as is.
+    """
+    names = set(template.classes.get(code, ()))
+    for name, tables in agreed.get(code, {}).items():
+        others = tables - {own}
+        if len(others) >= 2 or (others and own in tables):
+            names.add(name)
+    return names
