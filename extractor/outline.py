@@ -23,23 +23,12 @@ _DIGITS = "一二三四五六七八九"
 # 、 (or what OCR makes of it). Longer, the separator is part of the name.
 _NUMBERED = re.compile(r"^(.{0,3}?)([、，,．.])(.+)$")
 MIN_NAME = 4  # shorter names are a character off too many others to snap
+LOST = "一"  # a one-stroke character a black-and-white scan loses (一、一般 read 般)
 
 
 def numeral(text: str) -> int | None:
     """The value of a Chinese numeral as printed in an outline (一 … 九十九), None for anything else."""
-    if not text or any(c not in _DIGITS + "十" for c in text):
-        return None
-    value = _value(text)
-    return value if value is not None and chinese(value) == text else None
-
-
-def _value(text: str) -> int | None:
-    tens, _, units = text.rpartition("十")
-    if "十" not in text:
-        return _DIGITS.index(text) + 1 if len(text) == 1 else None
-    if len(tens) > 1 or len(units) > 1:
-        return None
-    return (_DIGITS.index(tens) + 1 if tens else 1) * 10 + (_DIGITS.index(units) + 1 if units else 0)
+    return _VALUES.get(text)
 
 
 def chinese(n: int) -> str:
@@ -47,6 +36,9 @@ def chinese(n: int) -> str:
     tens, units = divmod(n, 10)
     head = "" if tens == 0 else "十" if tens == 1 else _DIGITS[tens - 1] + "十"
     return head + (_DIGITS[units - 1] if units else "")
+
+
+_VALUES = {chinese(n): n for n in range(1, 100)}
 
 
 def split(label: str) -> tuple[str | None, str, str]:
@@ -94,34 +86,58 @@ def renumber(labels: list[str | None]) -> dict[int, str]:
     first, n_first = trusted[0]
     if n_first - first == 1:  # counts from 一 at the first row: what stands before is items 一 …
         for i in range(first):
-            if parts[i][0] is None or numeral(parts[i][0]) is None:
+            if parts[i][0] is None or _garbled(parts[i][0]):
                 place(i, i + 1)
     last, n_last = trusted[-1]
     for i in range(last + 1, len(labels)):
-        head = parts[i][0]
-        if head is None or numeral(head) is not None:
+        if parts[i][0] is None or not _garbled(parts[i][0]):
             break  # an unnumbered line, or a numeral no second anchor vouches for
         place(i, n_last + i - last)
     return out
 
 
-def snap(text: str, known: Iterable[str]) -> str | None:
+def _garbled(head: str) -> bool:
+    """A numeral misread: neither 一 … nor an arabic 1、 (a sub-item under the last item, not a 十)."""
+    return numeral(head) is None and not head.isdigit()
+
+
+def snap(text: str, known: Iterable[str], any_edit: bool = False) -> str | None:
     """The known name text misreads: one character off it and off no other; else None.
 
-    A reading that a known name starts with is a printed truncation (a narrow cell cuts
-    社会保障和就业支出 to 社会保障和就业支), not a misreading: it stays.
+    One character off means misread (国上 for 国土), a stray mark read (.一般), or a thin 一 lost
+    (般公共服务支出). A character otherwise missing may be printed so (001's t7 prints
+    资源勘探工业信息支出 for 资源勘探工业信息等支出), and a reading that a known name starts
+    with is a printed truncation (a narrow cell cuts 社会保障和就业支出 to 社会保障和就业支): both
+    stay, unless any_edit (a family's own line labels, which it prints alike).
     """
     known = set(known)
     if len(text) < MIN_NAME or text in known:
         return None
     near = {k for k in known if Levenshtein.distance(text, k, score_cutoff=1) == 1
             and not k.startswith(text) and not text.startswith(k)}
-    return near.pop() if len(near) == 1 else None
+    if len(near) != 1:
+        return None
+    name = near.pop()
+    return name if any_edit or _misread(text, name) else None
+
+
+def _misread(text: str, name: str) -> bool:
+    """Whether the one edit from text to name is one OCR makes rather than a printer."""
+    (op,) = Levenshtein.editops(text, name)
+    if op.tag == "insert":
+        return name[op.dest_pos] in LOST
+    if op.tag == "delete":
+        return not _ideograph(text[op.src_pos])
+    return True
+
+
+def _ideograph(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
 
 
 def snap_label(label: str, known: Iterable[str]) -> str | None:
     """A numbered label snapped as a whole (一、财政拨款 for 、财政拨款), keeping a well-formed numeral."""
-    new = snap(label, known)
+    new = snap(label, known, any_edit=True)
     if new is None:
         return None
     head, new_head = split(label)[0], split(new)[0]
