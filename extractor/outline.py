@@ -138,12 +138,23 @@ def _ideograph(char: str) -> bool:
 def snap_label(label: str, known: Iterable[str]) -> str | None:
     """A numbered label snapped as a whole (一、财政拨款 for 、财政拨款), keeping a well-formed numeral."""
     new = snap(label, known, any_edit=True)
+    if new is None and split(label)[0] is None:  # 一、 lost whole: the two thinnest marks of a scan
+        whole = {k for k in known if split(k)[0] == "一" and split(k)[2] == label}
+        new = whole.pop() if len(whole) == 1 else None
     if new is None:
         return None
     head, new_head = split(label)[0], split(new)[0]
     if head is not None and numeral(head) is not None and head != new_head:
         return None  # 二、其他资金 is printed so, not a misread 三、其他资金
     return new
+
+
+def restore_one(label: str) -> str:
+    """A name opening with 般 lost its 一 (一般公共服务, 一般行政管理事务): no budget word opens with 般."""
+    head, sep, body = split(label)
+    if head is not None and numeral(head) is not None and body.startswith("般"):
+        return f"{head}{sep}一{body}"
+    return "一" + label if label.startswith("般") else label
 
 
 def mend_outlines(data: dict, ocr_pages: set[int], template: Template) -> list[str]:
@@ -199,9 +210,14 @@ def mend_outlines(data: dict, ocr_pages: set[int], template: Template) -> list[s
                 head, sep, body = split(name)
                 body = snap(body, classes) or body
                 name = f"{head}{sep}{body}" if head is not None else body
+            name = restore_one(name)
             if name != names[i]:
                 row["name"] = name
                 record(pointer, names[i], pages)
+            project = row.get("project_name")
+            if project and restore_one(project) != project and ocr_read(f"/tables/{key}/rows/{i}/project_name", pages):
+                row["project_name"] = restore_one(project)
+                record(f"/tables/{key}/rows/{i}/project_name", project, pages)
         _mend_extra(key, table, template, provenance, pages, ocr_read, record)
     for t, table in enumerate(data.get("generic_tables") or []):
         pages = list(table.get("pages") or [])
@@ -217,8 +233,8 @@ def _mend_extra(key, table, template, provenance, pages, ocr_read, record) -> No
              if p.startswith("extra/")}
     for label in list(extra):
         pointer = f"/tables/{key}/extra/{label}"
-        new = snap_label(label, known) if known else None
-        if new is None or new in extra or not ocr_read(pointer, pages):
+        new = (snap_label(label, known) if known else None) or restore_one(label)
+        if new == label or new in extra or not ocr_read(pointer, pages):
             continue
         table["extra"] = extra = {new if k == label else k: v for k, v in extra.items()}
         if pointer in provenance:
@@ -227,16 +243,17 @@ def _mend_extra(key, table, template, provenance, pages, ocr_read, record) -> No
 
 
 def _mend_generic(t, table, template, agreed, pages, ocr_read, record) -> None:
-    """A generic table's names printed beside a subject code, snapped as the coded tables' are."""
+    """A generic table's names: beside a subject code snapped as the coded tables' are; a lost 一 restored."""
     for r, row in enumerate(table.get("rows") or []):
-        for c in range(len(row) - 1):
-            code, name = row[c] or "", row[c + 1]
-            pointer = f"/generic_tables/{t}/rows/{r}/{c + 1}"
-            if not (code.isdigit() and len(code) in (3, 5, 7)) or not name or not ocr_read(pointer, pages):
+        for c, name in enumerate(row):
+            pointer = f"/generic_tables/{t}/rows/{r}/{c}"
+            if not name or not ocr_read(pointer, pages):
                 continue
-            new = snap(name, _known(template, agreed, code, f"g{t}"))
-            if new:
-                row[c + 1] = new
+            code = (row[c - 1] or "") if c else ""
+            coded = code.isdigit() and len(code) in (3, 5, 7)
+            new = restore_one((coded and snap(name, _known(template, agreed, code, f"g{t}"))) or name)
+            if new != name:
+                row[c] = new
                 record(pointer, name, pages)
 
 

@@ -103,6 +103,10 @@ def test_family_line_labels_snap_but_keep_a_printed_numeral():
     assert list(data["tables"]["t1"]["extra"]) == ["一、财政拨款", "一、基本支出", "二、项目支出", "二、其他资金"]
     assert data["provenance"]["/tables/t1/extra/二、项目支出"]["read"] == "二、项支出"
     assert "/tables/t1/extra/二、项支出" not in data["provenance"]
+    # 一、 lost whole (js03's t4 read 基本支出): the family's one label that is 一、 and the reading.
+    data = _doc(PRINTED, pages_ocr=[1], extra={"基本支出": "1", "项目支出": "2"})
+    mend_outlines(data, {1}, templates.load("jiangsu-2017"))
+    assert list(data["tables"]["t1"]["extra"]) == ["一、基本支出", "项目支出"]
 
 
 def test_coded_names_snap_to_their_codes_names():
@@ -113,8 +117,9 @@ def test_coded_names_snap_to_their_codes_names():
     data["tables"]["t5"].update(present=True, pages=[1], rows=[
         {"code": "220", "name": "国上海洋气象等支出", "total": "1"}, {"code": "221", "name": "住房保障支", "total": "1"}])
     mend_outlines(data, {1}, templates.load("jiangsu-2017"))
+    # No budget word opens with 般: a name that does lost its 一, with or without a known name.
     assert [r[1] for r in data["generic_tables"][0]["rows"]] == ["一般公共服务支出", "社会保障和就业支出",
-                                                               "般行政管理事务", "其他支出"]
+                                                               "一般行政管理事务", "其他支出"]
     assert [r["name"] for r in data["tables"]["t5"]["rows"]] == ["国土海洋气象等支出", "住房保障支"]
 
 
