@@ -94,6 +94,10 @@ def test_names_snap_only_to_one_close_known_name():
     assert snap("资源勘探工业信息支出", classes) is None  # 001's t7 prints it so: a lost 等 may be printed
     assert snap("国交支出", classes) is None  # 国防支出 or 外交支出: not unique
     assert snap("城乡社区事务支出", classes) is None  # two characters off: another name
+    # A character OCR read sure of itself is printed so (002's t7 prints 招商印资 for 招商引资).
+    assert snap("国上海洋气象等支出", classes, confidence=0.999) is None
+    assert snap("国上海洋气象等支出", classes, confidence=0.95) == "国土海洋气象等支出"
+    assert snap("般公共服务支出", classes, confidence=0.999) == "一般公共服务支出"  # a lost stroke is not seen
 
 
 def test_family_line_labels_snap_but_keep_a_printed_numeral():
@@ -123,25 +127,33 @@ def test_coded_names_snap_to_their_codes_names():
     assert [r["name"] for r in data["tables"]["t5"]["rows"]] == ["国土海洋气象等支出", "住房保障支"]
 
 
-def test_the_layout_engine_mends_an_ocr_page(monkeypatch):
-    """js03's 收支总表 as if scanned and misread: the extraction mends its labels, the text layer's stay."""
-    from extractor.engines.layout import LayoutEngine
+def test_extraction_mends_an_ocr_page_and_leaves_a_text_layer():
+    """js03's 收支总表 as if scanned and misread: the pipeline mends its labels, the text layer's stay."""
     from extractor.locate import locate
     from extractor.pages import load_pages
+    from extractor.pipeline import Context, Options, stage_engine
 
-    pages, source = load_pages(Path(SAMPLES) / "real" / "js03.pdf")
-    misread = {"三、国防支出": "、国防支出", "十二、农林水支出": "十、农林水支出", "十四、资源勘探信息等支出": "1四、资源勘探信息等支出"}
-    page = pages[0]
-    page.words = [dataclasses.replace(w, text=misread.get(w.text, w.text)) for w in page.words]
+    misread = {"三、国防支出": "、国防支出", "十二、农林水支出": "十、农林水支出",
+               "十四、资源勘探信息等支出": "1四、资源勘探信息等支出", "十七、自然资源海洋气象等支出": "十七、自然资源海详气象等支出"}
     template = templates.load("jiangsu-2017")
 
-    def names(pages_ocr: list[int]) -> list[str]:
-        doc = Document(doc_id="js03", run=RunInfo(engine="layout", pages_ocr=pages_ocr))
-        doc = LayoutEngine().fill(doc, locate(pages, template))
-        return [row.name for row in doc.tables.t1.rows]
+    def names(scanned: bool) -> tuple[list[str], Document]:
+        path = Path(SAMPLES) / "real" / "js03.pdf"
+        ctx = Context(path, Options())
+        ctx.pages, ctx.source = load_pages(path)
+        page = ctx.pages[0]
+        page.words = [dataclasses.replace(w, text=misread.get(w.text, w.text), conf=0.9) for w in page.words]
+        if scanned:
+            page.source = "ocr"
+        ctx.layout = locate(ctx.pages, template)
+        stage_engine(ctx)
+        return [row.name for row in ctx.doc.tables.t1.rows], ctx.doc
 
-    as_printed = names([])
+    as_printed, _ = names(scanned=False)
     assert "十、农林水支出" in as_printed  # a text layer's labels are what the file prints
-    mended = names([1])
-    assert "十二、农林水支出" in mended and "三、国防支出" in mended and "十四、资源勘探信息等支出" in mended
-    assert [n for n in mended if n not in as_printed] == ["三、国防支出", "十二、农林水支出", "十四、资源勘探信息等支出"]
+    mended, doc = names(scanned=True)
+    assert [n for n in mended if n not in as_printed] == ["三、国防支出", "十二、农林水支出", "十四、资源勘探信息等支出",
+                                                          "十七、自然资源海洋气象等支出"]
+    assert {p: s.read for p, s in doc.provenance.items() if s.read} == {
+        "/tables/t1/rows/2/name": "、国防支出", "/tables/t1/rows/11/name": "十、农林水支出",
+        "/tables/t1/rows/13/name": "1四、资源勘探信息等支出", "/tables/t1/rows/16/name": "十七、自然资源海详气象等支出"}

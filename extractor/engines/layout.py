@@ -10,7 +10,6 @@ from schemas import Document
 from schemas.tables import TABLE_TITLES, T10_LINE_NAMES, money_fields
 
 from ..codes import settle_codes
-from ..outline import mend_outlines
 from ..locate import EMPTY_NOTE_SENTENCE, Layout, Region, document_kind
 from ..provenance import Where, empty_note_spot, place, resolvable
 from .. import templates
@@ -97,8 +96,6 @@ class LayoutEngine:
             table["unit"] = table["unit"] or template.money_unit
             place(provenance, f"/generic_tables/{len(data['generic_tables'])}", where)
             data["generic_tables"].append(table)
-        # OCR'd labels first: a name mended to its known form lets the codes settle on it.
-        mend_outlines(data, set(doc.run.pages_ocr) if doc.run else set(), template)
         settle_codes(data["tables"])  # a code misread in one table, read right in the others
         overall = layout.first("overall")
         if overall is not None:
