@@ -19,6 +19,7 @@ from schemas import Document
 
 from . import templates
 from .codes import FUNCTION_CODED
+from .errors import UnknownNameError
 from .templates import Template
 
 _DIGITS = "一二三四五六七八九"
@@ -27,8 +28,9 @@ _DIGITS = "一二三四五六七八九"
 _NUMBERED = re.compile(r"^(.{0,3}?)([、，,．.])(.+)$")
 MIN_NAME = 4  # shorter names are a character off too many others to snap
 LOST = "一"  # a one-stroke character a black-and-white scan loses (一、一般 read 般)
-# A name's misread character is read unsure: the 18 snapped on the stored runs had their
-# word's confidence at 0.83–0.98, the one printed typo (002's t7 招商印资) at 0.999.
+# A name's misread character is read unsure: the 18 misread or stray characters snapped on the
+# stored scan readings had their word's confidence at 0.83–0.98, the one printed typo (002's t7
+# 招商印资, where its other tables print 招商引资) 0.999.
 SURE = 0.99
 
 
@@ -165,7 +167,7 @@ def restore_one(label: str) -> str:
 
 
 def mend_outlines(data: dict, ocr_pages: set[int], template: Template) -> list[str]:
-    """Mend the OCR'd labels of a Document dict in place; the pointers of the labels mended.
+    """Mend the OCR'd labels of a Document dict (model_dump) in place; the pointers mended.
 
     Outline numerals and 类 names of t1/t4's expense lines and of every table's rows, the lines a
     family sums by label (its `line_sums`), and the names of coded rows (the family's 类 names
@@ -179,9 +181,9 @@ def mend_outlines(data: dict, ocr_pages: set[int], template: Template) -> list[s
     agreed = _agreed_names(data)
 
     def ocr_read(pointer: str, pages: list[int]) -> bool:
+        # A label without provenance was read as its table's pages were.
         spot = provenance.get(pointer)
-        page = spot["page"] if isinstance(spot, dict) else getattr(spot, "page", None)
-        return page in ocr_pages if page is not None else bool(set(pages) & ocr_pages)
+        return spot["page"] in ocr_pages if spot else bool(set(pages) & ocr_pages)
 
     def record(pointer: str, before: str, pages: list[int]) -> None:
         spot = provenance.get(pointer)
@@ -189,11 +191,7 @@ def mend_outlines(data: dict, ocr_pages: set[int], template: Template) -> list[s
             if not pages:
                 return
             spot = provenance[pointer] = {"page": pages[0], "bbox": None}
-        if isinstance(spot, dict):
-            spot.setdefault("read", None)
-            spot["read"] = spot["read"] or before  # the first reading, however often mended
-        elif spot.read is None:
-            spot.read = before
+        spot["read"] = spot.get("read") or before  # the first reading, however often mended
         mended.append(pointer)
 
     for key, table in (data.get("tables") or {}).items():
@@ -211,7 +209,7 @@ def mend_outlines(data: dict, ocr_pages: set[int], template: Template) -> list[s
             if not name or not ocr_read(pointer, pages):
                 continue
             code = row.get("code") or ""
-            sure = _confidence(provenance.get(pointer))
+            sure = (provenance.get(pointer) or {}).get("confidence")
             if len(code) >= 3 and key in (*FUNCTION_CODED, "t1", "t4"):
                 name = snap(name, _known(template, agreed, code, key), confidence=sure) or name
             elif key in ("t1", "t4"):  # expense by 类 printed without codes: any 类 name
@@ -239,16 +237,15 @@ def mend_document(doc: Document, template: Template | None = None) -> Document:
     ocr_pages = set(doc.run.pages_ocr) if doc.run else set()
     if not ocr_pages:
         return doc
+    if template is None:
+        try:
+            template = templates.load(doc.template or templates.DEFAULT)
+        except UnknownNameError:  # a learned family no longer on the search path
+            template = templates.default()
     data = doc.model_dump(mode="python")
-    if not mend_outlines(data, ocr_pages, template or templates.load(doc.template or templates.DEFAULT)):
+    if not mend_outlines(data, ocr_pages, template):
         return doc
     return Document.model_validate(data)
-
-
-def _confidence(spot) -> float | None:
-    if isinstance(spot, dict):
-        return spot.get("confidence")
-    return getattr(spot, "confidence", None)
 
 
 def _mend_extra(key, table, template, provenance, pages, ocr_read, record) -> None:
@@ -276,7 +273,7 @@ def _mend_generic(t, table, template, agreed, provenance, pages, ocr_read, recor
                 continue
             code = (row[c - 1] or "") if c else ""
             coded = code.isdigit() and len(code) in (3, 5, 7)
-            sure = _confidence(provenance.get(pointer))
+            sure = (provenance.get(pointer) or {}).get("confidence")
             new = restore_one((coded and snap(name, _known(template, agreed, code, f"g{t}"), confidence=sure)) or name)
             if new != name:
                 row[c] = new
