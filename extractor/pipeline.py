@@ -21,6 +21,7 @@ from .locate import Layout, document_kind_of, locate
 from .ocr_backends import OCR_BACKENDS, default_ocr
 from .pages import Limits, Page, load_pages
 from .confidence import attach as attach_confidence
+from .outline import mend_document
 from .provenance import to_page_frame
 from .watch import Progress, alarm, check_deadline, deadline_of
 
@@ -140,6 +141,8 @@ def stage_engine(ctx: Context) -> None:
             _to_page_frames(kept, ctx.pages)
         raise
     _to_page_frames(ctx.doc, ctx.pages)
+    # OCR'd labels (an outline's numerals, names a character off), once confidences are known.
+    ctx.doc = mend_document(ctx.doc, ctx.layout.template if ctx.layout else None)
 
 
 def _to_page_frames(doc: Document, pages: list[Page]) -> None:

@@ -37,13 +37,18 @@ class Provenance(Strict):
     confidence: float | None = Field(
         default=None, ge=0, le=1, description="OCR confidence of the value: the lowest of the OCR words under its "
                                               "box (absent for a text-layer value, which is exact)")
+    read: str | None = Field(
+        default=None, description="the label as OCR read it, when budgetx mended it (an outline's numeral, a "
+                                  "known name: extractor/outline.py); absent when kept as read")
 
     @model_serializer(mode="wrap")
     def drop_absent_confidence(self, handler):
         # A born-digital document has thousands of spots: no "confidence": null on each.
         data = handler(self)
-        if isinstance(data, dict) and data.get("confidence") is None:
-            data.pop("confidence", None)
+        if isinstance(data, dict):
+            for key in ("confidence", "read"):
+                if data.get(key) is None:
+                    data.pop(key, None)
         return data
 
 

@@ -67,6 +67,7 @@ class Template(_Data):
     narrative: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     skip_rules: tuple[str, ...] = ()  # checker rules whose parts this family does not print
     not_printed: tuple[str, ...] = ()  # contract tables this family does not publish (in this shape)
+    classes: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # 类 code → its printed names
     file: str = ""
 
     @cached_property
@@ -163,6 +164,9 @@ def _merge(child: dict, parent: dict) -> dict:
     out["row_sums"] = {**parent.get("row_sums", {}), **child.get("row_sums", {})}
     out["line_sums"] = {**parent.get("line_sums", {}), **child.get("line_sums", {})}
     out["skip_rules"] = list(parent.get("skip_rules", [])) + list(child.get("skip_rules", []))
+    out["classes"] = {k: list(dict.fromkeys([*child.get("classes", {}).get(k, []), *names]))
+                      for k, names in parent.get("classes", {}).items()} | \
+        {k: v for k, v in child.get("classes", {}).items() if k not in parent.get("classes", {})}
     return out
 
 
