@@ -220,7 +220,7 @@ def repeated_codes(doc: Document, ocr_pages: set[int] | None = None) -> list[str
     lines by a code's prefix, which the last digit keeps. Both lines are flagged (the table does not
     say which one is wrong); a text layer prints what it prints and is left alone.
     """
-    from .checks.rules_generic import is_code
+    from .checks.rules_generic import code_of
 
     if ocr_pages is None:
         ocr_pages = ocr_pages_of(doc)
@@ -230,9 +230,9 @@ def repeated_codes(doc: Document, ocr_pages: set[int] | None = None) -> list[str
             continue
         lines: dict[str, list[str]] = {}
         for r, row in enumerate(table.rows):
-            c = next((c for c, text in enumerate(row) if is_code(text)), None)
-            if c is not None:
-                lines.setdefault("".join(row[c].split()), []).append(f"/generic_tables/{g}/rows/{r}/{c}")
+            c, code = next(((c, code) for c, text in enumerate(row) if (code := code_of(text))), (None, None))
+            if code is not None:
+                lines.setdefault(code, []).append(f"/generic_tables/{g}/rows/{r}/{c}")
         out += [pointer for same in lines.values() if len(same) > 1 for pointer in same]
     return out
 

@@ -42,9 +42,10 @@ def _norm(text: str | None) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
 
 
-def is_code(text: str | None) -> bool:
-    """Whether a cell holds a subject code (3, 5 or 7 digits: 类, 款, 项)."""
-    return bool(_CODE.fullmatch(_norm(text)))
+def code_of(text: str | None) -> str | None:
+    """The subject code a cell holds (3, 5 or 7 digits: 类, 款, 项), normalised; None for other text."""
+    code = _norm(text)
+    return code if _CODE.fullmatch(code) else None
 
 
 def _amount(text: str | None):
@@ -89,7 +90,7 @@ def amount_columns(header: list[list[str]], rows: list[list[str | None]]) -> lis
         if any(w in head for w in _LABEL_WORDS) and not any(w in head for w in _MONEY_WORDS):
             continue
         cells = [r[j] for r in rows if j < len(r) and r[j] and r[j].strip()]
-        money = [c for c in cells if _amount(c) is not None and not _CODE.fullmatch(_norm(c))]
+        money = [c for c in cells if _amount(c) is not None and not code_of(c)]
         if money and len(money) * 3 >= len(cells) * 2:
             out.append(j)
     return out
