@@ -8,7 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import BudgetExceededError, BudgetxError
@@ -138,7 +138,12 @@ def one_line(text: str, limit: int = 400) -> str:
 
 
 def run_batch(pdfs: list[Path], outdir: Path, options: Options, jobs: int = 1, force: bool = False) -> Iterator[Result]:
-    """Process every PDF, in parallel processes when jobs > 1; yields results as they finish."""
+    """Process every PDF, in parallel processes when jobs > 1; yields results as they finish.
+
+    One PDF with jobs > 1 reads its scanned pages side by side instead (``Options.page_jobs``).
+    """
+    if len(pdfs) == 1 and jobs > 1:
+        options = replace(options, page_jobs=jobs)
     if jobs <= 1 or len(pdfs) <= 1:
         for pdf in pdfs:
             yield process_one(pdf, outdir, options, force)

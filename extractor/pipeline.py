@@ -18,7 +18,8 @@ from . import templates
 from .errors import BudgetxError, LocateError, UnsupportedDocumentError
 from .grid import group_lines
 from .locate import Layout, document_kind_of, locate
-from .ocr_backends import OCR_BACKENDS, default_ocr
+from .ocr_backends import LazyOcr, default_ocr
+from .page_pool import load_pages_side_by_side
 from .pages import Limits, Page, load_pages
 from .confidence import attach as attach_confidence
 from .outline import mend_document
@@ -33,6 +34,9 @@ class Options:
     # One inference thread per document (onnxruntime or OpenVINO): measured faster than two
     # threads fighting over the cores with other work; parallelism comes from --jobs (documents side by side).
     ocr_threads: int | None = 1
+    # Processes reading one document's scanned pages side by side: --jobs N given one PDF (a long
+    # scan on every core, not one); with several PDFs the documents go side by side instead.
+    page_jobs: int = 1
     limits: Limits = field(default_factory=Limits)
     check: bool = True
     engine_options: dict = field(default_factory=dict)
@@ -54,28 +58,18 @@ class Context:
     deadline: float | None = None  # time.monotonic() the document must end by (--timeout)
 
 
-class LazyOcr:
-    """Builds the OCR backend on the first page that needs it (born-digital files never do)."""
-
-    _cache: dict[tuple, object] = {}
-
-    def __init__(self, name: str, threads: int | None):
-        self.key = (name, threads)
-
-    def read(self, pixmap, page_width: float, page_height: float):
-        backend = self._cache.get(self.key)
-        if backend is None:
-            name, threads = self.key
-            backend = OCR_BACKENDS.create(name, **({"threads": threads} if threads else {}))
-            self._cache[self.key] = backend
-        return backend.read(pixmap, page_width, page_height)
-
-
 def stage_pages(ctx: Context) -> None:
     ocr = LazyOcr(ctx.options.ocr, ctx.options.ocr_threads)
-    ctx.pages, ctx.source = load_pages(ctx.path, ctx.options.limits, ocr, progress=_on_page(ctx), deadline=ctx.deadline)
+
+    def load(path: Path):
+        if ctx.options.page_jobs > 1:
+            return load_pages_side_by_side(path, ctx.options.limits, ocr, ctx.options.page_jobs,
+                                           progress=_on_page(ctx), deadline=ctx.deadline)
+        return load_pages(path, ctx.options.limits, ocr, progress=_on_page(ctx), deadline=ctx.deadline)
+
+    ctx.pages, ctx.source = load(ctx.path)
     for part in ctx.options.parts:  # one unit published as several files: pages numbered on
-        pages, _ = load_pages(Path(part), ctx.options.limits, ocr, progress=_on_page(ctx), deadline=ctx.deadline)
+        pages, _ = load(Path(part))
         offset = len(ctx.pages)
         for page in pages:
             page.number += offset
