@@ -65,7 +65,29 @@ def use_openvino(engine, threads: int | None = None) -> None:
     engine.text_det.mean = np.asarray(engine.text_det.mean, dtype=np.float32)
     engine.text_det.std = np.asarray(engine.text_det.std, dtype=np.float32)
     engine.text_det.infer = OpenVinoSession(paths["Det"]["model_path"], threads)
+    engine.text_det.get_preprocess = _normalising_in_place(engine.text_det.get_preprocess)
     engine.text_cls.infer = OpenVinoSession(paths["Cls"]["model_path"], threads)
     rec = engine.text_rec
     target = rec.rec if hasattr(rec, "rec") else rec  # a PackedRecognizer wraps the engine's
     target.session = OpenVinoSession(paths["Rec"]["model_path"], threads)
+
+
+def _normalising_in_place(get_preprocess):
+    """The detector's preprocessing with its normalisation done in place: the same float32
+    operations in the same order (the same bits), without numpy's three page-sized temporaries
+    (~0.1 CPU s of a 200 dpi page)."""
+
+    def made(max_wh):
+        op = get_preprocess(max_wh)
+
+        def normalize(img: np.ndarray) -> np.ndarray:
+            out = img.astype(np.float32)
+            out *= op.scale
+            out -= op.mean
+            out /= op.std
+            return out
+
+        op.normalize = normalize
+        return op
+
+    return made

@@ -73,6 +73,21 @@ def test_openvino_reads_as_onnxruntime(readings, table_page):
     assert all(abs(o.x0 - w.x0) < 1 and abs(o.y1 - w.y1) < 1 for o, w in zip(ov.words, ort.words))
 
 
+def test_openvino_detector_input_is_the_librarys_to_the_bit():
+    pytest.importorskip("openvino", reason="the openvino extra is not installed")
+    import numpy as np
+    from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+    from extractor.ocr_backends import OCR_BACKENDS
+
+    det = OCR_BACKENDS.create("rapidocr-openvino", threads=1).engine.text_det
+    page = np.random.default_rng(0).integers(0, 256, (1744, 1232, 3), dtype=np.uint8)
+    for side in (1744, 2328):  # both of the detector's size limits
+        ours = det.get_preprocess(side)
+        library = DetPreProcess(ours.limit_side_len, ours.limit_type, det.mean, det.std)
+        assert np.array_equal(ours(page), library(page))
+
+
 def test_alarm_after_openvino_is_released():
     # Each OpenVINO Core's CPU plugin swapped the main thread's alternate signal stack and, released
     # out of order, left it unmapped: the next --timeout alarm killed the process (SIGSEGV). In a
