@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 
 from extractor.ocr import PaddleOcrReader
@@ -72,3 +74,42 @@ class _Pixmap:
     def __init__(self, img: np.ndarray):
         self.h, self.w, self.n = img.shape
         self.samples = img.tobytes()
+
+
+def _t6_page(header: str, conf: float) -> "Page":
+    """表6 as OCR reads it: 经济分类科目编码 | 科目名称 | 合计 | <header> | 公用经费, two rows."""
+    from extractor.pages import Page, Segment, Word
+
+    xs = [60.0, 140.0, 300.0, 380.0, 460.0, 540.0]
+    ys = [100.0 + 18 * k for k in range(5)]
+    segments = [Segment(xs[0], y, xs[-1], y) for y in ys] + [Segment(x, ys[0], x, ys[-1]) for x in xs]
+    rows = [["科目编码", "科目名称", "合计", header, "公用经费"], ["301", "工资福利支出", "430.09", "430.09", ""],
+            ["30101", "基本工资", "48.31", "48.31", ""], ["302", "商品和服务支出", "95.26", "", "95.26"]]
+    words = [Word(text, xs[c] + 4, ys[r] + 4, xs[c] + 4 + 6 * len(text), ys[r] + 14, conf if r == 0 and c == 3 else 0.999)
+             for r, row in enumerate(rows) for c, text in enumerate(row) if text]
+    return Page(1, 595, 842, words=words, segments=segments, source="ocr")
+
+
+def _t6_rows(header: str, conf: float) -> list[dict]:
+    from extractor.grid import page_grids
+    from extractor.locate import Region
+    from extractor.engines.layout import _money_fields
+    from extractor.read_tables import CodedTableReader
+
+    grids = page_grids(_t6_page(header, conf))
+    return [row.values for row in CodedTableReader("t6", _money_fields("t6")).read(Region("t6", grids=grids))]
+
+
+def test_a_money_header_ocr_misread_by_a_character_is_named_by_its_place():
+    """A photocopied 表6 read "人员经费" as "人贝经费": the column was kept as an extra and the
+    personnel amounts were lost. Between 合计 and 公用经费, one character off 人员: personnel."""
+    rows = _t6_rows("人贝经费", 0.93)
+    assert [r.get("personnel") for r in rows] == [Decimal("430.09"), Decimal("48.31"), None]
+    assert not any(k.startswith("extra/") for r in rows for k in r)
+
+
+def test_a_header_read_surely_or_far_from_a_field_stays_an_extra():
+    # Read without doubt (or from a text layer): printed so, a column of its own.
+    assert all(r.get("personnel") is None for r in _t6_rows("人贝经费", 1.0))
+    # Nothing like 人员 in it: not the personnel column, whatever its place.
+    assert all(r.get("personnel") is None for r in _t6_rows("其他经费", 0.9))
