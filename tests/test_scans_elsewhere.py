@@ -113,3 +113,50 @@ def test_a_header_read_surely_or_far_from_a_field_stays_an_extra():
     assert all(r.get("personnel") is None for r in _t6_rows("人贝经费", 1.0))
     # Nothing like 人员 in it: not the personnel column, whatever its place.
     assert all(r.get("personnel") is None for r in _t6_rows("其他经费", 0.9))
+
+
+def _js03_t6_read_partly(ocr: bool):
+    """js03's gold with 表6 read as a fax read it: three 款 rows of 25, their 类 and the 合计 lost."""
+    from extractor.checks import check_document
+    from schemas import Document
+    from schemas.document import RunInfo
+
+    from .conftest import DATA
+
+    doc = Document.model_validate_json((DATA / "js03" / "gold.json").read_text(encoding="utf-8"))
+    t6 = doc.tables.t6
+    t6.rows = [row for row in t6.rows if row.code in ("30101", "30102", "30103")]
+    t6.total = None
+    doc.run = RunInfo(engine="layout", pages_ocr=list(t6.pages) if ocr else [])
+    doc.findings, doc.reconcile = check_document(doc)
+    return doc
+
+
+def test_a_scanned_table_no_sum_could_check_is_reported():
+    """A fax-like scan read three rows of 表6 and no total: nothing failed, so the 22 rows lost were
+    silent. No identity reads the table: a warning says so, and the lost cells are flagged."""
+    from eval.score import score_document
+    from schemas import Document
+
+    from .conftest import DATA
+
+    doc = _js03_t6_read_partly(ocr=True)
+    assert [f.tables for f in doc.findings if f.rule == "complete.table_unchecked"] == [["t6"]]
+    gold = Document.model_validate_json((DATA / "js03" / "gold.json").read_text(encoding="utf-8"))
+    score = score_document(doc, gold)
+    lost = [p for p, outcome in score.cells.items() if p.startswith("/tables/t6/") and outcome == "missing"]
+    assert lost and all(p in score.flagged for p in lost)
+
+
+def test_a_checked_or_born_digital_table_is_not_reported():
+    assert not [f for f in _js03_t6_read_partly(ocr=False).findings if f.rule == "complete.table_unchecked"]
+    from extractor.checks import check_document
+    from schemas import Document
+    from schemas.document import RunInfo
+
+    from .conftest import DATA
+
+    doc = Document.model_validate_json((DATA / "js03" / "gold.json").read_text(encoding="utf-8"))
+    doc.run = RunInfo(engine="layout", pages_ocr=list(range(1, 40)))  # every page scanned, read whole
+    findings, _ = check_document(doc)
+    assert not [f for f in findings if f.rule == "complete.table_unchecked"]
