@@ -86,3 +86,13 @@ def is_amount(text: str) -> bool:
 
 def is_code_text(text: str) -> bool:
     return bool(_DIGITS.match(text)) and len(text) in (2, 3, 5, 7)
+
+
+def one_char_off(label: str, words: tuple[str, ...]) -> bool:
+    """Every word in the label, one of them with one character wrong (in place, none lost)."""
+    def near(word: str) -> bool:
+        return any(sum(a != b for a, b in zip(word, label[i:i + len(word)])) <= 1
+                   for i in range(len(label) - len(word) + 1))
+
+    exact = [w for w in words if w in label]
+    return len(exact) >= len(words) - 1 and all(near(w) for w in words) and len(exact) < len(words)

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 
 from schemas.common import extra_key
 
-from .columns import SPECKS, as_money, is_amount, is_code_text, key_role, money_role
+from .columns import SPECKS, as_money, is_amount, is_code_text, key_role, money_role, one_char_off
 from .grid import Grid
 from .locate import Region, clean, normalise
 from .provenance import union
+from . import templates
 from .templates import Template
 
 TOTAL_WORDS = ("合计", "总计")
@@ -191,6 +192,47 @@ def fill_blank_headers(roles: list[str | None], money_fields: list[str], grid: G
     return roles
 
 
+def mend_misread_headers(roles: list[str | None], grid: Grid, start: int, money_fields: list[str],
+                         rules) -> list[str | None]:
+    """Name a money column whose header OCR misread by a character ("人贝经费") by its place.
+
+    Such a column matches no rule and would be kept as an extra. The money columns are printed in
+    the contract's order: when exactly one field is missing between the column's known neighbours,
+    and the header reads as that field's rule words with one character wrong, it is that field.
+    All must hold: the place alone would name a column the family prints beyond the contract, and
+    a header OCR read without doubt (or a text layer's) is taken as printed.
+    """
+    order = {f: i for i, f in enumerate(money_fields)}
+    paths = column_paths(grid, start)
+    roles = list(roles)
+    for c, role in enumerate(roles):
+        if not (role and role.startswith(EXTRA)) or not _unsure_header(grid, start, c):
+            continue
+        left = max((order[r] for r in roles[:c] if r in order), default=-1)
+        right = min((order[r] for r in roles[c + 1:] if r in order), default=len(money_fields))
+        extras_between = [k for k in range(len(roles)) if roles[k] and roles[k].startswith(EXTRA)
+                          and left < _place(roles, k, order) < right]
+        missing = [f for f in money_fields[left + 1:right] if f not in roles]
+        if len(missing) != 1 or len(extras_between) != 1:
+            continue
+        label = normalise("".join(paths[c]))
+        if any(rule.field == missing[0] and one_char_off(label, rule.words) for rule in rules):
+            roles[c] = missing[0]
+    return roles
+
+
+def _unsure_header(grid: Grid, start: int, c: int) -> bool:
+    """A column's header read by OCR with a doubt: a word of it below 0.99 (a text layer's are 1.0)."""
+    return any(w.conf < 0.99 for r in range(start) for w in grid.cells[grid.owner[r][c]].words)
+
+
+def _place(roles: list[str | None], c: int, order: dict[str, int]) -> float:
+    """Where an unnamed column sits in the contract's order: between its known neighbours."""
+    left = max((order[r] for r in roles[:c] if r in order), default=-1)
+    right = min((order[r] for r in roles[c + 1:] if r in order), default=len(order))
+    return (left + right) / 2
+
+
 def roles_by_position(header: tuple[list[str | None], list[float]] | None, grid: Grid) -> list[str | None] | None:
     """Roles of a continuation grid by where its columns sit under the header grid's columns.
 
@@ -237,6 +279,8 @@ class CodedTableReader:
             if start > 0:
                 roles = column_roles(self.table, column_paths(grid, start), self.template)
                 roles = fill_blank_headers(roles, self.money_fields, grid, start)
+                rules = (self.template or templates.default()).column_rules(self.table)
+                roles = mend_misread_headers(roles, grid, start, self.money_fields, rules)
                 header = (roles, grid.col_edges)
             if roles is None or len(roles) != grid.n_cols:
                 roles = roles_by_position(header, grid) or self._positional_roles(grid, start)

@@ -25,6 +25,7 @@ from .rules_generic import generic_rules
 from .rules_narrative import completeness_rules, narrative_rules, profile_rules
 from .rules_sheets import missing_sheets, sheet_rules
 from .rules_tables import table_rules
+from .unchecked import unchecked_tables
 
 __all__ = ["RULES", "Rule", "check", "check_document", "evaluate_all", "GENERATORS"]
 
@@ -62,6 +63,7 @@ def check_document(doc: Document, ocr_pages: Iterable[int] = (),
                 if not outcome.ok]
     findings += _precision(doc, localiser)
     findings += direct
+    findings += unchecked_tables(doc, outcomes, ocr)
     for finding in findings:
         finding.cause = _cause(doc, finding, ocr)
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity]), tally(outcomes)
