@@ -13,8 +13,8 @@ import numpy as np
 
 from .pages import Segment, Word
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
-from .rectify import (estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten, thick_rule,
-                      without_rules)
+from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
+                      thick_rule, without_rules)
 from .registry import Registry
 
 
@@ -282,7 +282,7 @@ class PaddleOcrReader:
         return lying >= min(straight[1].shape) and lying >= ORIENT_MARGIN * standing
 
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
-        img = np.ascontiguousarray(pixmap_to_array(pixmap))
+        img = descreen(np.ascontiguousarray(pixmap_to_array(pixmap)))
         straight = self._straighten(img) if self.remembers_detection else None
         rotation = 0 if straight and self._upright_as_it_lies(straight) else self._orientation(img)
         if rotation:

@@ -201,6 +201,39 @@ def without_rules(grey: np.ndarray) -> np.ndarray:
     return out
 
 
+# Share of a page's dark pixels with at most one dark neighbour. A dithered page (a fax, a one-bit
+# scan of grey paper) prints its grey as scattered dots: 64-84% of its dark pixels stood alone on
+# an independent fax maker's pages; print, rules and speckle kept them at most 18% on 346 others
+# (the eval scans, this repository's mild, harsh and black-and-white scans, greyscale, halftone,
+# photocopied, cut, blurred and upside-down pages of the same independent maker).
+DITHERED = 0.4
+DESCREEN_SIGMA = 1.0  # pixels: the dots' spacing, smoothed back into grey
+
+
+def dithered(img: np.ndarray) -> bool:
+    """Whether a page's grey was printed as scattered dots (dithering)."""
+    import cv2
+
+    grey = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    dark = (grey < 128).astype(np.uint8)
+    total = int(dark.sum())
+    if total == 0:
+        return False
+    near = cv2.boxFilter(dark, -1, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    return int(np.count_nonzero(dark & (near <= 2))) > DITHERED * total
+
+
+def descreen(img: np.ndarray) -> np.ndarray:
+    """A dithered page smoothed back to grey: its strokes are dots the text detector cannot join.
+
+    On an independent fax maker's 110 dpi pages (8 table pages) cells read went from 14% to 26%;
+    enlarging the page twice as well read no more (27%) for four times the pixels.
+    """
+    import cv2
+
+    return cv2.GaussianBlur(img, (0, 0), DESCREEN_SIGMA) if dithered(img) else img
+
+
 def rotate_image(img: np.ndarray, angle: float) -> np.ndarray:
     """Rotate by a small angle (degrees, counter-clockwise) on a white background."""
     import cv2
