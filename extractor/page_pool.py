@@ -13,9 +13,8 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-from .errors import DocumentTimeout
 from .ocr_backends import LazyOcr
-from .pages import Limits, Page, load_page, load_pages, open_pdf
+from .pages import Limits, Page, load_page, load_pages, open_pdf, stop_if_late
 
 _open: dict[str, object] = {}  # a worker's open PDF (its pages come one at a time)
 
@@ -26,28 +25,18 @@ def load_pages_side_by_side(path: Path, limits: Limits, ocr: LazyOcr, workers: i
     path = Path(path)
     pages, source = load_pages(path, limits, None, deadline=deadline)  # OCR pages come back empty
     todo = [i for i, page in enumerate(pages) if page.source == "ocr"]
+    if len(todo) < 2 or workers < 2:  # nothing to share: read as usual (text layers are cheap)
+        return load_pages(path, limits, ocr, progress=progress, deadline=deadline)
     total, done = len(pages), len(pages) - len(todo)
     if progress is not None and done:
         progress(done, total)
-    if len(todo) < 2 or workers < 2:
-        doc = open_pdf(path, limits)
-        try:
-            for i in todo:
-                _check(deadline, limits, path, done, total, i)
-                pages[i] = load_page(doc, i, path, limits, ocr)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-        finally:
-            doc.close()
-        return pages, source
     name, threads = ocr.key
     # spawn, not fork: a parent that already runs an inference engine's threads must not be forked.
     pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn"))
     try:
         running = {pool.submit(_worker, str(path), i, limits, name, threads): i for i in todo}
         while running:
-            _check(deadline, limits, path, done, total, min(running.values()))
+            stop_if_late(deadline, limits, path, done, total, min(running.values()) + 1)
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
             finished, _ = wait(running, timeout=left, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -58,12 +47,6 @@ def load_pages_side_by_side(path: Path, limits: Limits, ocr: LazyOcr, workers: i
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # a failed or late document stops its pages
     return pages, source
-
-
-def _check(deadline: float | None, limits: Limits, path: Path, done: int, total: int, index: int) -> None:
-    if deadline is not None and time.monotonic() > deadline:
-        raise DocumentTimeout(f"stopped after {limits.max_seconds:g} s (the --timeout cap), "
-                              f"{done} of {total} pages read", file=path, page=index + 1)
 
 
 def _worker(path: str, index: int, limits: Limits, name: str, threads: int | None) -> Page:

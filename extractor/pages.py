@@ -298,6 +298,13 @@ def has_marks(page: pymupdf.Page) -> bool:
     return bool(page.get_image_info()) or bool(page.get_drawings())
 
 
+def stop_if_late(deadline: float | None, limits: Limits, path: Path, done: int, total: int, page: int) -> None:
+    """Past deadline (time.monotonic()), stop the document: DocumentTimeout naming the page reached."""
+    if deadline is not None and time.monotonic() > deadline:
+        raise DocumentTimeout(f"stopped after {limits.max_seconds:g} s (the --timeout cap), "
+                              f"{done} of {total} pages read", file=path, page=page)
+
+
 def load_pages(path: Path, limits: Limits = Limits(), ocr=None, progress=None,
                deadline: float | None = None) -> tuple[list[Page], dict]:
     """All pages of a PDF plus its source info (file, sha256, page_count).
@@ -310,9 +317,7 @@ def load_pages(path: Path, limits: Limits = Limits(), ocr=None, progress=None,
     try:
         pages = []
         for i in range(doc.page_count):
-            if deadline is not None and time.monotonic() > deadline:
-                raise DocumentTimeout(f"stopped after {limits.max_seconds:g} s (the --timeout cap), "
-                                      f"{i} of {doc.page_count} pages read", file=path, page=i + 1)
+            stop_if_late(deadline, limits, path, i, doc.page_count, i + 1)
             pages.append(load_page(doc, i, path, limits, ocr))
             if progress is not None:
                 progress(i + 1, doc.page_count)
