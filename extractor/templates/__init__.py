@@ -68,6 +68,7 @@ class Template(_Data):
     skip_rules: tuple[str, ...] = ()  # checker rules whose parts this family does not print
     not_printed: tuple[str, ...] = ()  # contract tables this family does not publish (in this shape)
     classes: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # 类 code → its printed names
+    economic_classes: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # t6's 类 code → names
     file: str = ""
 
     @cached_property

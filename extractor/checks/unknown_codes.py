@@ -1,0 +1,46 @@
+"""Lines of a scanned table whose subject code is under no 类 of its classification.
+
+A function-coded table (t2, t3, t5, t7, t8, t9) lists 支出功能分类 codes (201…234), t6 the economic
+classification's (301…399, 501…599): both lists are national template data. A scan that cut the
+page's left margin read every 30101 of a t6 as "101" while the amounts stayed right, so each line
+was a wrong row no sum could see (its 类 line lost its code too, and the lines still added up).
+A code read by OCR under no known 类 names its line; a text layer prints what it prints.
+"""
+
+from __future__ import annotations
+
+from schemas import Document, Finding
+from schemas.tables import TABLE_TITLES
+
+from ..codes import FUNCTION_CODED
+from .core import rule
+
+UNKNOWN = rule("codes.unknown_class", "扫描读出的科目编码不属于任何一类（可能误读）",
+               "a scanned line's subject code under no 类 of its classification (misread)", severity="warning")
+
+
+def unknown_codes(doc: Document, template, ocr_pages: set[int]) -> list[Finding]:
+    """A warning per scanned table naming its lines whose code is under no known 类 (``template``:
+    the document's family, None for the national lists alone)."""
+    if template is None:
+        from .. import templates
+
+        template = templates.default()
+    out = []
+    for key in (*FUNCTION_CODED, "t6"):
+        known = template.economic_classes if key == "t6" else template.classes
+        table = getattr(doc.tables, key, None)
+        if not known or table is None or not table.present or not set(table.pages or []) & ocr_pages:
+            continue
+        lines = [(i, row) for i, row in enumerate(table.rows)
+                 if getattr(row, "code", None) and str(row.code)[:3] not in known]
+        if not lines:
+            continue
+        # The codes, not the amounts: a line's figures may be right under a misread code.
+        locations = [f"/tables/{key}/rows/{i}/code" for i, _ in lines]
+        codes = "、".join(str(row.code) for _, row in lines[:5]) + ("…" if len(lines) > 5 else "")
+        out.append(Finding(rule=UNKNOWN, severity="warning", tables=[key], locations=locations,
+                           message=f"表{key[1:]} {TABLE_TITLES[key]}：编码 {codes} 不属于任何一类，可能误读"
+                                   f" / codes under no known 类: {codes} (misread?)",
+                           cause="extraction"))
+    return out
