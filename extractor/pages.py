@@ -263,7 +263,7 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
         result.source = "blank"
         return result
     words = _words_from_layer(page)
-    if text_layer_usable("".join(w.text for w in words)):
+    if text_layer_usable("".join(w.text for w in words)) and not ocr_layer_over_scan(page):
         result.words = words
         result.segments = _segments_from_drawings(page)
         return result
@@ -289,6 +289,23 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     if ocr_page.rotation in (90, 270):
         result.width, result.height = result.height, result.width
     return result
+
+
+def ocr_layer_over_scan(page: pymupdf.Page) -> bool:
+    """True for a "searchable" scan: a page-covering image under an invisible text layer.
+
+    Scanner software lays its own OCR over the picture as invisible text (render mode 3). That
+    text is another engine's reading, not print: its misreads would pass as a text layer's exact
+    figures (unflagged), and the page's ruling lines are only in the picture (a table read from
+    the words alone lost most of its cells). Such a page is read as the scan it is.
+    """
+    spans = page.get_texttrace()
+    total = sum(len(span["chars"]) for span in spans)
+    hidden = sum(len(span["chars"]) for span in spans if span["type"] == 3)
+    if not total or hidden <= total / 2:
+        return False
+    area = abs(page.rect)
+    return any(abs(pymupdf.Rect(info["bbox"]) & page.rect) > 0.5 * area for info in page.get_image_info())
 
 
 def has_marks(page: pymupdf.Page) -> bool:

@@ -1,0 +1,58 @@
+"""A "searchable" scan (a page-covering image under scanner software's invisible OCR text) is read
+as the scan it is, not from that text layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+
+from extractor.pages import Limits, load_page, ocr_layer_over_scan
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "004_3fa3241a52f85770.pdf"
+
+
+def _scan_of(page_no: int, render_mode: int | None, tmp_path: Path) -> Path:
+    """A born-digital page as a picture, with its words laid over it in the given render mode."""
+    with pymupdf.open(SAMPLE) as src:
+        page = src[page_no]
+        picture = page.get_pixmap(dpi=100).tobytes("png")
+        words = page.get_text("words")
+        out = pymupdf.open()
+        new = out.new_page(width=page.rect.width, height=page.rect.height)
+        new.insert_image(new.rect, stream=picture)
+        if render_mode is not None:
+            for x0, y0, x1, y1, text, *_ in words:
+                new.insert_text((x0, y1 - 2), text, fontsize=max(4, (y1 - y0) * 0.8), fontname="china-s",
+                                render_mode=render_mode)
+        path = tmp_path / f"scan{render_mode}.pdf"
+        out.save(path)
+    return path
+
+
+def _first(path: Path):
+    with pymupdf.open(path) as doc:
+        return ocr_layer_over_scan(doc[0]), load_page(doc, 0, path, Limits(), ocr=None)
+
+
+def test_invisible_ocr_text_over_a_page_picture_is_not_taken_for_print(tmp_path):
+    hidden, page = _first(_scan_of(1, 3, tmp_path))
+    assert hidden
+    assert page.source == "ocr" and not page.words  # left to OCR (none given here)
+
+
+def test_a_visible_text_layer_and_a_born_digital_page_are_read_from_their_text(tmp_path):
+    hidden, page = _first(_scan_of(1, 0, tmp_path))  # text printed over the picture
+    assert not hidden and page.source == "text" and page.words
+    hidden, page = _first(SAMPLE)
+    assert not hidden and page.source == "text" and page.words
+
+
+def test_invisible_text_without_a_picture_is_read_from_the_layer(tmp_path):
+    with pymupdf.open() as out:
+        new = out.new_page()
+        new.insert_text((72, 72), "一般公共服务支出 2010101 行政运行 1,234.56", fontname="china-s", render_mode=3)
+        path = tmp_path / "hidden-only.pdf"
+        out.save(path)
+    hidden, page = _first(path)
+    assert not hidden and page.source == "text"
