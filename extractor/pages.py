@@ -292,20 +292,23 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
 
 
 def ocr_layer_over_scan(page: pymupdf.Page) -> bool:
-    """True for a "searchable" scan: a page-covering image under an invisible text layer.
+    """True for a "searchable" scan: a page-covering image with the page's text hidden.
 
-    Scanner software lays its own OCR over the picture as invisible text (render mode 3). That
-    text is another engine's reading, not print: its misreads would pass as a text layer's exact
-    figures (unflagged), and the page's ruling lines are only in the picture (a table read from
-    the words alone lost most of its cells). Such a page is read as the scan it is.
+    Scanner software lays its own OCR over the picture as invisible text (render mode 3), or
+    draws it first and the picture over it. That text is another engine's reading, not print:
+    its misreads would pass as a text layer's exact figures (unflagged), and the page's ruling
+    lines are only in the picture (a table read from the words alone lost most of its cells).
+    Such a page is read as the scan it is.
     """
-    spans = page.get_texttrace()
-    total = sum(len(span["chars"]) for span in spans)
-    hidden = sum(len(span["chars"]) for span in spans if span["type"] == 3)
-    if not total or hidden <= total / 2:
-        return False
+    log = page.get_bboxlog()  # what the page draws, in drawing order
     area = abs(page.rect)
-    return any(abs(pymupdf.Rect(info["bbox"]) & page.rect) > 0.5 * area for info in page.get_image_info())
+    covering = [i for i, (kind, box) in enumerate(log)
+                if kind == "fill-image" and abs(pymupdf.Rect(box) & page.rect) > 0.5 * area]
+    if not covering:
+        return False
+    texts = [i for i, (kind, _) in enumerate(log) if kind.endswith("-text")]
+    hidden = [i for i in texts if log[i][0] == "ignore-text" or i < covering[-1]]
+    return bool(texts) and len(hidden) > len(texts) / 2
 
 
 def has_marks(page: pymupdf.Page) -> bool:

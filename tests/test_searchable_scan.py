@@ -12,20 +12,24 @@ from extractor.pages import Limits, load_page, ocr_layer_over_scan
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "004_3fa3241a52f85770.pdf"
 
 
-def _scan_of(page_no: int, render_mode: int | None, tmp_path: Path) -> Path:
-    """A born-digital page as a picture, with its words laid over it in the given render mode."""
+def _scan_of(page_no: int, render_mode: int | None, tmp_path: Path, under: bool = False) -> Path:
+    """A born-digital page as a picture, with its words laid over it in the given render mode
+    (``under``: the words drawn first, the picture over them)."""
     with pymupdf.open(SAMPLE) as src:
         page = src[page_no]
         picture = page.get_pixmap(dpi=100).tobytes("png")
         words = page.get_text("words")
         out = pymupdf.open()
         new = out.new_page(width=page.rect.width, height=page.rect.height)
-        new.insert_image(new.rect, stream=picture)
+        if not under:
+            new.insert_image(new.rect, stream=picture)
         if render_mode is not None:
             for x0, y0, x1, y1, text, *_ in words:
                 new.insert_text((x0, y1 - 2), text, fontsize=max(4, (y1 - y0) * 0.8), fontname="china-s",
                                 render_mode=render_mode)
-        path = tmp_path / f"scan{render_mode}.pdf"
+        if under:
+            new.insert_image(new.rect, stream=picture)
+        path = tmp_path / f"scan{render_mode}{under}.pdf"
         out.save(path)
     return path
 
@@ -39,6 +43,11 @@ def test_invisible_ocr_text_over_a_page_picture_is_not_taken_for_print(tmp_path)
     hidden, page = _first(_scan_of(1, 3, tmp_path))
     assert hidden
     assert page.source == "ocr" and not page.words  # left to OCR (none given here)
+
+
+def test_text_drawn_under_the_page_picture_is_hidden_too(tmp_path):
+    hidden, page = _first(_scan_of(1, 0, tmp_path, under=True))
+    assert hidden and page.source == "ocr"
 
 
 def test_a_visible_text_layer_and_a_born_digital_page_are_read_from_their_text(tmp_path):
