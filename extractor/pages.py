@@ -301,13 +301,12 @@ def ocr_layer_over_scan(page: pymupdf.Page) -> bool:
     Such a page is read as the scan it is.
     """
     log = page.get_bboxlog()  # what the page draws, in drawing order
-    area = abs(page.rect)
-    covering = [i for i, (kind, box) in enumerate(log)
-                if kind == "fill-image" and abs(pymupdf.Rect(box) & page.rect) > 0.5 * area]
-    if not covering:
+    # The picture may come in strips (some scanners tile it): together they cover the page.
+    images = [i for i, (kind, _) in enumerate(log) if kind == "fill-image"]
+    if sum(abs(pymupdf.Rect(log[i][1]) & page.rect) for i in images) <= 0.5 * abs(page.rect):
         return False
     texts = [i for i, (kind, _) in enumerate(log) if kind.endswith("-text")]
-    hidden = [i for i in texts if log[i][0] == "ignore-text" or i < covering[-1]]
+    hidden = [i for i in texts if log[i][0] == "ignore-text" or i < images[-1]]
     return bool(texts) and len(hidden) > len(texts) / 2
 
 

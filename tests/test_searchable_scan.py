@@ -50,6 +50,23 @@ def test_text_drawn_under_the_page_picture_is_hidden_too(tmp_path):
     assert hidden and page.source == "ocr"
 
 
+def test_a_picture_in_strips_under_invisible_text_is_a_scan_too(tmp_path):
+    with pymupdf.open(SAMPLE) as src:
+        page = src[1]
+        width, height = page.rect.width, page.rect.height
+        out = pymupdf.open()
+        new = out.new_page(width=width, height=height)
+        for k in range(4):  # four horizontal strips, each a quarter of the page
+            strip = pymupdf.Rect(0, k * height / 4, width, (k + 1) * height / 4)
+            new.insert_image(strip, stream=page.get_pixmap(dpi=100, clip=strip).tobytes("png"))
+        for x0, y0, x1, y1, text, *_ in page.get_text("words"):
+            new.insert_text((x0, y1 - 2), text, fontsize=max(4, (y1 - y0) * 0.8), fontname="china-s", render_mode=3)
+        path = tmp_path / "strips.pdf"
+        out.save(path)
+    hidden, page = _first(path)
+    assert hidden and page.source == "ocr"
+
+
 def test_a_visible_text_layer_and_a_born_digital_page_are_read_from_their_text(tmp_path):
     hidden, page = _first(_scan_of(1, 0, tmp_path))  # text printed over the picture
     assert not hidden and page.source == "text" and page.words
