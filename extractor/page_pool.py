@@ -25,11 +25,21 @@ def load_pages_side_by_side(path: Path, limits: Limits, ocr: LazyOcr, workers: i
     path = Path(path)
     pages, source = load_pages(path, limits, None, deadline=deadline)  # OCR pages come back empty
     todo = [i for i, page in enumerate(pages) if page.source == "ocr"]
-    if len(todo) < 2 or workers < 2:  # nothing to share: read as usual (text layers are cheap)
-        return load_pages(path, limits, ocr, progress=progress, deadline=deadline)
     total, done = len(pages), len(pages) - len(todo)
     if progress is not None and done:
         progress(done, total)
+    if len(todo) < 2 or workers < 2:  # nothing to share: read here
+        doc = open_pdf(path, limits)
+        try:
+            for i in todo:
+                stop_if_late(deadline, limits, path, done, total, i + 1)
+                pages[i] = load_page(doc, i, path, limits, ocr)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+        finally:
+            doc.close()
+        return pages, source
     name, threads = ocr.key
     # spawn, not fork: a parent that already runs an inference engine's threads must not be forked.
     pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn"))

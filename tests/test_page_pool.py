@@ -69,3 +69,17 @@ def test_one_pdf_with_jobs_reads_its_pages_side_by_side(mixed, tmp_path, monkeyp
     [result] = run_batch([mixed], tmp_path, Options(), jobs=2, force=True)
     assert result.status == "ok", result.error
     assert used == [2]
+
+
+def test_one_scanned_page_is_read_here_as_in_turn(tmp_path):
+    out = pymupdf.open()
+    with pymupdf.open(SCAN) as scan, pymupdf.open(TEXT) as text:
+        out.insert_pdf(text, from_page=0, to_page=0)
+        out.insert_pdf(scan, from_page=11, to_page=11)
+    path = tmp_path / "one.pdf"
+    out.save(path)
+    ocr = LazyOcr(default_ocr(), 1)
+    seen = []
+    pooled, _ = load_pages_side_by_side(path, Limits(), ocr, 2, progress=lambda d, t: seen.append((d, t)))
+    assert pooled == load_pages(path, Limits(), ocr)[0] and pooled[1].words
+    assert seen == [(1, 2), (2, 2)]
