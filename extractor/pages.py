@@ -300,8 +300,11 @@ def ocr_layer_over_scan(page: pymupdf.Page) -> bool:
     lines are only in the picture (a table read from the words alone lost most of its cells).
     Such a page is read as the scan it is.
     """
-    if not page.get_images():  # most born-digital pages: no picture at all
-        return False
+    try:
+        if not page.get_images():  # most born-digital pages: no picture at all (a cheap look)
+            return False
+    except ValueError:  # a damaged file renumbered its pages on repair: ask the page itself below
+        pass
     log = page.get_bboxlog()  # what the page draws, in drawing order
     # The picture may come in strips (some scanners tile it): together they cover the page.
     images = [i for i, (kind, _) in enumerate(log) if kind == "fill-image"]
