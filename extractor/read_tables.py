@@ -208,10 +208,9 @@ def mend_misread_headers(roles: list[str | None], grid: Grid, start: int, money_
     for c, role in enumerate(roles):
         if not (role and role.startswith(EXTRA)) or not _unsure_header(grid, start, c):
             continue
-        left = max((order[r] for r in roles[:c] if r in order), default=-1)
-        right = min((order[r] for r in roles[c + 1:] if r in order), default=len(money_fields))
+        left, right = _neighbours(roles, c, order)
         extras_between = [k for k in range(len(roles)) if roles[k] and roles[k].startswith(EXTRA)
-                          and left < _place(roles, k, order) < right]
+                          and left < sum(_neighbours(roles, k, order)) / 2 < right]
         missing = [f for f in money_fields[left + 1:right] if f not in roles]
         if len(missing) != 1 or len(extras_between) != 1:
             continue
@@ -226,11 +225,11 @@ def _unsure_header(grid: Grid, start: int, c: int) -> bool:
     return any(w.conf < 0.99 for r in range(start) for w in grid.cells[grid.owner[r][c]].words)
 
 
-def _place(roles: list[str | None], c: int, order: dict[str, int]) -> float:
-    """Where an unnamed column sits in the contract's order: between its known neighbours."""
+def _neighbours(roles: list[str | None], c: int, order: dict[str, int]) -> tuple[int, int]:
+    """Where an unnamed column sits in the contract's order: its known neighbours' places."""
     left = max((order[r] for r in roles[:c] if r in order), default=-1)
     right = min((order[r] for r in roles[c + 1:] if r in order), default=len(order))
-    return (left + right) / 2
+    return left, right
 
 
 def roles_by_position(header: tuple[list[str | None], list[float]] | None, grid: Grid) -> list[str | None] | None:
