@@ -243,16 +243,45 @@ def rotate_image(img: np.ndarray, angle: float) -> np.ndarray:
     return cv2.warpAffine(img, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
 
 
-def estimate_skew(grey: np.ndarray, limit: float = 4.0) -> float:
+SKEW_USUAL = 4.0  # most scans lean less: searched in quarter degrees
+SKEW_LIMIT = 12.0  # a sheet fed crooked: searched beyond SKEW_USUAL in half degrees
+
+
+def estimate_skew(grey: np.ndarray, usual: float = SKEW_USUAL, limit: float = SKEW_LIMIT) -> float:
     """Skew in degrees by projection profiles: rows of text and rules are sharpest when level.
 
     Works on ruled tables and on plain text alike, and costs a few milliseconds on a thumbnail.
+    A lean beyond ``usual`` wins only when its rows are sharper than the best within it: a sheet
+    fed 6-8° crooked was read as leaning 2-4° the wrong way, and lost every table.
     """
     import cv2
 
     scale = 800 / max(grey.shape)
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 10)
+    sharpness = _sharpness(ink)
+    best = _sharpest(np.arange(-usual, usual + 1e-9, 0.25), sharpness)
+    # Beyond the usual lean, on a thumbnail half as wide (a quarter of the work): compared
+    # there with the best lean within, so a page that leans as most do pays ~0.02 CPU s more.
+    beyond = [a for a in np.arange(usual + 0.5, limit + 1e-9, 0.5) for a in (-a, a)]
+    if beyond:
+        coarse = _sharpness(cv2.resize(ink, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
+        if coarse(far := _sharpest(beyond, coarse)) > coarse(best):
+            best = far
+    fine = _sharpest(np.arange(best - 0.25, best + 0.25 + 1e-9, 0.05), sharpness)
+    return round(float(fine), 2) + 0.0  # never -0.0
+
+
+def _sharpest(angles, sharpness) -> float:
+    """The angle whose rows are sharpest; of equals the least turn (a blank page stays level)."""
+    return max(angles, key=lambda angle: (sharpness(angle), -abs(angle)))
+
+
+def _sharpness(ink: np.ndarray):
+    """How sharp the rows of an ink mask are turned by an angle: the summed squared steps of its
+    row profile (level rows of text and rules make tall, steep steps)."""
+    import cv2
+
     h, w = ink.shape
 
     def sharpness(angle: float) -> float:
@@ -261,6 +290,4 @@ def estimate_skew(grey: np.ndarray, limit: float = 4.0) -> float:
         profile = rotated.sum(axis=1, dtype=np.float64)
         return float(np.square(np.diff(profile)).sum())
 
-    best = max(np.arange(-limit, limit + 1e-9, 0.25), key=sharpness)
-    fine = max(np.arange(best - 0.25, best + 0.25 + 1e-9, 0.05), key=sharpness)
-    return round(float(fine), 2)
+    return sharpness
