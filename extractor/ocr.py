@@ -85,6 +85,22 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
     return found
 
 
+def without_strokes(rules, line_boxes, margin: float = 2.0) -> list[tuple[int, int, int, int]]:
+    """Rules less the upright strokes of characters: a vertical segment inside a text line's box
+    that runs no higher or lower than the line. A heavy JPEG thickens a stroke ("科" of 科目编码)
+    past the masking of its character box; taken for a rule it split a column in two on every
+    row. A cell's own rule runs past its text (padding, the rules above and below)."""
+    boxes = [(min(p[0] for p in box), min(p[1] for p in box), max(p[0] for p in box), max(p[1] for p in box))
+             for box in line_boxes]
+
+    def stroke(rule) -> bool:
+        x0, y0, x1, y1 = rule
+        return x0 == x1 and any(left + margin < x0 < right - margin and top - margin <= y0 and y1 <= bottom + margin
+                                for left, top, right, bottom in boxes)
+
+    return [rule for rule in rules if not stroke(rule)]
+
+
 def neutral_ink(img: np.ndarray) -> np.ndarray:
     """The page in grey with coloured ink taken for paper: a red seal stamped across a table
     makes no rules (its arcs and star split columns) while black print and rules stay dark."""
@@ -310,6 +326,7 @@ class PaddleOcrReader:
         # Mask characters (not whole line boxes, which may straddle a rule) before finding rules.
         rules = find_rules(grey, [[(b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])]
                                   for line in lines for _, b, _ in line])
+        rules = without_strokes(rules, [item[0] for item in result])
         verticals = [r for r in rules if r[0] == r[2]]
         words: list[Word] = []
         for line in lines:
