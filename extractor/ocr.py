@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from .pages import Segment, Word
+from .dewarp import bowed_rules, flatten
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
 from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
                       thick_rule, without_rules)
@@ -203,6 +204,10 @@ class PaddleOcrReader:
         warp = frame_warp(grey)
         if warp is not None:
             img = straighten(img, warp)
+            grey = neutral_ink(img)
+        # A curled sheet: rules that bow after the turn and the squaring are laid level.
+        if bowed := bowed_rules(grey):
+            img = flatten(img, bowed)
             grey = neutral_ink(img)
         # Text is read without the seals' colour (a red seal over an amount hides its digits), in
         # grey; the rules stay, they keep the detector from running one line across two cells.

@@ -1,0 +1,75 @@
+"""A curled page's bowed rules are measured and laid level; a flat page is left alone."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from extractor.dewarp import bowed_rules, flatten
+from extractor.ocr import find_rules
+
+
+def table_page() -> np.ndarray:
+    """A ruled page: 25 row rules across four columns, figures in the cells."""
+    page = np.full((2000, 1400), 255, np.uint8)
+    for y in range(300, 1801, 60):
+        cv2.line(page, (150, y), (1250, y), 0, 2)
+        if y < 1800:
+            cv2.putText(page, f"{y * 37:,}.{y % 100:02d}", (180, y + 42), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
+    for x in (150, 500, 800, 1250):
+        cv2.line(page, (x, 300), (x, 1800), 0, 2)
+    return page
+
+
+def curl(page: np.ndarray, bow: float) -> np.ndarray:
+    """Rows bowed by bow of the height, most in the middle of the page and toward its foot."""
+    h, w = page.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    map_y = yy + bow * h * np.sin(np.pi * xx / w) * (0.5 + yy / h)
+    return cv2.remap(page, xx, map_y, cv2.INTER_LINEAR, borderValue=255)
+
+
+def full_rows(grey: np.ndarray) -> int:
+    """Horizontal rules found whole (across the table's width) by the OCR's rule finder."""
+    return sum(1 for x0, y0, x1, y1 in find_rules(grey) if y0 == y1 and x1 - x0 > 1000)
+
+
+@pytest.mark.parametrize("bow", [0.015, 0.025])
+def test_a_curled_table_is_laid_level(bow):
+    curled = curl(table_page(), bow)
+    curves = bowed_rules(curled)
+    assert len(curves) >= 20
+    assert full_rows(curled) < 20  # bowed, many rules are found only in pieces
+    assert full_rows(flatten(curled, curves)) == 26  # every row rule whole again
+
+
+def test_a_strong_curl_is_mostly_undone():
+    curled = curl(table_page(), 0.035)  # 70 px in the middle of the page, 105 at its foot
+    before = full_rows(curled)
+    assert full_rows(flatten(curled, bowed_rules(curled))) >= before + 10
+
+
+def test_a_slight_bow_the_rule_finder_tolerates_stays_whole():
+    curled = curl(table_page(), 0.01)
+    assert full_rows(curled) == 26
+    assert full_rows(flatten(curled, bowed_rules(curled))) == 26
+
+
+def test_a_flat_page_is_left_alone():
+    page = table_page()
+    assert bowed_rules(page) == []
+    # A straight rule that leans (skew) or converges (keystone) does not bow.
+    assert bowed_rules(cv2.warpAffine(page, cv2.getRotationMatrix2D((700, 1000), 3.0, 1.0), (1400, 2000),
+                                      borderValue=255)) == []
+    src = np.float32([[0, 0], [1400, 0], [1400, 2000], [0, 2000]])
+    dst = np.float32([[30, 20], [1370, 0], [1400, 2000], [0, 1980]])
+    assert bowed_rules(cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (1400, 2000),
+                                           borderValue=255)) == []
+
+
+def test_a_page_with_two_long_lines_is_no_curled_table():
+    page = np.full((2000, 1400), 255, np.uint8)
+    for y in (300, 1700):
+        cv2.line(page, (150, y), (1250, y), 0, 2)
+    assert bowed_rules(curl(page, 0.02)) == []
