@@ -81,16 +81,17 @@ def thick_rule(labels: np.ndarray, i: int, stat, horizontal: bool, min_frac: flo
 LEANS = (-0.06, -0.03, 0.03, 0.06)  # column rules' lean (tan) tried when few stand upright
 
 
-def long_rules(grey: np.ndarray, horizontal: bool, lean: float = 0.0) -> list[tuple[np.ndarray, float]]:
+def long_rules(grey: np.ndarray, horizontal: bool, lean: float = 0.0,
+               binary: np.ndarray | None = None) -> list[tuple[np.ndarray, float]]:
     """Long thin ruling lines as fitted lines: (point and direction, length in pixels).
 
     ``lean`` (vertical rules only) finds rules that lean by that tangent: the page is sheared
     upright first (an opening along the vertical keeps no 2-px rule leaning 3°) and each line
-    found is sheared back.
+    found is sheared back. ``binary``: the page's ``ink`` when the caller has it already.
     """
     import cv2
 
-    binary = ink(grey)
+    binary = ink(grey) if binary is None else binary
     h, w = binary.shape
     if lean:
         shear = np.float32([[1, -lean, lean * h / 2], [0, 1, 0]])
@@ -123,12 +124,12 @@ def long_rules(grey: np.ndarray, horizontal: bool, lean: float = 0.0) -> list[tu
     return out
 
 
-def _table_sides(grey: np.ndarray, verticals: list, horizontals: list) -> list:
+def _table_sides(binary: np.ndarray, verticals: list, horizontals: list) -> list:
     """The vertical rules, with leaning ones looked for when no upright one stands near one end of
     the row rules or the other: a page photographed at an angle, rows levelled by the deskew, keeps
     its column rules converging by a few degrees, and an opening along the vertical keeps few of
     them. (On the eval scans 18 of 97 pages look, ~0.03 CPU s a page on average.)"""
-    w = grey.shape[1]
+    w = binary.shape[1]
     left = min(line[0] - span / 2 for line, span in horizontals)
     right = max(line[0] + span / 2 for line, span in horizontals)
     xs = [line[0] for line, _ in verticals]
@@ -136,7 +137,7 @@ def _table_sides(grey: np.ndarray, verticals: list, horizontals: list) -> list:
         return verticals
     found = list(verticals)
     for lean in LEANS:
-        for line, span in long_rules(grey, horizontal=False, lean=lean):
+        for line, span in long_rules(binary, horizontal=False, lean=lean, binary=binary):
             if all(abs(line[0] - other[0]) > 0.01 * w for other, _ in found):
                 found.append((line, span))
     return found
@@ -155,10 +156,11 @@ def frame_warp(grey: np.ndarray) -> np.ndarray | None:
     import cv2
 
     h, w = grey.shape
-    horizontals = long_rules(grey, horizontal=True)
+    binary = ink(grey)  # once for the rules either way and each lean tried
+    horizontals = long_rules(grey, horizontal=True, binary=binary)
     if len(horizontals) < 2:
         return None
-    verticals = _table_sides(grey, long_rules(grey, horizontal=False), horizontals)
+    verticals = _table_sides(binary, long_rules(grey, horizontal=False, binary=binary), horizontals)
     if len(verticals) < 2:
         return None
 
