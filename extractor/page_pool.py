@@ -14,7 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
 from .ocr_backends import LazyOcr
-from .pages import Limits, Page, load_page, load_pages, open_pdf, stop_if_late
+from .pages import Limits, Page, load_page, load_pages, open_pdf, read_in_turn, stop_if_late
 
 _open: dict[str, object] = {}  # a worker's open PDF (its pages come one at a time)
 
@@ -31,12 +31,7 @@ def load_pages_side_by_side(path: Path, limits: Limits, ocr: LazyOcr, workers: i
     if len(todo) < 2 or workers < 2:  # nothing to share: read here
         doc = open_pdf(path, limits)
         try:
-            for i in todo:
-                stop_if_late(deadline, limits, path, done, total, i + 1)
-                pages[i] = load_page(doc, i, path, limits, ocr)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
+            read_in_turn(doc, path, limits, ocr, pages, todo, done, progress, deadline)
         finally:
             doc.close()
         return pages, source

@@ -339,13 +339,21 @@ def load_pages(path: Path, limits: Limits = Limits(), ocr=None, progress=None,
     path = Path(path)
     doc = open_pdf(path, limits)
     try:
-        pages = []
-        for i in range(doc.page_count):
-            stop_if_late(deadline, limits, path, i, doc.page_count, i + 1)
-            pages.append(load_page(doc, i, path, limits, ocr))
-            if progress is not None:
-                progress(i + 1, doc.page_count)
+        pages: list = [None] * doc.page_count
+        read_in_turn(doc, path, limits, ocr, pages, range(doc.page_count), 0, progress, deadline)
         source = {"file": path.name, "sha256": sha256_file(path), "page_count": doc.page_count}
     finally:
         doc.close()
     return pages, source
+
+
+def read_in_turn(doc: pymupdf.Document, path: Path, limits: Limits, ocr, pages: list, indices, done: int,
+                 progress=None, deadline: float | None = None) -> None:
+    """Read the pages at ``indices`` into ``pages`` one after another, ``done`` of them read already:
+    progress(done, total) after each, past deadline a DocumentTimeout naming the page reached."""
+    for i in indices:
+        stop_if_late(deadline, limits, path, done, len(pages), i + 1)
+        pages[i] = load_page(doc, i, path, limits, ocr)
+        done += 1
+        if progress is not None:
+            progress(done, len(pages))
