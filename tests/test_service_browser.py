@@ -55,12 +55,13 @@ def test_upload_open_click_highlight(browser, server):
     browser.get(server.url + "/")
     browser.find_element(By.ID, "key").send_keys("bx_wrong")
     browser.find_element(By.ID, "signin").click()
-    assert "unknown or revoked" in browser.find_element(By.ID, "error").text
+    # Signing in is a form post: the click may return before the next page has loaded.
+    assert "unknown or revoked" in wait.until(EC.presence_of_element_located((By.ID, "error"))).text
     key = server.key("reviewer")
     browser.find_element(By.ID, "key").send_keys(key)
     browser.find_element(By.ID, "signin").click()
 
-    browser.find_element(By.ID, "file").send_keys(str(SAMPLE))
+    wait.until(EC.presence_of_element_located((By.ID, "file"))).send_keys(str(SAMPLE))
     browser.find_element(By.ID, "send").click()
     # The list refreshes itself until the job is done.
     wait.until(EC.text_to_be_present_in_element((By.CSS_SELECTOR, "#documents td.status"), "done"))
