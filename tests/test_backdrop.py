@@ -1,0 +1,67 @@
+"""A sheet scanned on a dark backdrop (the lid left open) is cleared around; other pages are not."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from extractor.backdrop import clear_backdrop
+from extractor.ocr import find_rules
+from extractor.rectify import estimate_skew, rotate_image
+from tests.test_dewarp import full_rows, table_page
+
+
+def on_glass(page: np.ndarray, angle: float, at=(0.05, 0.05), grow: float = 1.12, dark: int = 35) -> np.ndarray:
+    """The page laid turned by angle degrees on a darker glass grow times its size."""
+    h, w = page.shape[:2]
+    big = (int(h * grow), int(w * grow))
+    canvas = np.full(big + page.shape[2:], dark, np.uint8)
+    y, x = int(at[0] * h), int(at[1] * w)
+    canvas[y:y + h, x:x + w] = page
+    turn = cv2.getRotationMatrix2D((big[1] / 2, big[0] / 2), angle, 1)
+    fill = (dark,) * (page.shape[2] if page.ndim == 3 else 1)
+    return cv2.warpAffine(canvas, turn, (big[1], big[0]), borderValue=fill)
+
+
+def test_the_glass_around_a_crooked_sheet_is_cleared():
+    scan = on_glass(table_page(), 2.0)
+    cleared = clear_backdrop(scan)
+    assert cleared is not scan and cleared.shape == scan.shape
+    # The glass was dark at every corner; now the corners are paper.
+    for corner in (cleared[:20, :20], cleared[:20, -20:], cleared[-20:, :20], cleared[-20:, -20:]):
+        assert corner.min() > 200
+    # Turned level, the sheet's edges were four long "rules" framing the table (its columns and
+    # rows bounded by them); cleared, only the table's own rules are left.
+    assert len(longer_than_the_table(scan)) == 4
+    assert longer_than_the_table(cleared) == []
+    level = rotate_image(cleared, estimate_skew(cleared))
+    assert full_rows(level) == 26
+
+
+def longer_than_the_table(scan: np.ndarray) -> list:
+    """Rules found on the scan turned level that are longer than the table's (1100 x 1500 px)."""
+    level = rotate_image(scan, estimate_skew(scan))
+    return [r for r in find_rules(level) if max(r[2] - r[0], r[3] - r[1]) > (1150 if r[1] == r[3] else 1550)]
+
+
+def test_a_sheet_in_a_corner_of_the_glass_in_colour():
+    page = cv2.cvtColor(table_page(), cv2.COLOR_GRAY2RGB)
+    page[:] = (page.astype(np.float32) * [0.97, 0.95, 0.85]).astype(np.uint8)  # yellowed paper
+    scan = on_glass(page, -1.0, at=(0.0, 0.0), grow=1.08)
+    cleared = clear_backdrop(scan)
+    assert cleared is not scan
+    assert (cleared[-15:, -15:] == cleared[-15:, -15:].reshape(-1, 3)[0]).all()  # one paper colour
+    assert cleared[-15:, -15:].reshape(-1, 3)[0][2] < 240  # the paper's yellow, not white
+
+
+@pytest.mark.parametrize("make", [
+    lambda: table_page(),  # white paper, black print
+    lambda: (60 + table_page().astype(np.float32) / 255 * 90).astype(np.uint8),  # dark grey scan
+    lambda: cv2.rectangle(table_page(), (0, 0), (1399, 1999), 0, 3),  # a frame along the edges
+    lambda: cv2.rectangle(table_page(), (0, 0), (1399, 12), 0, -1),  # a scanner's shadow line
+    lambda: (table_page() * np.clip(0.5 + np.arange(1400) / 600, 0, 1)).astype(np.uint8),  # light falling off
+])
+def test_a_page_without_a_backdrop_is_left_alone(make):
+    page = make()
+    assert clear_backdrop(page) is page
