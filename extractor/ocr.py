@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from .pages import Segment, Word
-from .backdrop import clear_backdrop
+from .paper import clear_backdrop, level_paper
 from .dewarp import bowed_rules, flatten
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
 from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
@@ -304,7 +304,7 @@ class PaddleOcrReader:
         return lying >= min(straight[1].shape) and lying >= ORIENT_MARGIN * standing
 
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
-        img = clear_backdrop(descreen(np.ascontiguousarray(pixmap_to_array(pixmap))))
+        img = level_paper(clear_backdrop(descreen(np.ascontiguousarray(pixmap_to_array(pixmap)))))
         straight = self._straighten(img) if self.remembers_detection else None
         rotation = 0 if straight and self._upright_as_it_lies(straight) else self._orientation(img)
         if rotation:

@@ -1,11 +1,16 @@
-"""Clear what lies around a scanned sheet: the scanner's open lid, a desk under a photographed page.
+"""The paper a scan's print lies on: what lies around the sheet, and grey paper under the print.
 
+Around: 
 A sheet scanned with the lid up, or smaller than the glass, lies on a dark backdrop. To the
 reader that backdrop is ink: its edges are long straight "rules" around the table, its bulk
 drowns the skew search, and text lines run into it. The sheet is the large bright region the
 backdrop surrounds; everything outside it is painted the paper's colour, so the page keeps its
 size and every coordinate (the words are placed on the PDF page by scale alone). A page without
 a dark backdrop along its edges is left alone.
+
+Under: a dim scan of grey paper (paper at 150 of 255, print at 60) gives the recogniser and the
+rule finder a third of the contrast they were made for; its tones are stretched back to white
+paper and black print. A page whose paper is already light is left alone.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ MIN_SHEET = 0.25  # share of the image the sheet covers at least (else it is not
 MIN_BACKDROP = 0.02  # share of the image outside the sheet: less is a scanner's shadow line
 TRIM = 0.004  # share of the short side: the sheet's own edge (a grey shade) is cleared too
 MIN_STEP = 0.3  # share of the paper's brightness the sheet's edge steps down to the backdrop
+GREY_PAPER = 200  # a paper's brightness below this is stretched (scans of white paper: 228-255)
 SCALE = 0.25  # the sheet is found on a quarter-size thumbnail (its outline is coarse)
 
 
@@ -83,3 +89,17 @@ def clear_backdrop(img: np.ndarray) -> np.ndarray:
     out = img.copy()
     out[outside] = np.asarray(paper, dtype=img.dtype)
     return out
+
+
+def level_paper(img: np.ndarray) -> np.ndarray:
+    """A dim page's tones stretched so its paper is white and its darkest print black (a copy),
+    or the image itself when its paper is light already."""
+    import cv2
+
+    grey = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    share = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel().cumsum() / grey.size
+    black, paper = int(np.searchsorted(share, 0.005)), int(np.searchsorted(share, 0.9))
+    if paper >= GREY_PAPER or paper - black < 16:  # light paper; or no print to stretch to
+        return img
+    table = np.clip((np.arange(256) - black) * 255.0 / (paper - black), 0, 255).astype(np.uint8)
+    return cv2.LUT(img, table)

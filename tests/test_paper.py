@@ -1,4 +1,4 @@
-"""A sheet scanned on a dark backdrop (the lid left open) is cleared around; other pages are not."""
+"""The paper under a scan: a dark backdrop around the sheet is cleared, a dim grey page made white."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from extractor.backdrop import clear_backdrop
+from extractor.paper import clear_backdrop, level_paper
 from extractor.ocr import find_rules
 from extractor.rectify import estimate_skew, rotate_image
 from tests.test_dewarp import full_rows, table_page
@@ -65,3 +65,31 @@ def test_a_sheet_in_a_corner_of_the_glass_in_colour():
 def test_a_page_without_a_backdrop_is_left_alone(make):
     page = make()
     assert clear_backdrop(page) is page
+
+
+def dim(page: np.ndarray, paper: int = 150, print_: int = 60) -> np.ndarray:
+    """A dark grey scan of the page: its paper at paper, its print at print_."""
+    return (print_ + page.astype(np.float32) / 255 * (paper - print_)).astype(np.uint8)
+
+
+def test_a_dim_grey_scan_is_stretched_to_white_paper_and_black_print():
+    scan = dim(table_page())
+    levelled = level_paper(scan)
+    assert levelled is not scan
+    assert np.percentile(levelled, 90) == 255 and levelled.min() == 0
+    # Order kept: what was darker is not lighter now.
+    ordered = np.argsort(scan.ravel()[::997], kind="stable")
+    assert (np.diff(levelled.ravel()[::997][ordered].astype(int)) >= 0).all()
+    colour = level_paper(cv2.cvtColor(scan, cv2.COLOR_GRAY2RGB))
+    assert colour.shape == scan.shape + (3,) and (colour[..., 0] == levelled).all()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: table_page(),
+    lambda: dim(table_page(), paper=230, print_=20),  # the eval scans' darkest paper
+    lambda: dim(table_page(), paper=254, print_=180),  # toner running out on white paper
+    lambda: np.full((400, 300), 120, np.uint8),  # a grey page with nothing printed
+])
+def test_light_paper_or_a_blank_page_is_left_alone(make):
+    page = make()
+    assert level_paper(page) is page
