@@ -32,6 +32,9 @@ Box = tuple[float, float, float, float]
 
 # Measured on the eval set's scans (README, "Confidence"): below this an OCR'd amount is flagged.
 LOW_CONFIDENCE = 0.9
+# A value vouched for only by identities that hold within their rounding band (not to the last
+# digit) must be read surer than this: a last digit misread by 1-3 hides inside the band.
+INEXACT_CONFIDENCE = 0.95
 # A word belongs to a value when its centre lies in the value's box, this many points around.
 SLACK = 1.0
 
@@ -300,8 +303,10 @@ def why(doc: Document, pointer: str, proof: Evidence, threshold: float = LOW_CON
     # An unsure reading that a sum confirms to the last digit is right: one wrong digit would
     # break it. Within the rounding band a last-digit misread could hide: then the OCR decides.
     # (A line read without its box has no confidence to judge: its identities alone vouch for it.)
-    if spot is not None and (spot.confidence is None or spot.confidence < threshold) and pointer not in proof.exact:
-        return "low_confidence"
+    if spot is not None and pointer not in proof.exact:
+        surer = max(threshold, INEXACT_CONFIDENCE) if pointer in proof.held else threshold
+        if spot.confidence is None or spot.confidence < surer:
+            return "low_confidence"
     if pointer not in proof.held:
         return "uncorroborated"
     return None
