@@ -11,10 +11,10 @@ from typing import Protocol
 
 import numpy as np
 
-from .pages import Segment, Word
-from .paper import clear_backdrop, level_paper
 from .dewarp import bowed_rules, flatten
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
+from .pages import Segment, Word
+from .paper import clear_backdrop, level_paper
 from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
                       thick_rule, without_rules)
 from .registry import Registry
