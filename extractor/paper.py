@@ -1,9 +1,8 @@
 """The paper a scan's print lies on: what lies around the sheet, and grey paper under the print.
 
-Around: 
-A sheet scanned with the lid up, or smaller than the glass, lies on a dark backdrop. To the
-reader that backdrop is ink: its edges are long straight "rules" around the table, its bulk
-drowns the skew search, and text lines run into it. The sheet is the large bright region the
+Around: a sheet scanned with the lid up, or smaller than the glass, lies on a dark backdrop. To
+the reader that backdrop is ink: once the page is turned level, the sheet's edges are four long
+straight "rules" framing the table, and the grid took its columns and rows from them. The sheet is the large bright region the
 backdrop surrounds; everything outside it is painted the paper's colour, so the page keeps its
 size and every coordinate (the words are placed on the PDF page by scale alone). A page without
 a dark backdrop along its edges is left alone.
