@@ -2,10 +2,10 @@
 
 Around: a sheet scanned with the lid up, or smaller than the glass, lies on a dark backdrop. To
 the reader that backdrop is ink: once the page is turned level, the sheet's edges are four long
-straight "rules" framing the table, and the grid took its columns and rows from them. The sheet is the large bright region the
-backdrop surrounds; everything outside it is painted the paper's colour, so the page keeps its
-size and every coordinate (the words are placed on the PDF page by scale alone). A page without
-a dark backdrop along its edges is left alone.
+straight "rules" framing the table, and the grid took its columns and rows from them. The sheet
+is the large bright region the backdrop surrounds; everything outside it is painted the paper's
+colour, so the page keeps its size and every coordinate (the words are placed on the PDF page by
+scale alone). A page without a dark backdrop along its edges is left alone.
 
 Under: a dim scan of grey paper (paper at 150 of 255, print at 60) gives the recogniser and the
 rule finder a third of the contrast they were made for; its tones are stretched back to white
