@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 EDGE_BAND = 0.01  # share of the short side: the band along the image's edges that is looked at
+DARK = 0.6  # share of the paper's brightness below which a pixel is dark (ink or backdrop)
 MIN_DARK_EDGE = 0.25  # share of that band that must be dark for a backdrop to be there
 MIN_SHEET = 0.25  # share of the image the sheet covers at least (else it is not found)
 MIN_BACKDROP = 0.02  # share of the image outside the sheet: less is a scanner's shadow line
@@ -32,7 +33,7 @@ def sheet_mask(small: np.ndarray) -> np.ndarray | None:
 
     paper = float(np.percentile(small, 90))
     # Dark relative to the paper: ink and backdrop alike, so a grey sheet's own print is not paper.
-    dark = small < 0.6 * paper
+    dark = small < DARK * paper
     band = max(2, int(EDGE_BAND * min(small.shape)))
     edges = np.concatenate([dark[:band].ravel(), dark[-band:].ravel(), dark[:, :band].ravel(),
                             dark[:, -band:].ravel()])
@@ -66,9 +67,9 @@ def _sharp_edge(small: np.ndarray, mask: np.ndarray, paper: float) -> bool:
     dark margin is still the sheet (its print is read)."""
     import cv2
 
-    box = lambda n: cv2.getStructuringElement(cv2.MORPH_RECT, (n, n))
-    inner = (mask > 0) & (cv2.erode(mask, box(9)) == 0)
-    outer = (cv2.dilate(mask, box(17)) > 0) & (cv2.dilate(mask, box(9)) == 0)
+    near, far = (cv2.getStructuringElement(cv2.MORPH_RECT, (n, n)) for n in (9, 17))
+    inner = (mask > 0) & (cv2.erode(mask, near) == 0)
+    outer = (cv2.dilate(mask, far) > 0) & (cv2.dilate(mask, near) == 0)
     if not inner.any() or not outer.any():
         return False
     return float(np.median(small[inner])) - float(np.median(small[outer])) >= MIN_STEP * paper
