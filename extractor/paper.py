@@ -24,6 +24,7 @@ MIN_BACKDROP = 0.02  # share of the image outside the sheet: less is a scanner's
 TRIM = 0.004  # share of the short side: the sheet's own edge (a grey shade) is cleared too
 MIN_STEP = 0.3  # share of the paper's brightness the sheet's edge steps down to the backdrop
 GREY_PAPER = 200  # a paper's brightness below this is stretched (scans of white paper: 228-255)
+MIN_SIDE = 64  # pixels: a smaller image is not looked at (its thumbnail would be 16 px or less)
 SCALE = 0.25  # the sheet is found on a quarter-size thumbnail (its outline is coarse)
 
 
@@ -80,6 +81,8 @@ def clear_backdrop(img: np.ndarray) -> np.ndarray:
     image itself when it shows no dark backdrop."""
     import cv2
 
+    if min(img.shape[:2]) < MIN_SIDE:  # a thumbnail of a few pixels shows no sheet
+        return img
     thumb = cv2.resize(img, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_AREA)
     mask = sheet_mask(thumb if thumb.ndim == 2 else cv2.cvtColor(thumb, cv2.COLOR_RGB2GRAY))
     if mask is None:
@@ -96,6 +99,8 @@ def level_paper(img: np.ndarray) -> np.ndarray:
     or the image itself when its paper is light already."""
     import cv2
 
+    if img.size == 0:
+        return img
     grey = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     share = cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel().cumsum() / grey.size
     black, paper = int(np.searchsorted(share, 0.005)), int(np.searchsorted(share, 0.9))

@@ -60,6 +60,7 @@ def test_a_sheet_in_a_corner_of_the_glass_in_colour():
     lambda: (60 + table_page().astype(np.float32) / 255 * 90).astype(np.uint8),  # dark grey scan
     lambda: cv2.rectangle(table_page(), (0, 0), (1399, 1999), 0, 3),  # a frame along the edges
     lambda: cv2.rectangle(table_page(), (0, 0), (1399, 12), 0, -1),  # a scanner's shadow line
+    lambda: np.zeros((3, 2, 3), np.uint8),  # a page of a few pixels
     lambda: (table_page() * np.clip(0.5 + np.arange(1400) / 600, 0, 1)).astype(np.uint8),  # light falling off
 ])
 def test_a_page_without_a_backdrop_is_left_alone(make):
@@ -89,6 +90,7 @@ def test_a_dim_grey_scan_is_stretched_to_white_paper_and_black_print():
     lambda: dim(table_page(), paper=230, print_=20),  # the eval scans' darkest paper
     lambda: dim(table_page(), paper=254, print_=180),  # toner running out on white paper
     lambda: np.full((400, 300), 120, np.uint8),  # a grey page with nothing printed
+    lambda: np.zeros((3, 2, 3), np.uint8),  # a page of a few pixels
 ])
 def test_light_paper_or_a_blank_page_is_left_alone(make):
     page = make()
