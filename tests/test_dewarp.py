@@ -7,19 +7,7 @@ import numpy as np
 import pytest
 
 from extractor.dewarp import bowed_rules, flatten
-from extractor.ocr import find_rules
-
-
-def table_page() -> np.ndarray:
-    """A ruled page: 25 row rules across four columns, figures in the cells."""
-    page = np.full((2000, 1400), 255, np.uint8)
-    for y in range(300, 1801, 60):
-        cv2.line(page, (150, y), (1250, y), 0, 2)
-        if y < 1800:
-            cv2.putText(page, f"{y * 37:,}.{y % 100:02d}", (180, y + 42), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 0, 2)
-    for x in (150, 500, 800, 1250):
-        cv2.line(page, (x, 300), (x, 1800), 0, 2)
-    return page
+from tests.scan_support import full_rows, table_page
 
 
 def curl(page: np.ndarray, bow: float) -> np.ndarray:
@@ -28,11 +16,6 @@ def curl(page: np.ndarray, bow: float) -> np.ndarray:
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     map_y = yy + bow * h * np.sin(np.pi * xx / w) * (0.5 + yy / h)
     return cv2.remap(page, xx, map_y, cv2.INTER_LINEAR, borderValue=255)
-
-
-def full_rows(grey: np.ndarray) -> int:
-    """Horizontal rules found whole (across the table's width) by the OCR's rule finder."""
-    return sum(1 for x0, y0, x1, y1 in find_rules(grey) if y0 == y1 and x1 - x0 > 1000)
 
 
 @pytest.mark.parametrize("bow", [0.015, 0.025])

@@ -6,10 +6,15 @@ import cv2
 import numpy as np
 import pytest
 
-from extractor.paper import clear_backdrop, level_paper
 from extractor.ocr import find_rules
+from extractor.paper import clear_backdrop, level_paper
 from extractor.rectify import estimate_skew, rotate_image
-from tests.test_dewarp import full_rows, table_page
+from tests.scan_support import full_rows, table_page
+
+
+def dim(page: np.ndarray, paper: int = 150, print_: int = 60) -> np.ndarray:
+    """A dark grey scan of the page: its paper at paper, its print at print_."""
+    return (print_ + page.astype(np.float32) / 255 * (paper - print_)).astype(np.uint8)
 
 
 def on_glass(page: np.ndarray, angle: float, at=(0.05, 0.05), grow: float = 1.12, dark: int = 35) -> np.ndarray:
@@ -57,7 +62,7 @@ def test_a_sheet_in_a_corner_of_the_glass_in_colour():
 
 @pytest.mark.parametrize("make", [
     lambda: table_page(),  # white paper, black print
-    lambda: (60 + table_page().astype(np.float32) / 255 * 90).astype(np.uint8),  # dark grey scan
+    lambda: dim(table_page()),  # a dark grey scan
     lambda: cv2.rectangle(table_page(), (0, 0), (1399, 1999), 0, 3),  # a frame along the edges
     lambda: cv2.rectangle(table_page(), (0, 0), (1399, 12), 0, -1),  # a scanner's shadow line
     lambda: np.zeros((3, 2, 3), np.uint8),  # a page of a few pixels
@@ -66,11 +71,6 @@ def test_a_sheet_in_a_corner_of_the_glass_in_colour():
 def test_a_page_without_a_backdrop_is_left_alone(make):
     page = make()
     assert clear_backdrop(page) is page
-
-
-def dim(page: np.ndarray, paper: int = 150, print_: int = 60) -> np.ndarray:
-    """A dark grey scan of the page: its paper at paper, its print at print_."""
-    return (print_ + page.astype(np.float32) / 255 * (paper - print_)).astype(np.uint8)
 
 
 def test_a_dim_grey_scan_is_stretched_to_white_paper_and_black_print():
