@@ -18,6 +18,7 @@ from .paper import clear_backdrop, level_paper
 from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
                       thick_rule, without_rules)
 from .registry import Registry
+from .watermark import clear_watermark, level_lines, lines_at, watermark_slant, watermark_text
 
 
 @dataclass
@@ -28,6 +29,7 @@ class OcrPage:
     segments: list[Segment] = field(default_factory=list)
     rotation: int = 0
     skew: float = 0.0
+    watermark: str = ""  # the text of lines dropped as a watermark (``extractor/watermark.py``)
 
 
 class OcrBackend(Protocol):
@@ -325,6 +327,9 @@ class PaddleOcrReader:
             if readability(alt) > readability(result):
                 img, result, rotation = flipped, alt, (rotation + 180) % 360
                 grey = neutral_ink(img)
+        watermark = ""
+        if (angle := watermark_slant(result)) is not None:
+            result, grey, watermark = self._without_watermark(grey, result, angle)
         h, w = grey.shape
         upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
         sx, sy = upright_w / w, upright_h / h
@@ -340,7 +345,23 @@ class PaddleOcrReader:
                 if conf >= self.min_confidence:
                     words.append(Word(text, x0 * sx, y0 * sy, x1 * sx, y1 * sy, conf))
         segments = [Segment(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in rules]
-        return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew)
+        return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew, watermark=watermark)
+
+    def _without_watermark(self, grey: np.ndarray, result: list, angle: float):
+        """A reading without its watermark (``extractor/watermark.py``), the grey its rules are found
+        in, and the watermark's text: the page read again with the watermark painted paper, when
+        its print is darker (a watermark's strokes made short "rules" that split columns); lines
+        that still slant are dropped."""
+        marks = lines_at(result, angle)
+        text = watermark_text(result[i][1] for i in marks)
+        cleared = clear_watermark(grey, [result[i][0] for i in marks], level_lines(result))
+        if cleared is not None:
+            import cv2
+
+            result, _ = self._recognise(cv2.cvtColor(cleared, cv2.COLOR_GRAY2RGB))
+            grey = cleared
+        marked = set(lines_at(result, angle))
+        return [item for i, item in enumerate(result) if i not in marked], grey, text
 
     def _upside_down(self, img: np.ndarray, result: list) -> bool:
         """Whether the line classifier takes most of the widest lines for upside down."""

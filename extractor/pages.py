@@ -7,6 +7,7 @@ be OCR'd: scans have no layer, some exports have a layer of private-use glyphs o
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Literal
 
 import pymupdf
 
+from .watermark import slanted, watermark_text
 from .errors import CorruptPdfError, DocumentTimeout, EmptyPdfError, EncryptedPdfError, LimitError, NotPdfError
 
 
@@ -74,6 +76,7 @@ class Page:
     source: Literal["text", "ocr", "blank"] = "text"  # blank: nothing printed, neither read nor OCR'd
     ocr_rotation: int = 0  # degrees the scan was turned to read it
     ocr_skew: float = 0.0
+    watermark: str = ""  # text printed at a slant across the page, not among its words
 
     @property
     def text(self) -> str:
@@ -194,17 +197,22 @@ def _sides(r: pymupdf.Rect) -> list[Segment]:
             Segment(r.x0, r.y0, r.x0, r.y1), Segment(r.x1, r.y0, r.x1, r.y1)]
 
 
-def _words_from_layer(page: pymupdf.Page) -> list[Word]:
-    """Words from the text layer, split at spaces and at gaps between characters.
+def _words_from_layer(page: pymupdf.Page) -> tuple[list[Word], str]:
+    """Words from the text layer, split at spaces and at gaps between characters, and the text
+    of its slanted lines (a watermark, ``extractor/watermark.py``), which are not words.
 
     CJK text has no spaces, so two adjacent table cells can come out as one "word"; a gap
     wider than a third of the font size separates them.
     """
     words: list[Word] = []
+    marks: list[str] = []
     flags = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
     turn = page.rotation_matrix if page.rotation else None  # a /Rotate page: words as the page shows them
     for block in page.get_text("rawdict", flags=flags)["blocks"]:
         for line in block.get("lines", ()):
+            if slanted(math.degrees(math.atan2(line["dir"][1], line["dir"][0]))):
+                marks.append("".join(ch["c"] for span in line["spans"] for ch in span["chars"]).strip())
+                continue
             for span in line["spans"]:
                 gap_limit = 0.33 * span["size"]
                 current: list = []
@@ -221,7 +229,7 @@ def _words_from_layer(page: pymupdf.Page) -> list[Word]:
                         current = []
                     current.append(ch)
                 _flush(current, words)
-    return words
+    return words, watermark_text(marks)
 
 
 def _flush(chars: list, words: list[Word]) -> None:
@@ -262,7 +270,7 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     if not page.get_contents():  # no content stream: nothing printed at all
         result.source = "blank"
         return result
-    words = _words_from_layer(page)
+    words, result.watermark = _words_from_layer(page)
     if text_layer_usable("".join(w.text for w in words)) and not ocr_layer_over_scan(page):
         result.words = words
         result.segments = _segments_from_drawings(page)
@@ -283,6 +291,7 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     pix = page_pixmap(page, limits)
     ocr_page = ocr.read(pix, page_width=rect.width, page_height=rect.height)
     result.words = ocr_page.words
+    result.watermark = ocr_page.watermark
     result.segments = ocr_page.segments
     result.ocr_rotation = ocr_page.rotation
     result.ocr_skew = ocr_page.skew

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemas import Document, RunInfo, Source
+from schemas import Document, RunInfo, Source, Watermark
 
 from .engines import ENGINES
 from . import templates
@@ -76,6 +76,9 @@ def stage_pages(ctx: Context) -> None:
         ctx.pages += pages
         ctx.source["page_count"] = len(ctx.pages)
         ctx.source.setdefault("parts", []).append(Path(part).name)
+    marks = [Watermark(page=p.number, text=p.watermark) for p in ctx.pages if p.watermark]
+    if marks:
+        ctx.source["watermarks"] = marks
 
 
 def _on_page(ctx: Context):

@@ -15,12 +15,21 @@ from .tables import GenericTable, Tables
 SCHEMA_VERSION = "1"
 
 
+class Watermark(Strict):
+    """Text printed at a slant across a page (a watermark): kept, not read as the page's print."""
+
+    page: int = Field(ge=1)
+    text: str
+
+
 class Source(Strict):
     file: str = Field(description="源文件名")
     sha256: str | None = None
     page_count: int | None = Field(default=None, ge=0)
     parts: list[str] = Field(default_factory=list, description="further files of the same unit read as one "
                                                                "document (pages numbered on after this file's)")
+    watermarks: list[Watermark] = Field(default_factory=list, description="水印: text printed at a slant across "
+                                        "pages, not read as their print")
 
 
 class Staffing(Strict):

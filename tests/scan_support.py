@@ -23,3 +23,14 @@ def table_page() -> np.ndarray:
 def full_rows(grey: np.ndarray) -> int:
     """Horizontal rules found whole (across the table's width) by the OCR's rule finder."""
     return sum(1 for x0, y0, x1, y1 in find_rules(grey) if y0 == y1 and x1 - x0 > 1000)
+
+
+def stamp_watermark(page, text: str = "内部资料 注意保存", angle: float = -35, grey: float = 0.72) -> None:
+    """Tile a PyMuPDF page with a slanted light-grey text watermark (as disclosures are published)."""
+    import pymupdf
+
+    w, h = page.rect.width, page.rect.height
+    for y in np.arange(80, h + 200, 170):
+        for x in np.arange(-200, w, 260):
+            page.insert_text((x, y), text, fontname="china-s", fontsize=22, color=(grey, grey, grey),
+                             morph=(pymupdf.Point(x, y), pymupdf.Matrix(angle)))

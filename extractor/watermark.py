@@ -1,0 +1,135 @@
+"""Watermarks: words printed lighter than the print, repeated at a slant across the page.
+
+Disclosures are often published with a watermark (内部资料, a unit's name, 仅供参考) in light grey
+over every page. Scanned, it is ink like any other: OCR read its words with confidence, they
+broke the page's own lines where they crossed them (a table's title read in pieces, so the table
+was not found) and stood among the cells. Its signature is its slant: a deskewed page's own lines
+lie level (or stand, for vertical text), while a watermark's lines run at one angle between the
+two, several of them. Where that is found, and the watermark is lighter than the page's print,
+every pixel as light as the watermark's strokes is painted paper and the page is read again;
+lines that still slant are dropped. A page without such lines is left alone.
+
+A text layer says each line's direction: a slanted line there is a watermark too. Either way the
+watermark's words are kept with the document (``Source.watermarks``), not read as print.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+
+SLANT = (15.0, 75.0)  # degrees from level: a line between is neither the page's row nor a column
+MIN_ASPECT = 2.0  # a line's length over its height: a squarer box's slant means nothing
+MIN_LINES = 3  # slanted lines that agree: one or two are a seal's ring or a scribble
+AGREE = 5.0  # degrees: the most the watermark's lines differ from their median slant
+# Percentiles of a box's pixels (a box is mostly paper): the watermark's darker strokes, and the
+# cores of the print's strokes (small print at 150 dpi is grey but for its cores).
+MARK_STROKE = 5
+PRINT_CORE = 2
+KEEP_TEXTS = 3  # distinct texts of a page's watermark kept
+MIN_GAP = 0.2  # share of the paper's brightness the print must be darker than the watermark
+BESIDE = 3  # pixels: a print core's light edge
+MARGIN = 0.04  # share of the paper's brightness: pixels this much darker than the watermark stay
+
+
+def slant(box) -> float | None:
+    """The angle (degrees, -90..90, 0 = level) of a line box's long side; None for a squarish box."""
+    q = np.asarray(box, dtype=np.float64)
+    if q.shape != (4, 2):
+        return None
+    top, side = q[1] - q[0], q[3] - q[0]
+    long, short = (top, side) if np.hypot(*top) >= np.hypot(*side) else (side, top)
+    if np.hypot(*long) < MIN_ASPECT * max(np.hypot(*short), 1.0):
+        return None
+    angle = math.degrees(math.atan2(long[1], long[0]))
+    return (angle + 90.0) % 180.0 - 90.0
+
+
+def slanted(angle: float) -> bool:
+    """Whether a line running at ``angle`` degrees (any quadrant) is neither a row nor a column."""
+    folded = abs(angle) % 180.0
+    return SLANT[0] <= min(folded, 180.0 - folded) <= SLANT[1]
+
+
+def _slanted(result) -> list[tuple[int, float]]:
+    """(index, slant) of a reading's lines of two characters or more that run at a slant."""
+    found = []
+    for i, item in enumerate(result):
+        angle = slant(item[0]) if len(item[1]) >= 2 else None
+        if angle is not None and slanted(angle):
+            found.append((i, angle))
+    return found
+
+
+def watermark_slant(result) -> float | None:
+    """The slant of a reading's watermark: the median of at least MIN_LINES slanted lines that
+    agree within AGREE degrees; None when there are fewer."""
+    slanted = _slanted(result)
+    if len(slanted) < MIN_LINES:
+        return None
+    middle = float(np.median([a for _, a in slanted]))
+    agreeing = [a for _, a in slanted if abs(a - middle) <= AGREE]
+    return float(np.median(agreeing)) if len(agreeing) >= MIN_LINES else None
+
+
+def lines_at(result, angle: float) -> list[int]:
+    """Indices of a reading's slanted lines within AGREE degrees of ``angle``."""
+    return [i for i, a in _slanted(result) if abs(a - angle) <= AGREE]
+
+
+def level_lines(result) -> list:
+    """Boxes of a reading's level lines of two characters or more: the page's own print."""
+    return [item[0] for item in result
+            if len(item[1]) >= 2 and (a := slant(item[0])) is not None and abs(a) < SLANT[0]]
+
+
+def watermark_text(lines) -> str:
+    """A page's watermark as one string: its lines' distinct texts, the most repeated first
+    (OCR reads the same tile a character off now and then), at most KEEP_TEXTS of them."""
+    counts = Counter(t for t in (line.strip() for line in lines) if t)
+    return " / ".join(text for text, _ in counts.most_common(KEEP_TEXTS))
+
+
+def _box_tone(grey: np.ndarray, box, percentile: float) -> float | None:
+    """A percentile of the tones inside a box's polygon."""
+    import cv2
+
+    points = np.asarray(box, dtype=np.int32)
+    x0, y0 = np.maximum(points.min(axis=0), 0)
+    x1, y1 = points.max(axis=0) + 1
+    patch = grey[y0:y1, x0:x1]
+    if not patch.size:
+        return None
+    mask = np.zeros(patch.shape, np.uint8)
+    cv2.fillPoly(mask, [points - [x0, y0]], 255)
+    values = patch[mask > 0]
+    return float(np.percentile(values, percentile)) if values.size else None
+
+
+def clear_watermark(grey: np.ndarray, watermark_boxes, print_boxes) -> np.ndarray | None:
+    """The grey page with the watermark painted paper, or None when the print is not clearly
+    darker than the watermark.
+
+    A pixel as light as the watermark's strokes is painted, but not beside a core of print
+    (darker than half way from the print to the watermark): small print at 150 dpi is grey but
+    for its cores, and a page-wide cut thinned its digits (001's 款 and 项 codes were lost).
+    The whole page, not only the watermark's line boxes: where it runs over a table the detector
+    does not find it as lines."""
+    import cv2
+
+    marks = [t for t in (_box_tone(grey, b, MARK_STROKE) for b in watermark_boxes) if t is not None]
+    prints = [t for t in (_box_tone(grey, b, PRINT_CORE) for b in print_boxes) if t is not None]
+    if not marks or not prints:
+        return None
+    paper = float(np.percentile(grey, 90))
+    mark, ink = float(np.median(marks)), float(np.median(prints))
+    if mark - ink < MIN_GAP * paper:
+        return None
+    cores = (grey < (mark + ink) / 2).astype(np.uint8)
+    beside = cv2.dilate(cores, np.ones((2 * BESIDE + 1, 2 * BESIDE + 1), np.uint8))
+    paint = (beside == 0) & (grey >= mark - MARGIN * paper)
+    cleared = grey.copy()
+    cleared[paint] = int(paper)
+    return cleared
