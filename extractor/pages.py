@@ -16,8 +16,8 @@ from typing import Literal
 
 import pymupdf
 
-from .watermark import slanted, watermark_text
 from .errors import CorruptPdfError, DocumentTimeout, EmptyPdfError, EncryptedPdfError, LimitError, NotPdfError
+from .watermark import slanted, watermark_text
 
 
 @dataclass(frozen=True)
