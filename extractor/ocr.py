@@ -13,12 +13,13 @@ import numpy as np
 
 from .dewarp import bowed_rules, flatten
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
-from .pages import Segment, Word
-from .paper import clear_backdrop, level_paper
+from .pages import SealMark, Segment, Word
+from .paper import clear_backdrop, level_paper, neutral_ink
 from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
                       thick_rule, without_rules)
 from .registry import Registry
-from .watermark import clear_watermark, level_lines, lines_at, watermark_slant, watermark_text
+from .seal import find_seals, seal_words, without_seals
+from .watermark import watermark_slant, without_watermark
 
 
 @dataclass
@@ -30,6 +31,7 @@ class OcrPage:
     rotation: int = 0
     skew: float = 0.0
     watermark: str = ""  # the text of lines dropped as a watermark (``extractor/watermark.py``)
+    seals: list[SealMark] = field(default_factory=list)  # seals painted out (``extractor/seal.py``)
 
 
 class OcrBackend(Protocol):
@@ -40,8 +42,6 @@ OCR_BACKENDS: Registry[OcrBackend] = Registry("OCR backend")
 REREAD_BELOW = 0.8  # a line read less surely than this is read again
 REC_BASE_RATIO = 320 / 48  # the recogniser's input shape: narrower crops are padded to it
 KEEP_FROM = 0.5  # RapidOCR's own threshold for a line, applied after the second reading
-INK_SATURATION = 60  # a pixel whose channels differ more is coloured ink (a seal), not print
-SEAL_OVER_PAPER = 0.65  # of the paper's brightness: a seal's pixel is this light in its brightest channel
 ORIENT_SIDE = 736  # the detector's own working size (its short side): the orientation thumbnail
 ORIENT_LINES = 3  # lines of text, in thumbnail widths, that settle a page as upright
 ORIENT_SAMPLE = 24  # lines the classifier sees to tell upright from upside down
@@ -103,21 +103,6 @@ def without_strokes(rules, line_boxes, margin: float = 2.0) -> list[tuple[int, i
                                 for left, top, right, bottom in boxes)
 
     return [rule for rule in rules if not stroke(rule)]
-
-
-def neutral_ink(img: np.ndarray) -> np.ndarray:
-    """The page in grey with coloured ink taken for paper: a red seal stamped across a table
-    makes no rules (its arcs and star split columns) while black print and rules stay dark."""
-    import cv2
-
-    # cv2 per channel: numpy's reduction over the last axis of an RGB page took ~0.3 s a call.
-    r, g, b = cv2.split(img)
-    high, low = cv2.max(cv2.max(r, g), b), cv2.min(cv2.min(r, g), b)
-    # Print under the seal is dark in every channel, but JPEG's colour bleeds into its strokes:
-    # only coloured pixels light in their brightest channel (the seal over paper) are taken out.
-    paper = cv2.dilate(high, np.ones((31, 31), np.uint8))
-    high[(cv2.subtract(high, low) > INK_SATURATION) & (high >= SEAL_OVER_PAPER * paper)] = 255
-    return high
 
 
 def _chars(item) -> list[tuple[str, tuple[float, float, float, float], float]]:
@@ -327,13 +312,19 @@ class PaddleOcrReader:
             if readability(alt) > readability(result):
                 img, result, rotation = flipped, alt, (rotation + 180) % 360
                 grey = neutral_ink(img)
-        watermark = ""
+        watermark, marks, whole = "", [], True
         if (angle := watermark_slant(result)) is not None:
-            result, grey, watermark = self._without_watermark(grey, result, angle)
+            result, grey, watermark = without_watermark(grey, result, angle, self._recognise_grey)
+        if seals := find_seals(grey):
+            # The seals' words from the first reading, before they are painted out.
+            marks = [(seal, seal_words([_chars(item) for item in result], [seal], grey)[1]) for seal in seals]
+            result, grey, whole = without_seals(grey, result, seals, self._recognise_grey)
         h, w = grey.shape
         upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
         sx, sy = upright_w / w, upright_h / h
         lines = [_chars(item) for item in result]
+        if not whole:
+            lines, _ = seal_words(lines, seals, grey)
         # Mask characters (not whole line boxes, which may straddle a rule) before finding rules.
         rules = find_rules(grey, [[(b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])]
                                   for line in lines for _, b, _ in line])
@@ -345,23 +336,15 @@ class PaddleOcrReader:
                 if conf >= self.min_confidence:
                     words.append(Word(text, x0 * sx, y0 * sy, x1 * sx, y1 * sy, conf))
         segments = [Segment(x0 * sx, y0 * sy, x1 * sx, y1 * sy) for x0, y0, x1, y1 in rules]
-        return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew, watermark=watermark)
+        seal_marks = [SealMark(text, (m.cx - m.r) * sx, (m.cy - m.r) * sy, (m.cx + m.r) * sx, (m.cy + m.r) * sy)
+                      for m, text in marks]
+        return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew, watermark=watermark,
+                       seals=seal_marks)
 
-    def _without_watermark(self, grey: np.ndarray, result: list, angle: float):
-        """A reading without its watermark (``extractor/watermark.py``), the grey its rules are found
-        in, and the watermark's text: the page read again with the watermark painted paper, when
-        its print is darker (a watermark's strokes made short "rules" that split columns); lines
-        that still slant are dropped."""
-        marks = lines_at(result, angle)
-        text = watermark_text(result[i][1] for i in marks)
-        cleared = clear_watermark(grey, [result[i][0] for i in marks], level_lines(result))
-        if cleared is not None:
-            import cv2
+    def _recognise_grey(self, grey: np.ndarray) -> list:
+        import cv2
 
-            result, _ = self._recognise(cv2.cvtColor(cleared, cv2.COLOR_GRAY2RGB))
-            grey = cleared
-        marked = set(lines_at(result, angle))
-        return [item for i, item in enumerate(result) if i not in marked], grey, text
+        return self._recognise(cv2.cvtColor(grey, cv2.COLOR_GRAY2RGB))[0]
 
     def _upside_down(self, img: np.ndarray, result: list) -> bool:
         """Whether the line classifier takes most of the widest lines for upside down."""

@@ -66,6 +66,17 @@ class Segment:
         return abs(self.y1 - self.y0) <= abs(self.x1 - self.x0)
 
 
+@dataclass(frozen=True)
+class SealMark:
+    """A seal stamped on a scanned page: its words as read, its box in page points."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
 @dataclass
 class Page:
     number: int  # 1-based
@@ -77,6 +88,7 @@ class Page:
     ocr_rotation: int = 0  # degrees the scan was turned to read it
     ocr_skew: float = 0.0
     watermark: str = ""  # text printed at a slant across the page, not among its words
+    seals: list[SealMark] = field(default_factory=list)  # seals stamped over a scan (``extractor/seal.py``)
 
     @property
     def text(self) -> str:
@@ -292,6 +304,7 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     ocr_page = ocr.read(pix, page_width=rect.width, page_height=rect.height)
     result.words = ocr_page.words
     result.watermark = ocr_page.watermark
+    result.seals = ocr_page.seals
     result.segments = ocr_page.segments
     result.ocr_rotation = ocr_page.rotation
     result.ocr_skew = ocr_page.skew

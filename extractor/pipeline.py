@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from schemas import Document, RunInfo, Source, Watermark
+from schemas import Document, RunInfo, Seal, Source, Watermark
 
 from .engines import ENGINES
 from . import templates
@@ -79,6 +79,9 @@ def stage_pages(ctx: Context) -> None:
     marks = [Watermark(page=p.number, text=p.watermark) for p in ctx.pages if p.watermark]
     if marks:
         ctx.source["watermarks"] = marks
+    seals = [Seal(page=p.number, text=m.text, box=(m.x0, m.y0, m.x1, m.y1)) for p in ctx.pages for m in p.seals]
+    if seals:
+        ctx.source["seals"] = seals
 
 
 def _on_page(ctx: Context):

@@ -92,7 +92,7 @@ def watermark_text(lines) -> str:
     return " / ".join(text for text, _ in counts.most_common(KEEP_TEXTS))
 
 
-def _box_tone(grey: np.ndarray, box, percentile: float) -> float | None:
+def box_tone(grey: np.ndarray, box, percentile: float) -> float | None:
     """A percentile of the tones inside a box's polygon."""
     import cv2
 
@@ -117,19 +117,43 @@ def clear_watermark(grey: np.ndarray, watermark_boxes, print_boxes) -> np.ndarra
     for its cores, and a page-wide cut thinned its digits (001's 款 and 项 codes were lost).
     The whole page, not only the watermark's line boxes: where it runs over a table the detector
     does not find it as lines."""
-    import cv2
-
-    marks = [t for t in (_box_tone(grey, b, MARK_STROKE) for b in watermark_boxes) if t is not None]
-    prints = [t for t in (_box_tone(grey, b, PRINT_CORE) for b in print_boxes) if t is not None]
+    marks = [t for t in (box_tone(grey, b, MARK_STROKE) for b in watermark_boxes) if t is not None]
+    prints = [t for t in (box_tone(grey, b, PRINT_CORE) for b in print_boxes) if t is not None]
     if not marks or not prints:
         return None
     paper = float(np.percentile(grey, 90))
     mark, ink = float(np.median(marks)), float(np.median(prints))
     if mark - ink < MIN_GAP * paper:
         return None
-    cores = (grey < (mark + ink) / 2).astype(np.uint8)
+    return paint_lighter(grey, mark, (mark + ink) / 2, paper)
+
+
+def paint_lighter(grey: np.ndarray, mark: float, core: float, paper: float,
+                  region: np.ndarray | None = None) -> np.ndarray:
+    """The grey page with pixels as light as a mark's strokes (tone ``mark``) painted ``paper``,
+    but not beside a core of print (darker than ``core``), within ``region`` (a mask) or the
+    whole page."""
+    import cv2
+
+    cores = (grey < core).astype(np.uint8)
     beside = cv2.dilate(cores, np.ones((2 * BESIDE + 1, 2 * BESIDE + 1), np.uint8))
     paint = (beside == 0) & (grey >= mark - MARGIN * paper)
+    if region is not None:
+        paint &= region
     cleared = grey.copy()
     cleared[paint] = int(paper)
     return cleared
+
+
+def without_watermark(grey: np.ndarray, result: list, angle: float, recognise) -> tuple[list, np.ndarray, str]:
+    """A reading without its watermark, the grey its rules are found in, and the watermark's
+    text: the page read again (``recognise``, grey → reading) with the watermark painted paper,
+    when its print is darker (a watermark's strokes made short "rules" that split columns);
+    lines that still slant are dropped."""
+    marks = lines_at(result, angle)
+    text = watermark_text(result[i][1] for i in marks)
+    cleared = clear_watermark(grey, [result[i][0] for i in marks], level_lines(result))
+    if cleared is not None:
+        result, grey = recognise(cleared), cleared
+    marked = set(lines_at(result, angle))
+    return [item for i, item in enumerate(result) if i not in marked], grey, text

@@ -22,6 +22,15 @@ class Watermark(Strict):
     text: str
 
 
+class Seal(Strict):
+    """A seal (公章) stamped over a scanned page: its words as read, and where it lies (page points,
+    x0 y0 x1 y1), so a value under it can be checked against the page. Its words are not print."""
+
+    page: int = Field(ge=1)
+    text: str
+    box: tuple[float, float, float, float]
+
+
 class Source(Strict):
     file: str = Field(description="源文件名")
     sha256: str | None = None
@@ -30,6 +39,8 @@ class Source(Strict):
                                                                "document (pages numbered on after this file's)")
     watermarks: list[Watermark] = Field(default_factory=list, description="水印: text printed at a slant across "
                                         "pages, not read as their print")
+    seals: list[Seal] = Field(default_factory=list, description="印章: seals stamped over scanned pages, their "
+                              "words not read as print")
 
 
 class Staffing(Strict):

@@ -34,3 +34,25 @@ def stamp_watermark(page, text: str = "内部资料 注意保存", angle: float 
         for x in np.arange(-200, w, 260):
             page.insert_text((x, y), text, fontname="china-s", fontsize=22, color=(grey, grey, grey),
                              morph=(pymupdf.Point(x, y), pymupdf.Matrix(angle)))
+
+
+def stamp_seal(page, centre: tuple[float, float], radius: float = 60, grey: float = 0.33,
+               text: str = "上海市普陀区人民政府办公室财务专用章") -> None:
+    """Stamp a round seal on a PyMuPDF page as a grey scan shows a red one: a ring 3 pt wide, a
+    star, and the unit's name along the top of the ring (in grey: no colour tells it from print)."""
+    import math
+
+    import pymupdf
+
+    cx, cy = centre
+    tone = (grey, grey, grey)
+    page.draw_circle((cx, cy), radius, color=tone, width=3)
+    star = [(cx + (14 if k % 2 == 0 else 6) * math.cos(-math.pi / 2 + k * math.pi / 5),
+             cy + (14 if k % 2 == 0 else 6) * math.sin(-math.pi / 2 + k * math.pi / 5)) for k in range(10)]
+    page.draw_polyline(star + [star[0]], color=tone, fill=tone)
+    span = math.radians(250)
+    for i, ch in enumerate(text):
+        a = math.radians(215) + i * span / (len(text) - 1)
+        px, py = cx + (radius - 14) * math.cos(a), cy + (radius - 14) * math.sin(a)
+        page.insert_text((px - 5, py + 5), ch, fontname="china-s", fontsize=11, color=tone,
+                         morph=(pymupdf.Point(px, py), pymupdf.Matrix(-(math.degrees(a) + 90))))

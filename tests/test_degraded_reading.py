@@ -84,7 +84,8 @@ def test_specks_and_misread_points_in_amounts(text, value):
 
 
 def test_a_red_seal_makes_no_rules():
-    from extractor.ocr import find_rules, neutral_ink
+    from extractor.ocr import find_rules
+    from extractor.paper import neutral_ink
 
     img = np.full((800, 1200, 3), 255, np.uint8)
     cv2.line(img, (100, 100), (1100, 100), (0, 0, 0), 2)

@@ -116,7 +116,7 @@ def test_a_class_code_with_a_specks_dot_is_no_amount():
 def test_print_under_a_red_seal_stays_dark_after_jpeg():
     """Blur and JPEG spread the seal's colour into the thin black strokes under it; taking every coloured
     pixel for paper cut holes in the digits there ("30206" read "216", "18770" lost)."""
-    from extractor.ocr import neutral_ink
+    from extractor.paper import neutral_ink
 
     img = np.full((120, 200, 3), 240, np.uint8)
     strokes = np.zeros(img.shape[:2], bool)
