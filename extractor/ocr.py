@@ -13,12 +13,14 @@ import numpy as np
 
 from .dewarp import bowed_rules, flatten
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
+from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
 from .pages import SealMark, Segment, Word
 from .paper import clear_backdrop, level_paper, neutral_ink
 from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
                       thick_rule, without_rules)
 from .registry import Registry
 from .seal import find_seals, seal_words, without_seals
+from .show_through import ghost_lines, without_light_characters
 from .watermark import watermark_slant, without_watermark
 
 
@@ -207,7 +209,7 @@ class PaddleOcrReader:
         # RapidOCR drops lines read below its text_score (0.5): a lone digit in a cell ("5",
         # "1") often reads at 0.3-0.5 (see _reread). Take them all, read them again, then drop.
         result = self._ocr(img, self.min_confidence) or []
-        if not _mostly_tall(result):  # a sideways page is read again turned: no second reading
+        if not mostly_tall(result):  # a sideways page is read again turned: no second reading
             result = drop_doubled(self._reread(img, result))
             # Both second looks want the page without its rules: made once (~0.06 CPU s a page).
             import cv2
@@ -268,26 +270,26 @@ class PaddleOcrReader:
 
         scale = min(1.0, ORIENT_SIDE / min(img.shape[:2]))
         thumb = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else img
-        lying, standing = _line_lengths(self._detect(thumb))
+        lying, standing = line_lengths(self._detect(thumb))
         if lying >= standing and lying >= ORIENT_LINES * ORIENT_SIDE:
             return 0
         # Lines standing, or few lines: the detector may barely see text that runs down a
         # scanned page, so ask it of the page turned too.
         turned_thumb = np.ascontiguousarray(np.rot90(thumb, k=-1))
         boxes = self._detect(turned_thumb)
-        if max(standing, _line_lengths(boxes)[0]) <= lying:
+        if max(standing, line_lengths(boxes)[0]) <= lying:
             return 0
         turned = np.rot90(img, k=-1)
-        boxes = sorted(boxes, key=_box_width, reverse=True)[:ORIENT_SAMPLE]
+        boxes = sorted(boxes, key=box_width, reverse=True)[:ORIENT_SAMPLE]
         crops = [_crop(turned, [(x / scale, y / scale) for x, y in box]) for box in boxes]
-        return 90 if _upright_vote(self._classify([c for c in crops if c.size])) >= 0 else 270
+        return 90 if upright_vote(self._classify([c for c in crops if c.size])) >= 0 else 270
 
     def _upright_as_it_lies(self, straight) -> bool:
         """Whether a page's own text detection (straightened as it lies) shows it upright beyond
         doubt; else ``_orientation`` decides from thumbnails. Most pages are upright, and this
         detection is the one their OCR uses next (remembered), where ``_orientation`` paid for
         one or two more."""
-        lying, standing = _line_lengths(self._detect(straight[3]))
+        lying, standing = line_lengths(self._detect(straight[3]))
         return lying >= min(straight[1].shape) and lying >= ORIENT_MARGIN * standing
 
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
@@ -297,7 +299,7 @@ class PaddleOcrReader:
         if rotation:
             img, straight = np.ascontiguousarray(np.rot90(img, k=-1 if rotation == 90 else 1)), None
         img, grey, skew, result, confidence = self._read_upright(img, straight)
-        if _mostly_tall(result):
+        if mostly_tall(result):
             # The thumbnail missed a sideways page: read it turned both ways and keep the reading
             # with more Chinese in it (upside-down text reads as confident digit soup).
             turns = [(90, self._read_upright(np.ascontiguousarray(np.rot90(img, k=-1)))),
@@ -312,19 +314,23 @@ class PaddleOcrReader:
             if readability(alt) > readability(result):
                 img, result, rotation = flipped, alt, (rotation + 180) % 360
                 grey = neutral_ink(img)
-        watermark, marks, whole = "", [], True
+        watermark, marks, whole, distinct = "", [], True, True
         if (angle := watermark_slant(result)) is not None:
             result, grey, watermark = without_watermark(grey, result, angle, self._recognise_grey)
         if seals := find_seals(grey):
             # The seals' words from the first reading, before they are painted out.
             marks = [(seal, seal_words([_chars(item) for item in result], [seal], grey)[1]) for seal in seals]
-            result, grey, whole = without_seals(grey, result, seals, self._recognise_grey)
+            result, grey, whole, distinct = without_seals(grey, result, seals, self._recognise_grey)
+        ghosts, light_from = ghost_lines(grey, result, self._read_mirrored(grey))
+        result = [item for i, item in enumerate(result) if i not in ghosts]
         h, w = grey.shape
         upright_w, upright_h = (page_height, page_width) if rotation in (90, 270) else (page_width, page_height)
         sx, sy = upright_w / w, upright_h / h
         lines = [_chars(item) for item in result]
-        if not whole:
-            lines, _ = seal_words(lines, seals, grey)
+        if seals:
+            lines, _ = seal_words(lines, seals, grey, words=not whole, pieces=distinct)
+        if light_from is not None:
+            lines = without_light_characters(lines, grey, light_from)
         # Mask characters (not whole line boxes, which may straddle a rule) before finding rules.
         rules = find_rules(grey, [[(b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])]
                                   for line in lines for _, b, _ in line])
@@ -341,6 +347,12 @@ class PaddleOcrReader:
         return OcrPage(words=words, segments=segments, rotation=rotation, skew=skew, watermark=watermark,
                        seals=seal_marks)
 
+    def _read_mirrored(self, grey: np.ndarray):
+        import cv2
+
+        return lambda boxes: self._recognise_crops(
+            [cv2.flip(cv2.cvtColor(_crop(grey, box), cv2.COLOR_GRAY2RGB), 1) for box in boxes])
+
     def _recognise_grey(self, grey: np.ndarray) -> list:
         import cv2
 
@@ -348,9 +360,9 @@ class PaddleOcrReader:
 
     def _upside_down(self, img: np.ndarray, result: list) -> bool:
         """Whether the line classifier takes most of the widest lines for upside down."""
-        lines = sorted((item[0] for item in result if len(item[1]) >= 2), key=_box_width, reverse=True)
+        lines = sorted((item[0] for item in result if len(item[1]) >= 2), key=box_width, reverse=True)
         crops = [c for c in (_crop(img, box) for box in lines[:ORIENT_SAMPLE]) if c.size]
-        return bool(crops) and _upright_vote(self._classify(crops)) < 0
+        return bool(crops) and upright_vote(self._classify(crops)) < 0
 
 
 def _crop(img: np.ndarray, box) -> np.ndarray:
@@ -359,42 +371,3 @@ def _crop(img: np.ndarray, box) -> np.ndarray:
     xs, ys = [p[0] for p in box], [p[1] for p in box]
     return np.ascontiguousarray(img[max(0, int(min(ys))):min(h, int(max(ys)) + 1),
                                     max(0, int(min(xs))):min(w, int(max(xs)) + 1)])
-
-
-def _box_width(box) -> float:
-    return max(p[0] for p in box) - min(p[0] for p in box)
-
-
-def _line_lengths(boxes) -> tuple[float, float]:
-    """Summed length of the clearly lying and the clearly standing lines among boxes (a lone
-    digit's box is taller than wide, a short word's nearly square after unclipping)."""
-    lying = standing = 0.0
-    for box in boxes:
-        w = max(p[0] for p in box) - min(p[0] for p in box)
-        h = max(p[1] for p in box) - min(p[1] for p in box)
-        lying += w if w > 2 * h else 0.0
-        standing += h if h > 2 * w else 0.0
-    return lying, standing
-
-
-def _upright_vote(labels) -> float:
-    """Confidence-weighted vote of the line classifier: positive for upright, negative for 180°."""
-    return sum(score if "180" not in label else -score for label, score in labels)
-
-
-def readability(result) -> float:
-    """Confidence-weighted count of CJK characters read: high only for text the right way up."""
-    return sum(float(item[2]) * sum("\u4e00" <= ch <= "\u9fff" for ch in item[1]) for item in result)
-
-
-def _mostly_tall(result) -> bool:
-    """True when most recognised boxes stand upright (text running down the page)."""
-    tall = wide = 0
-    for item in result:
-        box = item[0]
-        w = abs(box[1][0] - box[0][0])
-        h = abs(box[2][1] - box[0][1])
-        if len(item[1]) >= 2:  # a single character is square either way
-            tall += h > 1.5 * w
-            wide += w > 1.5 * h
-    return tall > wide

@@ -40,10 +40,12 @@ WORD_BAND = (0.5, 1.0)  # radii: where a seal's words run, inside its ring
 # about 2*sqrt(2*r*8) px, 0.6 of a radius at 45 mm across and 200 dpi.
 RULE_RUN = 0.9
 RULE_INK = 0.85  # share of the paper's brightness: a scan's thin rules are light grey
+RULE_CORE = 25  # percentile of the rules' pixels (their edges are lighter) taken as a rule's tone
 # Shares of the paper's brightness: how much darker than a seal the print must be for the seal's
 # whole disk to be painted, and for a pixel to be print (kept, with its edges).
 DISK_GAP = 0.2
 CORE_GAP = 0.1
+MARK_GAP = 0.03  # a figure or mark inside a seal is the seal's only when about as light as it
 
 
 @dataclass(frozen=True)
@@ -136,12 +138,13 @@ def seal_region(shape, seals: list[Seal]) -> np.ndarray:
     return region > 0
 
 
-def clear_seals(grey: np.ndarray, seals: list[Seal], result) -> tuple[np.ndarray, bool]:
-    """The grey page with its seals painted paper where print is not clearly darker, and whether
-    they went whole. ``result`` is the page's reading: its level lines outside the seals say how
-    dark the print is. Where it is well darker than the seals, all of their tone inside their
-    disks goes (ring, words, star); else only their rings, the part that made rules
-    (``seal_words`` then drops their words). Rules across a seal stay."""
+def clear_seals(grey: np.ndarray, seals: list[Seal], result) -> tuple[np.ndarray, bool, bool]:
+    """The grey page with its seals painted paper where print is not clearly darker, whether they
+    went whole, and whether the print is clearly darker than them at all. ``result`` is the
+    page's reading: its level lines outside the seals say how dark the print is. Where it is well
+    darker than the seals, all of their tone inside their disks goes (ring, words, star); else
+    only their rings, the part that made rules (``seal_words`` then drops their words). Rules
+    across a seal stay."""
     import cv2
 
     (paper,) = _percentiles(grey, 90)
@@ -153,18 +156,24 @@ def clear_seals(grey: np.ndarray, seals: list[Seal], result) -> tuple[np.ndarray
             prints.append(box_tone(grey, box, PRINT_CORE))
     prints = [t for t in prints if t is not None]
     tone = max(s.tone for s in seals)
-    whole = bool(prints) and tone - float(np.median(prints)) >= DISK_GAP * paper
-    if whole:
-        region = disks
-    else:
-        ring = np.zeros(grey.shape, np.uint8)
-        for s in seals:
-            cv2.circle(ring, (round(s.cx), round(s.cy)), round(s.r), 255, 2 * _half_width(grey, s, paper) + 1)
-        region = ring > 0
+    gap = tone - float(np.median(prints)) if prints else 0.0
+    whole = gap >= DISK_GAP * paper
+    ring = np.zeros(grey.shape, np.uint8)
+    for s in seals:
+        cv2.circle(ring, (round(s.cx), round(s.cy)), round(s.r), 255, 2 * _half_width(grey, s, paper) + 1)
+    ring = ring > 0
+    rules = _rules_across(grey, seals, paper)
     # A core is print clearly darker than the seal: half way to the print's own tone (its
     # darkest, of bold titles) put the cut below the strokes of a light scan's small print.
-    region &= ~_rules_across(grey, seals, paper)
-    return paint_lighter(grey, tone, tone - CORE_GAP * paper, paper, region), whole
+    cleared = paint_lighter(grey, tone, tone - CORE_GAP * paper, paper, (disks if whole else ring) & ~rules)
+    # Where a rule crosses the ring, ink on ink is darker than the rule: left so, the crossing
+    # stands out on it as a short dark stroke, and OCR read those as 1s (中央…资金11900).
+    crossings = rules & ring
+    elsewhere = rules & disks & ~ring
+    if crossings.any() and elsewhere.any():
+        rule_tone = np.uint8(np.percentile(grey[elsewhere], RULE_CORE))
+        cleared[crossings] = np.maximum(cleared[crossings], rule_tone)
+    return cleared, whole, gap >= CORE_GAP * paper
 
 
 def _half_width(grey: np.ndarray, seal: Seal, paper: float) -> int:
@@ -196,34 +205,51 @@ def _rules_across(grey: np.ndarray, seals: list[Seal], paper: float) -> np.ndarr
     return keep
 
 
-def seal_words(lines, seals: list[Seal], grey: np.ndarray) -> tuple[list, str]:
-    """Lines of characters ``(text, (x0, y0, x1, y1), conf)`` without the seals' own words, and
-    those words: Chinese characters in a seal's band of words, inside its ring, whose darkest
-    ink is not clearly darker than the seal (print under a seal is). A seal prints no figures."""
+def seal_words(lines, seals: list[Seal], grey: np.ndarray, words: bool = True, pieces: bool = True) -> tuple[list, str]:
+    """Lines of characters ``(text, (x0, y0, x1, y1), conf)`` without the seals' own marks, and
+    the seals' words. A Chinese character in a seal's band of words (inside its ring) whose
+    darkest is not clearly darker than the seal is the seal's; a line inside a ring all as
+    light as the seal is a piece of it (its star read as 7, a stroke of a word as 1). Print
+    under a seal is darker than the seal where they cross, and a figure in a line of print is
+    never dropped (a lost "." would change the number). ``words=False``: not the words (they were
+    painted out; thin print there is lighter than its line); ``pieces=False``: not the pieces
+    (the print is as light as the seal: a line of figures would go)."""
     (paper,) = _percentiles(grey, 90)
     # A character's box often takes in a rule: its darkest is then the rule's, not the word's.
     grey = grey.copy()
     grey[_rules_across(grey, seals, paper)] = int(paper)
+
+    def under(char) -> tuple[Seal | None, float | None]:
+        text, (x0, y0, x1, y1), _ = char
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        seal = next((s for s in seals if np.hypot(cx - s.cx, cy - s.cy) <= s.r), None)
+        return seal, (box_tone(grey, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], PRINT_CORE) if seal else None)
+
+    def seal_word(char, seal, tone) -> bool:
+        text, (x0, y0, x1, y1), _ = char
+        in_band = np.hypot((x0 + x1) / 2 - seal.cx, (y0 + y1) / 2 - seal.cy) >= WORD_BAND[0] * seal.r
+        return in_band and all("\u4e00" <= c <= "\u9fff" for c in text) and \
+            (tone is None or tone >= seal.tone - CORE_GAP * paper)
+
     kept, dropped = [], []
     for line in lines:
+        looks = [under(char) for char in line]
+        if pieces and line and all(seal is not None and (tone is None or tone >= seal.tone - MARK_GAP * paper)
+                        for seal, tone in looks):
+            kept.append([])  # a piece of the seal: its words are kept as the seal's
+            dropped.extend(c for char in line for c in char[0] if "\u4e00" <= c <= "\u9fff")
+            continue
         keep = []
-        for char in line:
-            text, (x0, y0, x1, y1), _ = char
-            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-            seal = next((s for s in seals if WORD_BAND[0] * s.r <= np.hypot(cx - s.cx, cy - s.cy) <= WORD_BAND[1] * s.r),
-                        None)
-            if seal is not None and all("\u4e00" <= c <= "\u9fff" for c in text):
-                tone = box_tone(grey, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], PRINT_CORE)
-                if tone is None or tone >= seal.tone - CORE_GAP * paper:
-                    dropped.append(text)
-                    continue
-            keep.append(char)
+        for char, (seal, tone) in zip(line, looks):
+            if words and seal is not None and seal_word(char, seal, tone):
+                dropped.append(char[0])
+            else:
+                keep.append(char)
         kept.append(keep)
     return kept, "".join(dropped)
 
-
-def without_seals(grey: np.ndarray, result: list, seals: list[Seal], recognise) -> tuple[list, np.ndarray, bool]:
-    """The page read again (``recognise``, grey → reading) with its seals painted out
-    (``clear_seals``), the grey its rules are found in, and whether the seals went whole."""
-    cleared, whole = clear_seals(grey, seals, result)
-    return recognise(cleared), cleared, whole
+def without_seals(grey: np.ndarray, result: list, seals: list[Seal], recognise) -> tuple[list, np.ndarray, bool, bool]:
+    """The page read again (``recognise``, grey → reading) with its seals painted out, the grey
+    its rules are found in, and ``clear_seals``'s two answers: painted whole, print distinct."""
+    cleared, whole, distinct = clear_seals(grey, seals, result)
+    return recognise(cleared), cleared, whole, distinct

@@ -1,0 +1,58 @@
+"""Show-through: the other side's print, seen through thin paper, is not this page's print.
+
+A sheet printed on both sides and scanned shows the back page faintly, mirrored. OCR read its
+lines as words (联联典品, ）团出公因: 因公出国（ backwards) and they joined the names and cells they
+fell among. Two things tell such a line from the page's own: it is much lighter than the page's
+print, and it reads better mirrored. A line lighter than the print by a quarter of the paper's
+brightness is read again flipped left to right; when that reading is surer, the line is dropped.
+Faint print of the page's own reads worse flipped, and a lone 0, 1 or 8 reads the same (kept).
+On a page where such lines were found, a Chinese character as light as them, read into a line of
+the page's print (目213.28), is dropped from it too; figures and marks never are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .watermark import PRINT_CORE, box_tone
+
+LIGHTER = 0.25  # share of the paper's brightness a line's darkest is lighter than the page's print
+PRINT_SHARE = 20  # percentile of the lines' darkest tones taken as the page's print (most are)
+MIRROR_GAIN = 0.05  # how much surer the mirrored reading must be
+MIN_LINES = 3  # lines a page needs for its print's tone to mean anything
+CHAR_MARGIN = 0.1  # share of the paper's brightness: a ghost character is at most this darker than its lines
+
+
+def ghost_lines(grey: np.ndarray, result: list, read_mirrored) -> tuple[set[int], float | None]:
+    """Indices of a reading's lines that are the other side's print (light, and read surer
+    mirrored: ``read_mirrored`` takes line boxes and reads their crops flipped left to right),
+    and the tone from which a character is as light as them (None when there are none)."""
+    cores = [box_tone(grey, item[0], PRINT_CORE) for item in result]
+    known = [c for c in cores if c is not None]
+    if len(known) < MIN_LINES:
+        return set(), None
+    paper = float(np.percentile(grey, 90))
+    light_from = float(np.percentile(known, PRINT_SHARE)) + LIGHTER * paper
+    light = [i for i, c in enumerate(cores) if c is not None and c >= light_from]
+    if not light:
+        return set(), None
+    mirrored = read_mirrored([result[i][0] for i in light])
+    ghosts = {i for i, (_, score) in zip(light, mirrored) if float(score) >= float(result[i][2]) + MIRROR_GAIN}
+    if not ghosts:
+        return set(), None
+    # A character's box is a slice of its line: thin strokes (三) make it lighter than its line,
+    # so a character is taken for the other side only when nearly as light as those lines.
+    return ghosts, float(np.median([cores[i] for i in ghosts])) - CHAR_MARGIN * paper
+
+
+def without_light_characters(lines, grey: np.ndarray, light_from: float) -> list:
+    """Lines of characters ``(text, (x0, y0, x1, y1), conf)`` without Chinese characters whose
+    darkest is as light as the other side's print (a ghost character read into a line)."""
+    def ghost(char) -> bool:
+        text, (x0, y0, x1, y1), _ = char
+        if not all("\u4e00" <= c <= "\u9fff" for c in text):
+            return False
+        tone = box_tone(grey, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0)
+        return tone is not None and tone >= light_from
+
+    return [[char for char in line if not ghost(char)] for line in lines]
