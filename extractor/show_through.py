@@ -5,9 +5,10 @@ lines as words (联联典品, ）团出公因: 因公出国（ backwards) and th
 fell among. Two things tell such a line from the page's own: it is much lighter than the page's
 print, and it reads better mirrored. A line lighter than the print by a quarter of the paper's
 brightness is read again flipped left to right; when that reading is surer, the line is dropped.
-Faint print of the page's own reads worse flipped, and a lone 0, 1 or 8 reads the same (kept).
-On a page where such lines were found, a Chinese character as light as them, read into a line of
-the page's print (目213.28), is dropped from it too; figures and marks never are.
+Faint print of the page's own reads worse flipped; a lone glyph, or text that reads the same
+both ways (a light lone 0 in a 三公 line), is no evidence and kept.
+On a page where two or more such lines were found, a Chinese character as light as them, read
+into a line of the page's print (目213.28), is dropped from it too; figures and marks never are.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ PRINT_SHARE = 20  # percentile of the lines' darkest tones taken as the page's p
 MIRROR_GAIN = 0.05  # how much surer the mirrored reading must be
 MIN_LINES = 3  # lines a page needs for its print's tone to mean anything
 CHAR_MARGIN = 0.1  # share of the paper's brightness: a ghost character is at most this darker than its lines
+CHAR_EVIDENCE = 2  # ghost lines a page needs before light characters in its own lines are dropped
 
 
 def ghost_lines(grey: np.ndarray, result: list, read_mirrored) -> tuple[set[int], float | None]:
     """Indices of a reading's lines that are the other side's print (light, and read surer
     mirrored: ``read_mirrored`` takes line boxes and reads their crops flipped left to right),
-    and the tone from which a character is as light as them (None when there are none)."""
+    and the tone from which a character is as light as them (None below ``CHAR_EVIDENCE`` lines)."""
     cores = [box_tone(grey, item[0], PRINT_CORE) for item in result]
     known = [c for c in cores if c is not None]
     if len(known) < MIN_LINES:
@@ -37,9 +39,11 @@ def ghost_lines(grey: np.ndarray, result: list, read_mirrored) -> tuple[set[int]
     if not light:
         return set(), None
     mirrored = read_mirrored([result[i][0] for i in light])
-    ghosts = {i for i, (_, score) in zip(light, mirrored) if float(score) >= float(result[i][2]) + MIRROR_GAIN}
-    if not ghosts:
-        return set(), None
+    # A lone glyph, or text that reads the same both ways (0, 8, 0.0), proves nothing mirrored.
+    ghosts = {i for i, (text, score) in zip(light, mirrored)
+              if float(score) >= float(result[i][2]) + MIRROR_GAIN and len(text) >= 2 and text != result[i][1]}
+    if len(ghosts) < CHAR_EVIDENCE:
+        return ghosts, None
     # A character's box is a slice of its line: thin strokes (三) make it lighter than its line,
     # so a character is taken for the other side only when nearly as light as those lines.
     return ghosts, float(np.median([cores[i] for i in ghosts])) - CHAR_MARGIN * paper

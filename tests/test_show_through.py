@@ -28,17 +28,19 @@ def _page(tones: list[int]) -> tuple[np.ndarray, list]:
 
 
 def test_light_lines_that_read_surer_mirrored_are_the_other_side():
-    page, result = _page([20, 25, 30, 200, 210])
+    page, result = _page([20, 25, 30, 200, 210, 205])
     asked = []
 
     def read_mirrored(boxes):
         asked.extend(boxes)
-        return [("因公出国", 0.95), ("费", 0.6)]  # the first reads better mirrored, the second worse
+        return [("因公出国", 0.95), ("费预算数", 0.9), ("费", 0.6)]  # two read better mirrored, one worse
 
     ghosts, light_from = ghost_lines(page, result, read_mirrored)
-    assert ghosts == {3}
-    assert asked == [result[3][0], result[4][0]]  # only the light lines are read again
-    assert 150 < light_from < 200  # nearly as light as the ghost line
+    assert ghosts == {3, 4}
+    assert asked == [result[3][0], result[4][0], result[5][0]]  # only the light lines are read again
+    assert 150 < light_from < 200  # nearly as light as the ghost lines
+    # One ghost line is evidence against itself, not against the page's light characters.
+    assert ghost_lines(page, result, lambda boxes: [("因公出国", 0.95), ("费", 0.6), ("费", 0.6)]) == ({3}, None)
 
 
 def test_a_page_without_light_lines_or_too_few_lines_is_left_alone():
@@ -51,9 +53,12 @@ def test_a_page_without_light_lines_or_too_few_lines_is_left_alone():
     assert ghost_lines(page, result, read_mirrored) == (set(), None)
 
 
-def test_no_ghost_when_the_mirrored_reading_is_no_surer():
+def test_no_ghost_when_the_mirrored_reading_is_no_surer_or_proves_nothing():
     page, result = _page([20, 25, 30, 200])
-    assert ghost_lines(page, result, lambda boxes: [("8", 0.72)]) == (set(), None)
+    assert ghost_lines(page, result, lambda boxes: [("因公出国", 0.72)]) == (set(), None)  # no surer
+    result[3][1] = "0.00"  # a light figure of the page's own reads the same both ways
+    assert ghost_lines(page, result, lambda boxes: [("0.00", 0.99)]) == (set(), None)
+    assert ghost_lines(page, result, lambda boxes: [("目", 0.99)]) == (set(), None)  # a lone glyph
 
 
 def test_a_light_chinese_character_read_into_a_line_is_dropped_but_not_figures_or_dark_ones():
