@@ -156,3 +156,22 @@ def test_a_scanned_page_under_a_grey_seal_keeps_its_rules_and_sets_the_seals_wor
     (seal,) = after.seals
     assert seal.x0 < 300 < seal.x1 and seal.y0 < 250 < seal.y1 and re.search("[普陀]", seal.text)
     assert before.seals == left.seals == []
+
+
+def test_a_scanned_documents_seal_is_kept_in_its_source(tmp_path):
+    pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
+    from extractor.pipeline import Options, extract
+    from schemas import Document
+
+    with pymupdf.open(SAMPLES / "000_5dac6d90f1d45d5f.pdf") as doc:
+        page = doc[4]
+        stamp_seal(page, (300, 250), grey=0.55)
+        pix = page.get_pixmap(dpi=150, colorspace=pymupdf.csRGB, alpha=False)
+        with pymupdf.open() as scan:  # an image-only page, as a scanner makes it
+            scan.new_page(width=page.rect.width, height=page.rect.height).insert_image(page.rect, pixmap=pix)
+            scan.save(tmp_path / "sealed.pdf")
+    read = extract(tmp_path / "sealed.pdf", Options())
+    (seal,) = read.source.seals
+    x0, y0, x1, y1 = seal.box
+    assert seal.page == 1 and x0 < 300 < x1 and y0 < 250 < y1 and 100 < x1 - x0 < 140
+    assert Document.model_validate_json(read.model_dump_json()).source.seals == read.source.seals
