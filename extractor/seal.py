@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .watermark import PRINT_CORE, box_tone, level_lines, paint_lighter
+from .watermark import PRINT_CORE, box_tone, level_lines, paint_lighter, rect_tone
 
 # A seal's radius as a share of the page's short side: official round seals are 38-45 mm across,
 # financial ones down to ~30 mm, on a page 210 mm wide (A4, either way up).
@@ -223,7 +223,7 @@ def seal_words(lines, seals: list[Seal], grey: np.ndarray, words: bool = True, p
         text, (x0, y0, x1, y1), _ = char
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
         seal = next((s for s in seals if np.hypot(cx - s.cx, cy - s.cy) <= s.r), None)
-        return seal, (box_tone(grey, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], PRINT_CORE) if seal else None)
+        return seal, (rect_tone(grey, (x0, y0, x1, y1), PRINT_CORE) if seal else None)
 
     def seal_word(char, seal, tone) -> bool:
         text, (x0, y0, x1, y1), _ = char

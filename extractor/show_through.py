@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .watermark import PRINT_CORE, box_tone
+from .watermark import PRINT_CORE, box_tone, rect_tone
 
 LIGHTER = 0.25  # share of the paper's brightness a line's darkest is lighter than the page's print
 PRINT_SHARE = 20  # percentile of the lines' darkest tones taken as the page's print (most are)
@@ -56,7 +56,7 @@ def without_light_characters(lines, grey: np.ndarray, light_from: float) -> list
         text, (x0, y0, x1, y1), _ = char
         if not all("\u4e00" <= c <= "\u9fff" for c in text):
             return False
-        tone = box_tone(grey, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0)
+        tone = rect_tone(grey, (x0, y0, x1, y1), 0)
         return tone is not None and tone >= light_from
 
     return [[char for char in line if not ghost(char)] for line in lines]

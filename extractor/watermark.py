@@ -108,6 +108,12 @@ def box_tone(grey: np.ndarray, box, percentile: float) -> float | None:
     return float(np.percentile(values, percentile)) if values.size else None
 
 
+def rect_tone(grey: np.ndarray, rect, percentile: float) -> float | None:
+    """A percentile of the tones inside an upright rectangle (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = rect
+    return box_tone(grey, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], percentile)
+
+
 def clear_watermark(grey: np.ndarray, watermark_boxes, print_boxes) -> np.ndarray | None:
     """The grey page with the watermark painted paper, or None when the print is not clearly
     darker than the watermark.
