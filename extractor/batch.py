@@ -131,6 +131,18 @@ def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False) 
         return Result(pdf, "failed", error=one_line(f"{pdf}: internal error: {type(exc).__name__}: {exc}"))
 
 
+def largest_first(pdfs: list[Path]) -> list[Path]:
+    """The order a batch's documents are started in: the largest files first, so that a long
+    scan does not start last and run alone on one core while the others idle."""
+    def size(pdf: Path) -> int:
+        try:
+            return pdf.stat().st_size
+        except OSError:  # reported by process_one, with the file
+            return -1
+
+    return sorted(pdfs, key=size, reverse=True)
+
+
 def one_line(text: str, limit: int = 400) -> str:
     """A failure's reason on one line (MuPDF and pydantic messages span several)."""
     flat = " ".join(text.split())
@@ -149,6 +161,7 @@ def run_batch(pdfs: list[Path], outdir: Path, options: Options, jobs: int = 1, f
             yield process_one(pdf, outdir, options, force)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(process_one, pdf, outdir, options, force) for pdf in pdfs]
+        futures = [pool.submit(process_one, pdf, outdir, options, force)
+                   for pdf in largest_first(pdfs)]
         for future in as_completed(futures):
             yield future.result()

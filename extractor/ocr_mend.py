@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .hanzi import is_han
+
 NUMERALS = "一二三四五六七八九十"
 WIDEN = 1.6  # line heights added on the left: room for "一" or "十一" beside the 、
 _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
@@ -47,7 +49,7 @@ def cut_lines(result: list, free: np.ndarray | None = None) -> list[int]:
         if text.startswith("、"):
             out.append(i)
             continue
-        if free is None or not "\u4e00" <= text[0] <= "\u9fff":
+        if free is None or not is_han(text[0]):
             continue
         x0, y0, x1, y1 = _bounds(item)
         h = y1 - y0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .hanzi import count_han
+
 
 def box_width(box) -> float:
     """The width of a box given by its points."""
@@ -27,7 +29,7 @@ def upright_vote(labels) -> float:
 
 def readability(result) -> float:
     """Confidence-weighted count of CJK characters read: high only for text the right way up."""
-    return sum(float(item[2]) * sum("\u4e00" <= ch <= "\u9fff" for ch in item[1]) for item in result)
+    return sum(float(item[2]) * count_han(item[1]) for item in result)
 
 
 def mostly_tall(result) -> bool:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .hanzi import all_han, is_han
 from .watermark import PRINT_CORE, box_tone, level_lines, paint_lighter, rect_tone
 
 # A seal's radius as a share of the page's short side: official round seals are 38-45 mm across,
@@ -228,7 +229,7 @@ def seal_words(lines, seals: list[Seal], grey: np.ndarray, words: bool = True, p
     def seal_word(char, seal, tone) -> bool:
         text, (x0, y0, x1, y1), _ = char
         in_band = np.hypot((x0 + x1) / 2 - seal.cx, (y0 + y1) / 2 - seal.cy) >= WORD_BAND[0] * seal.r
-        return in_band and all("\u4e00" <= c <= "\u9fff" for c in text) and \
+        return in_band and all_han(text) and \
             (tone is None or tone >= seal.tone - CORE_GAP * paper)
 
     kept, dropped = [], []
@@ -237,7 +238,7 @@ def seal_words(lines, seals: list[Seal], grey: np.ndarray, words: bool = True, p
         if pieces and line and all(seal is not None and (tone is None or tone >= seal.tone - MARK_GAP * paper)
                         for seal, tone in looks):
             kept.append([])  # a piece of the seal: its words are kept as the seal's
-            dropped.extend(c for char in line for c in char[0] if "\u4e00" <= c <= "\u9fff")
+            dropped.extend(c for char in line for c in char[0] if is_han(c))
             continue
         keep = []
         for char, (seal, tone) in zip(line, looks):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .hanzi import all_han
 from .watermark import PRINT_CORE, box_tone, rect_tone
 
 LIGHTER = 0.25  # share of the paper's brightness a line's darkest is lighter than the page's print
@@ -54,7 +55,7 @@ def without_light_characters(lines, grey: np.ndarray, light_from: float) -> list
     darkest is as light as the other side's print (a ghost character read into a line)."""
     def ghost(char) -> bool:
         text, (x0, y0, x1, y1), _ = char
-        if not all("\u4e00" <= c <= "\u9fff" for c in text):
+        if not all_han(text):
             return False
         tone = rect_tone(grey, (x0, y0, x1, y1), 0)
         return tone is not None and tone >= light_from

@@ -135,3 +135,15 @@ def test_cli_extract_exit_codes(bad_files, tmp_path):
     assert result.exit_code == 2
     result = runner.invoke(app, ["extract", str(bad_files["not_pdf"]), "-o", str(tmp_path / "o"), "--engine", "nope"])
     assert result.exit_code == 2 and "known: " in result.output and "layout" in result.output
+
+
+def test_a_batch_starts_its_largest_documents_first(tmp_path):
+    # A long scan started last ran alone on one core at the batch's end while the others idled.
+    from extractor.batch import largest_first
+
+    sizes = {"small.pdf": 10, "large.pdf": 3000, "middle.pdf": 500}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"%" * size)
+    missing = tmp_path / "gone.pdf"
+    order = largest_first([tmp_path / "small.pdf", missing, tmp_path / "large.pdf", tmp_path / "middle.pdf"])
+    assert [p.name for p in order] == ["large.pdf", "middle.pdf", "small.pdf", "gone.pdf"]
