@@ -20,7 +20,7 @@ from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotat
                       thick_rule, without_rules)
 from .registry import Registry
 from .seal import find_seals, seal_words, without_seals
-from .show_through import ghost_lines, without_light_characters
+from .show_through import ghost_lines, without_light_characters, without_light_rules
 from .watermark import watermark_slant, without_watermark
 
 
@@ -335,6 +335,8 @@ class PaddleOcrReader:
         rules = find_rules(grey, [[(b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])]
                                   for line in lines for _, b, _ in line])
         rules = without_strokes(rules, [item[0] for item in result])
+        if light_from is not None:
+            rules = without_light_rules(rules, grey, light_from)
         verticals = [r for r in rules if r[0] == r[2]]
         words: list[Word] = []
         for line in lines:

@@ -24,6 +24,7 @@ MIRROR_GAIN = 0.05  # how much surer the mirrored reading must be
 MIN_LINES = 3  # lines a page needs for its print's tone to mean anything
 CHAR_MARGIN = 0.1  # share of the paper's brightness: a ghost character is at most this darker than its lines
 CHAR_EVIDENCE = 2  # ghost lines a page needs before light characters in its own lines are dropped
+RULE_BAND = 2  # pixels either side of a rule's line searched for its darkest (a rule leans, or is thick)
 
 
 def ghost_lines(grey: np.ndarray, result: list, read_mirrored) -> tuple[set[int], float | None]:
@@ -61,3 +62,19 @@ def without_light_characters(lines, grey: np.ndarray, light_from: float) -> list
         return tone is not None and tone >= light_from
 
     return [[char for char in line if not ghost(char)] for line in lines]
+
+
+def without_light_rules(rules, grey: np.ndarray, light_from: float) -> list:
+    """Rules ``(x0, y0, x1, y1)`` less those as light as the other side's print: its table's grid
+    seen through the paper, which split this page's columns and rows where it fell."""
+    def tone(rule) -> float | None:
+        x0, y0, x1, y1 = (int(v) for v in rule)
+        if y0 == y1:
+            band, across = grey[max(0, y0 - RULE_BAND):y0 + RULE_BAND + 1, x0:x1 + 1], 0
+        else:
+            band, across = grey[y0:y1 + 1, max(0, x0 - RULE_BAND):x0 + RULE_BAND + 1], 1
+        # Its darkest across the band at each step, then the middle along it: the front's print
+        # it crosses is dark only where it crosses.
+        return float(np.median(band.min(axis=across))) if band.size else None
+
+    return [rule for rule in rules if (t := tone(rule)) is None or t < light_from]
