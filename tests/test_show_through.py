@@ -16,6 +16,25 @@ from extractor.show_through import ghost_lines, without_light_characters, withou
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
+def _front_and_back(front: int, back: int, dpi: int) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    """Sample 000's page ``front`` in grey, its page ``back`` mirrored to the same size (0-255,
+    float), and the front page's size in points."""
+    import cv2
+
+    with pymupdf.open(SAMPLES / "000_5dac6d90f1d45d5f.pdf") as doc:
+        def grey(number: int) -> np.ndarray:
+            pix = doc[number].get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
+            return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w).astype(np.float32)
+
+        image = grey(front)
+        return image, cv2.resize(grey(back), image.shape[::-1])[:, ::-1], (doc[front].rect.width, doc[front].rect.height)
+
+
+def _pixmap(img: np.ndarray):
+    rgb = np.ascontiguousarray(np.repeat(img.astype(np.uint8)[:, :, None], 3, axis=2))
+    return pymupdf.Pixmap(pymupdf.csRGB, rgb.shape[1], rgb.shape[0], rgb.tobytes(), False)
+
+
 def _page(tones: list[int]) -> tuple[np.ndarray, list]:
     """A grey page with one line of ink per tone, and its reading (box, text, score)."""
     page = np.full((60 * len(tones) + 40, 400), 250, np.uint8)
@@ -81,19 +100,9 @@ def test_a_scanned_page_with_its_back_showing_through_reads_its_own_print(monkey
     from extractor.ocr_rapid import RapidOcrBackend
 
     backend = RapidOcrBackend(threads=1)
-    with pymupdf.open(SAMPLES / "000_5dac6d90f1d45d5f.pdf") as doc:
-        def grey(number: int) -> np.ndarray:
-            pix = doc[number].get_pixmap(dpi=200, colorspace=pymupdf.csGRAY, alpha=False)
-            return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w).astype(np.float32)
-
-        front = grey(4)
-        back = cv2.resize(grey(2), front.shape[::-1])[:, ::-1]  # a page of text behind, mirrored
-        back = cv2.GaussianBlur(255 - 0.2 * (255 - back), (0, 0), 1.2)
-        size = doc[4].rect.width, doc[4].rect.height
-
-    def pixmap(img: np.ndarray):
-        rgb = np.ascontiguousarray(np.repeat(img.astype(np.uint8)[:, :, None], 3, axis=2))
-        return pymupdf.Pixmap(pymupdf.csRGB, rgb.shape[1], rgb.shape[0], rgb.tobytes(), False)
+    front, back, size = _front_and_back(4, 2, dpi=200)  # a page of text behind, mirrored
+    back = cv2.GaussianBlur(255 - 0.2 * (255 - back), (0, 0), 1.2)
+    pixmap = _pixmap
 
     before = backend.read(pixmap(front), *size)
     after = backend.read(pixmap(front * back / 255), *size)
@@ -130,24 +139,12 @@ def test_a_table_behind_a_table_does_not_split_its_columns(monkeypatch):
     # The back page's grid, seen through unblurred, was found as rules: 000's tables read 65 % of
     # their cells at 150 dpi, 001's 9 %. On a page with ghost lines, rules as light go too.
     pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
-    import cv2
-
     import extractor.ocr
     from extractor.ocr_rapid import RapidOcrBackend
 
     backend = RapidOcrBackend(threads=1)
-    with pymupdf.open(SAMPLES / "000_5dac6d90f1d45d5f.pdf") as doc:
-        def grey(number: int) -> np.ndarray:
-            pix = doc[number].get_pixmap(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
-            return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w).astype(np.float32)
-
-        front = grey(4)  # t2, its columns ruled
-        back = cv2.resize(grey(5), front.shape[::-1])[:, ::-1]  # t3 behind it, mirrored
-        size = doc[4].rect.width, doc[4].rect.height
-
-    def pixmap(img: np.ndarray):
-        rgb = np.ascontiguousarray(np.repeat(img.astype(np.uint8)[:, :, None], 3, axis=2))
-        return pymupdf.Pixmap(pymupdf.csRGB, rgb.shape[1], rgb.shape[0], rgb.tobytes(), False)
+    front, back, size = _front_and_back(4, 5, dpi=150)  # t2 (its columns ruled), t3 behind it
+    pixmap = _pixmap
 
     def columns(ocr_page) -> int:
         return sum(1 for s in ocr_page.segments if s.x0 == s.x1)
