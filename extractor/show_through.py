@@ -9,6 +9,7 @@ Faint print of the page's own reads worse flipped; a lone glyph, or text that re
 both ways (a light lone 0 in a 三公 line), is no evidence and kept.
 On a page where two or more such lines were found, a Chinese character as light as them, read
 into a line of the page's print (目213.28), is dropped from it too; figures and marks never are.
+So is a rule as light as them: the back page's grid, which split this page's columns.
 """
 
 from __future__ import annotations
