@@ -7,13 +7,18 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field, replace
+import multiprocessing
+import time
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import BudgetExceededError, BudgetxError
-from .pages import sha256_file
+from .page_pool import read_page
+from .pages import load_pages, sha256_file, stop_if_late
 from .pipeline import Options, extract
+from .watch import Progress, deadline_of
 
 OUTPUT_VERSION = "3"  # bump when an engine change makes old outputs stale
 
@@ -103,15 +108,18 @@ def summarise(doc) -> dict:
     }
 
 
-def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False) -> Result:
-    """Extract one PDF into outdir; never raises for a bad document, reports it instead."""
+def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False,
+                loaded: tuple | None = None, started: float | None = None) -> Result:
+    """Extract one PDF into outdir; never raises for a bad document, reports it instead.
+
+    ``loaded`` and ``started``: its pages read already and when it started (``page_batch``).
+    """
     out = output_path(outdir, pdf)
     try:
         _drop_stale_temps(out)  # left by a batch killed while writing this output
-        stamp = _stamp(pdf, options)
-        if not force and is_up_to_date(out, stamp):
+        if loaded is None and not force and is_up_to_date(out, _stamp(pdf, options)):
             return Result(pdf, "skipped", out)
-        doc = extract(pdf, options)
+        doc = extract(pdf, options, loaded=loaded, started=started)
         doc.run.version = OUTPUT_VERSION
         write_atomic(out, doc.model_dump_json(indent=1))
         return Result(pdf, "ok", out, summary=summarise(doc))
@@ -119,16 +127,22 @@ def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False) 
         # The LLM budget ran out: what was extracted is written, and the document still fails.
         partial = getattr(exc, "document", None)
         if partial is None:
-            return Result(pdf, "failed", error=one_line(str(exc)))
+            return failure(pdf, exc)
         partial.run.version = None  # never "up to date": a re-run with more budget redoes it
         write_atomic(out, partial.model_dump_json(indent=1))
         return Result(pdf, "failed", out, error=one_line(f"{pdf}: {exc}"), summary=summarise(partial))
-    except BudgetxError as exc:
+    except Exception as exc:
+        return failure(pdf, exc)
+
+
+def failure(pdf: Path, exc: Exception) -> Result:
+    """A failed document's Result: its reason on one line, naming the file."""
+    if isinstance(exc, BudgetxError):
         return Result(pdf, "failed", error=one_line(str(exc)))
-    except OSError as exc:
+    if isinstance(exc, OSError):
         return Result(pdf, "failed", error=one_line(f"{pdf}: {exc.strerror or exc}"))
-    except Exception as exc:  # a bug must not stop the batch; it is reported with the file
-        return Result(pdf, "failed", error=one_line(f"{pdf}: internal error: {type(exc).__name__}: {exc}"))
+    # A bug must not stop the batch; it is reported with the file.
+    return Result(pdf, "failed", error=one_line(f"{pdf}: internal error: {type(exc).__name__}: {exc}"))
 
 
 def largest_first(pdfs: list[Path]) -> list[Path]:
@@ -150,18 +164,113 @@ def one_line(text: str, limit: int = 400) -> str:
 
 
 def run_batch(pdfs: list[Path], outdir: Path, options: Options, jobs: int = 1, force: bool = False) -> Iterator[Result]:
-    """Process every PDF, in parallel processes when jobs > 1; yields results as they finish.
+    """Process every PDF, in ``jobs`` processes when jobs > 1; yields results as they finish.
 
-    One PDF with jobs > 1 reads its scanned pages side by side instead (``Options.page_jobs``).
+    With jobs > 1 the work is cut by page (``page_batch``): each worker reads whichever scanned
+    page comes next, of any document, so no core idles while a long scan ends alone.
     """
-    if len(pdfs) == 1 and jobs > 1:
-        options = replace(options, page_jobs=jobs)
-    if jobs <= 1 or len(pdfs) <= 1:
+    if jobs <= 1:
         for pdf in pdfs:
             yield process_one(pdf, outdir, options, force)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(process_one, pdf, outdir, options, force)
-                   for pdf in largest_first(pdfs)]
-        for future in as_completed(futures):
-            yield future.result()
+    yield from _by_pages(pdfs, outdir, options, jobs, force)
+
+
+@dataclass
+class _Open:
+    """A document whose scanned pages are being read by the pool."""
+
+    pdf: Path
+    pages: list
+    source: dict
+    todo: list[int]  # its scanned pages not yet handed to a worker
+    started: float  # time.monotonic() at its start (its --timeout counts from it)
+    progress: Progress | None
+    running: int = 0
+    done: int = 0
+
+
+def _by_pages(pdfs: list[Path], outdir: Path, options: Options, jobs: int, force: bool) -> Iterator[Result]:
+    """``run_batch`` cut by page. A document is first opened by a worker (``_survey``): one
+    without scanned pages is processed there whole; else its scanned pages go to the pool one
+    by one, oldest document first, and once all are read a worker finishes it (``process_one``
+    given the pages). At most ``jobs + 1`` tasks are in the pool at once, so a document's last
+    step waits behind a page or two, not behind the next document's pages. Documents of several
+    files (``--group``) go whole; a page is not interrupted by --timeout, its document stops
+    after it."""
+    waiting = deque(largest_first(pdfs))
+    name, threads = options.ocr, options.ocr_threads
+    tasks: dict = {}  # future -> ("survey", pdf) | ("page", _Open, index) | ("finish", pdf)
+    opened: list[_Open] = []
+    with _pool(jobs) as pool:
+        while waiting or tasks or opened:
+            while len(tasks) <= jobs:
+                doc = next((d for d in opened if d.todo), None)
+                if doc is not None:
+                    index = doc.todo.pop(0)
+                    doc.running += 1
+                    tasks[pool.submit(read_page, str(doc.pdf), index, options.limits, name, threads)] = ("page", doc, index)
+                elif waiting:
+                    pdf = waiting.popleft()
+                    tasks[pool.submit(_survey, pdf, outdir, options, force)] = ("survey", pdf)
+                else:
+                    break
+            finished, _ = wait(tasks, return_when=FIRST_COMPLETED)
+            for future in finished:
+                kind, *what = tasks.pop(future)
+                if kind != "page" and future.exception() is not None:  # a worker died under it
+                    yield failure(what[0], future.exception())
+                elif kind == "survey":
+                    answer = future.result()
+                    if isinstance(answer, Result):
+                        yield answer
+                    else:
+                        pages, source, todo, started = answer
+                        progress = Progress(what[0]) if options.progress else None
+                        opened.append(_Open(what[0], pages, source, todo, started, progress, done=len(pages) - len(todo)))
+                elif kind == "finish":
+                    yield future.result()
+                else:
+                    doc, index = what
+                    doc.running -= 1
+                    try:
+                        doc.pages[index] = future.result()  # a page's error is the document's
+                        doc.done += 1
+                        if doc.progress is not None:
+                            doc.progress(doc.done, len(doc.pages))
+                        stop_if_late(deadline_of(options.limits.max_seconds, doc.started), options.limits,
+                                     doc.pdf, doc.done, len(doc.pages), index + 1)
+                    except Exception as exc:
+                        if doc in opened:
+                            opened.remove(doc)
+                            yield failure(doc.pdf, exc)
+                        continue
+                    if doc in opened and not doc.todo and not doc.running:
+                        opened.remove(doc)
+                        tasks[pool.submit(process_one, doc.pdf, outdir, options, force,
+                                          (doc.pages, doc.source), doc.started)] = ("finish", doc.pdf)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # spawn, not fork: a worker must not inherit a parent's running inference threads.
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _survey(pdf: Path, outdir: Path, options: Options, force: bool):
+    """A worker's first look at a document: its Result when done here (up to date, failed, no
+    scanned page, several files), else (pages with the scanned ones still empty, source, the
+    scanned pages' indices, its start)."""
+    started, out = time.monotonic(), output_path(outdir, pdf)
+    try:
+        _drop_stale_temps(out)
+        if not force and is_up_to_date(out, _stamp(pdf, options)):
+            return Result(pdf, "skipped", out)
+        if options.parts:
+            return process_one(pdf, outdir, options, True)
+        pages, source = load_pages(pdf, options.limits, None)  # scanned pages come back empty
+    except Exception as exc:
+        return failure(pdf, exc)
+    todo = [i for i, page in enumerate(pages) if page.source == "ocr"]
+    if not todo:
+        return process_one(pdf, outdir, options, True, (pages, source), started)
+    return pages, source, todo, started

@@ -39,7 +39,7 @@ def load_pages_side_by_side(path: Path, limits: Limits, ocr: LazyOcr, workers: i
     # spawn, not fork: a parent that already runs an inference engine's threads must not be forked.
     pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn"))
     try:
-        running = {pool.submit(_worker, str(path), i, limits, name, threads): i for i in todo}
+        running = {pool.submit(read_page, str(path), i, limits, name, threads): i for i in todo}
         while running:
             stop_if_late(deadline, limits, path, done, total, min(running.values()) + 1)
             left = None if deadline is None else max(0.0, deadline - time.monotonic())
@@ -54,7 +54,8 @@ def load_pages_side_by_side(path: Path, limits: Limits, ocr: LazyOcr, workers: i
     return pages, source
 
 
-def _worker(path: str, index: int, limits: Limits, name: str, threads: int | None) -> Page:
+def read_page(path: str, index: int, limits: Limits, name: str, threads: int | None) -> Page:
+    """One page read in a worker process (its PDF kept open for the next of its pages)."""
     doc = _open.get(path)
     if doc is None:
         for old in _open.values():

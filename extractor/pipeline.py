@@ -34,8 +34,8 @@ class Options:
     # One inference thread per document (onnxruntime or OpenVINO): measured faster than two
     # threads fighting over the cores with other work; parallelism comes from --jobs (documents side by side).
     ocr_threads: int | None = 1
-    # Processes reading one document's scanned pages side by side: --jobs N given one PDF (a long
-    # scan on every core, not one); with several PDFs the documents go side by side instead.
+    # Processes reading one document's scanned pages side by side, for callers of ``extract``
+    # (a batch with --jobs N cuts its work by page itself: ``batch.run_batch``).
     page_jobs: int = 1
     limits: Limits = field(default_factory=Limits)
     check: bool = True
@@ -56,9 +56,14 @@ class Context:
     on_page: Callable[[int, int], None] | None = None  # progress: pages read of total
     started: float = field(default_factory=time.perf_counter)
     deadline: float | None = None  # time.monotonic() the document must end by (--timeout)
+    loaded: tuple[list[Page], dict] | None = None  # pages read already (a batch cut by page)
 
 
 def stage_pages(ctx: Context) -> None:
+    if ctx.loaded is not None:
+        ctx.pages, ctx.source = ctx.loaded
+        _collect_marks(ctx)
+        return
     ocr = LazyOcr(ctx.options.ocr, ctx.options.ocr_threads)
 
     def load(path: Path):
@@ -76,6 +81,11 @@ def stage_pages(ctx: Context) -> None:
         ctx.pages += pages
         ctx.source["page_count"] = len(ctx.pages)
         ctx.source.setdefault("parts", []).append(Path(part).name)
+    _collect_marks(ctx)
+
+
+def _collect_marks(ctx: Context) -> None:
+    """Watermarks and seals read on the pages, kept in the document's source."""
     marks = [Watermark(page=p.number, text=p.watermark) for p in ctx.pages if p.watermark]
     if marks:
         ctx.source["watermarks"] = marks
@@ -166,12 +176,19 @@ STAGES: list[Callable[[Context], None]] = [stage_pages, stage_locate, stage_engi
 
 
 def extract(path: Path, options: Options | None = None,
-            on_page: Callable[[int, int], None] | None = None) -> Document:
-    """Run every stage on one PDF and return its Document (with run metadata)."""
+            on_page: Callable[[int, int], None] | None = None,
+            loaded: tuple[list[Page], dict] | None = None, started: float | None = None) -> Document:
+    """Run every stage on one PDF and return its Document (with run metadata).
+
+    ``loaded``: its pages and source, read already (``page_batch``); ``started``: the
+    ``time.monotonic()`` the document started at, from which its --timeout counts (default now).
+    """
     options = options or Options()
     seconds = options.limits.max_seconds
-    ctx = Context(Path(path), options, deadline=deadline_of(seconds), on_page=on_page)
-    with alarm(seconds, ctx.path):
+    ctx = Context(Path(path), options, deadline=deadline_of(seconds, started), on_page=on_page, loaded=loaded)
+    if started is not None:  # the run's seconds count from the document's start, not this call's
+        ctx.started -= time.monotonic() - started
+    with alarm(seconds, ctx.path, ctx.deadline):
         for stage in STAGES:
             check_deadline(ctx.deadline, seconds, ctx.path, stage.__name__.removeprefix("stage_"))
             stage(ctx)

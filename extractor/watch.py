@@ -37,9 +37,11 @@ class Progress:
         print(f"{self.name}: page {done}/{total} ({now - self.started:.0f}s)", file=stream, flush=True)
 
 
-def deadline_of(seconds: float | None) -> float | None:
-    """The monotonic time a document started now must end by."""
-    return None if seconds is None else time.monotonic() + seconds
+def deadline_of(seconds: float | None, started: float | None = None) -> float | None:
+    """The monotonic time a document started at ``started`` (default now) must end by."""
+    if seconds is None:
+        return None
+    return (time.monotonic() if started is None else started) + seconds
 
 
 def check_deadline(deadline: float | None, seconds: float | None, path: Path, stage: str) -> None:
@@ -49,8 +51,9 @@ def check_deadline(deadline: float | None, seconds: float | None, path: Path, st
 
 
 @contextmanager
-def alarm(seconds: float | None, path: Path) -> Iterator[None]:
-    """Interrupt the document after `seconds` (plus a grace second for the cooperative checks)."""
+def alarm(seconds: float | None, path: Path, deadline: float | None = None) -> Iterator[None]:
+    """Interrupt the document after `seconds`, or at `deadline` (``time.monotonic()``) when given
+    (plus a grace second for the cooperative checks)."""
     usable = seconds is not None and hasattr(signal, "setitimer") \
         and threading.current_thread() is threading.main_thread()
     if not usable:
@@ -61,7 +64,8 @@ def alarm(seconds: float | None, path: Path) -> Iterator[None]:
         raise DocumentTimeout(f"stopped after {seconds:g} s (the --timeout cap)", file=path)
 
     previous = signal.signal(signal.SIGALRM, _expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds + 1.0)
+    left = seconds if deadline is None else max(0.0, deadline - time.monotonic())
+    signal.setitimer(signal.ITIMER_REAL, left + 1.0)
     try:
         yield
     finally:

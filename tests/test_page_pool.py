@@ -1,15 +1,18 @@
-"""One document's scanned pages read side by side (``--jobs N`` with one PDF)."""
+"""Scanned pages read side by side: one document's (``page_pool``), a batch's (``--jobs N``)."""
 
 from __future__ import annotations
 
+import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pymupdf
 import pytest
 
 from extractor.batch import run_batch
-from extractor.errors import DocumentTimeout
+from extractor.errors import DocumentTimeout, OcrError
 from extractor.ocr_backends import LazyOcr, default_ocr
 from extractor.page_pool import load_pages_side_by_side
 from extractor.pages import Limits, load_pages
@@ -55,20 +58,73 @@ def test_a_document_past_its_deadline_stops_naming_the_file(mixed):
     assert "mixed.pdf" in str(caught.value)
 
 
-def test_one_pdf_with_jobs_reads_its_pages_side_by_side(mixed, tmp_path, monkeypatch):
-    used = []
-    import extractor.pipeline as pipeline
+@pytest.fixture(scope="module")
+def read_alone(mixed):
+    """The mixed document's pages read one after another in this process."""
+    return load_pages(mixed, Limits(), LazyOcr(default_ocr(), 1))[0]
 
-    real = pipeline.load_pages_side_by_side
 
-    def spy(path, limits, ocr, workers, **kw):
-        used.append(workers)
-        return real(path, limits, ocr, workers, **kw)
+def _without_run(path: Path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data.pop("run")
+    return data
 
-    monkeypatch.setattr(pipeline, "load_pages_side_by_side", spy)
+
+def test_a_batch_with_jobs_reads_as_one_document_after_another(mixed, tmp_path):
+    bad = tmp_path / "bad.pdf"
+    bad.write_text("not a pdf")
+    results = {r.path.name: r for r in run_batch([mixed, TEXT, bad], tmp_path / "pooled", Options(), jobs=2, force=True)}
+    assert {name: r.status for name, r in results.items()} == {"mixed.pdf": "ok", TEXT.name: "ok", "bad.pdf": "failed"}
+    assert "bad.pdf" in results["bad.pdf"].error and "\n" not in results["bad.pdf"].error
+    [alone] = run_batch([mixed], tmp_path / "alone", Options(), jobs=1, force=True)
+    assert _without_run(results["mixed.pdf"].output) == _without_run(alone.output)
+    assert results["mixed.pdf"].summary["pages_ocr"] == 2
+
+
+@pytest.fixture
+def threaded(monkeypatch, read_alone):
+    """The batch's pool as two threads, its pages handed from ``read_alone`` slowly enough that
+    both threads are busy at once; returns what each page read was: (thread, file, index)."""
+    import extractor.batch as batch
+
+    seen, failing = [], set()
+
+    def read_page(path, index, limits, name, threads):
+        seen.append((threading.current_thread().name, Path(path).name, index))
+        time.sleep(0.3)
+        if Path(path).name in failing:
+            raise OcrError("the engine gave up", file=path, page=index + 1)
+        return read_alone[index]
+
+    monkeypatch.setattr(batch, "_pool", lambda jobs: ThreadPoolExecutor(jobs))
+    monkeypatch.setattr(batch, "read_page", read_page)
+    return seen, failing
+
+
+def test_a_batch_shares_a_documents_scanned_pages_among_its_workers(mixed, tmp_path, threaded):
+    seen, _ = threaded
     [result] = run_batch([mixed], tmp_path, Options(), jobs=2, force=True)
     assert result.status == "ok", result.error
-    assert used == [2]
+    assert sorted(i for _, name, i in seen if name == "mixed.pdf") == [0, 2]  # the scanned pages only
+    assert len({thread for thread, name, _ in seen if name == "mixed.pdf"}) == 2
+
+
+def test_a_page_that_fails_fails_only_its_document(mixed, tmp_path, threaded):
+    other = tmp_path / "other.pdf"
+    other.write_bytes(mixed.read_bytes())
+    _, failing = threaded
+    failing.add("other.pdf")
+    results = {r.path.name: r for r in run_batch([mixed, other, TEXT], tmp_path / "out", Options(), jobs=2, force=True)}
+    assert {n: r.status for n, r in results.items()} == {"mixed.pdf": "ok", "other.pdf": "failed", TEXT.name: "ok"}
+    assert "other.pdf" in results["other.pdf"].error and "gave up" in results["other.pdf"].error
+    assert not (tmp_path / "out" / "other.json").exists()
+
+
+def test_a_batch_stops_a_document_past_its_timeout(mixed, tmp_path, threaded):
+    options = Options(limits=Limits(max_seconds=0.2))
+    [result] = run_batch([mixed], tmp_path, options, jobs=2, force=True)
+    assert result.status == "failed"
+    assert "mixed.pdf" in result.error and "--timeout" in result.error
 
 
 def test_one_scanned_page_is_read_here_as_in_turn(tmp_path):
