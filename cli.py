@@ -73,7 +73,7 @@ def extract(
     outdir: Path = typer.Option(..., "-o", "--out", help="Folder for <doc_id>.json outputs."),
     engine: str = typer.Option("layout", "--engine", help="layout (offline default), llm or hybrid."),
     ocr: Optional[str] = typer.Option(None, "--ocr", help="OCR backend for scanned pages: rapidocr-openvino (default with the openvino extra), rapidocr (onnxruntime; default without it), rapidocr3, rapidocr-packed."),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes: documents side by side; one PDF reads its scanned pages side by side."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Processes: each reads whichever scanned page comes next, of any document; born-digital documents go whole."),
     force: bool = typer.Option(False, "--force", help="Redo documents whose output is up to date."),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per document on stdout."),
     model: Optional[str] = typer.Option(None, "--model", help="LLM model (default $BUDGETX_MODEL or gpt-4o-mini)."),

@@ -34,7 +34,7 @@ class Executor:
 
 @EXECUTORS.register("process")
 class ProcessExecutor(Executor):
-    """Documents side by side in local processes (``--jobs``)."""
+    """Local processes (``--jobs``): scanned pages shared among them, born-digital documents whole."""
 
     def __init__(self, jobs: int = 1, **_ignored):
         self.jobs = jobs

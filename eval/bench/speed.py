@@ -43,8 +43,12 @@ def bench(samples: Path, scan_docs: int, ocr: str, jobs: int) -> None:
         print(f"born-digital: {pages} pages in {seconds:.2f} s on one core = {pages / seconds:.1f} pages/s "
               f"({len(clean)} documents, failed: {sum(r.status == 'failed' for r in results)})")
         start, cpu = time.perf_counter(), _children_cpu()
-        # Worker processes even for one job, so their CPU time is the children's.
-        results = _in_workers(scans, Path(tmp) / "scan", Options(ocr=ocr), jobs)
+        # Worker processes even for one job, so their CPU time is the children's; with more, the
+        # batch as `budgetx extract --jobs` runs it (its pages shared among the workers).
+        if jobs > 1:
+            results = list(run_batch(scans, Path(tmp) / "scan", Options(ocr=ocr), jobs=jobs, force=True))
+        else:
+            results = _in_workers(scans, Path(tmp) / "scan", Options(ocr=ocr), 1)
         seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
         pages = max(_pages(results), 1)
         print(f"scanned ({ocr}): {pages} pages in {seconds:.1f} s with {jobs} worker(s) on {os.cpu_count()} cores = "
@@ -53,7 +57,7 @@ def bench(samples: Path, scan_docs: int, ocr: str, jobs: int) -> None:
 
 
 def _in_workers(pdfs, outdir, options, jobs: int):
-    """Like ``run_batch`` with ``jobs`` processes, but in workers even for one job or one PDF."""
+    """Documents whole in ``jobs`` worker processes (the CPU time is then the children's)."""
     from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
