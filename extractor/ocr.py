@@ -21,7 +21,7 @@ from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotat
 from .registry import Registry
 from .seal import find_seals, seal_words, without_seals
 from .show_through import ghost_lines, without_light_characters, without_light_rules
-from .watermark import watermark_slant, without_watermark
+from .watermark import watermark_height, watermark_slant, without_level_watermark, without_watermark
 
 
 @dataclass
@@ -317,6 +317,8 @@ class PaddleOcrReader:
         watermark, marks, whole, distinct = "", [], True, True
         if (angle := watermark_slant(result)) is not None:
             result, grey, watermark = without_watermark(grey, result, angle, self._recognise_grey)
+        elif (tall := watermark_height(result)) is not None:
+            result, grey, watermark = without_level_watermark(grey, result, tall, self._recognise_grey)
         if seals := find_seals(grey):
             # The seals' words from the first reading, before they are painted out.
             marks = [(seal, seal_words([_chars(item) for item in result], [seal], grey)[1]) for seal in seals]

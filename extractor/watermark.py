@@ -9,6 +9,10 @@ two, several of them. Where that is found, and the watermark is lighter than the
 every pixel as light as the watermark's strokes is painted paper and the page is read again;
 lines that still slant are dropped. A page without such lines is left alone.
 
+A watermark may also run level: then its sign is its size. Lines at least ``TALL`` times the
+height of the page's own lines, two or more of them, lighter than the print by the same margin,
+are painted out the same way; a large title as dark as the print is print and stays.
+
 A text layer says each line's direction: a slanted line there is a watermark too. Either way the
 watermark's words are kept with the document (``Source.watermarks``), not read as print.
 """
@@ -29,6 +33,9 @@ AGREE = 5.0  # degrees: the most the watermark's lines differ from their median 
 MARK_STROKE = 5
 PRINT_CORE = 2
 KEEP_TEXTS = 3  # distinct texts of a page's watermark kept
+TALL = 2.5  # a level watermark's lines over the median height of the page's level lines
+REGION_PAD = 0.5  # of a watermark line's height: its band beyond the line's box, above and below
+MIN_TALL = 2  # such lines: a watermark is tiled; one large light line may be a cover's title
 MIN_GAP = 0.2  # share of the paper's brightness the print must be darker than the watermark
 BESIDE = 3  # pixels: a print core's light edge
 MARGIN = 0.04  # share of the paper's brightness: pixels this much darker than the watermark stay
@@ -85,6 +92,27 @@ def level_lines(result) -> list:
             if len(item[1]) >= 2 and (a := slant(item[0])) is not None and abs(a) < SLANT[0]]
 
 
+def watermark_height(result) -> float | None:
+    """The height from which a reading's level lines are a level watermark's (``TALL`` times the
+    median height of its level lines), when at least ``MIN_TALL`` lines reach it; else None."""
+    heights = [_height(box) for box in level_lines(result)]
+    if len(heights) < 2 * MIN_TALL:
+        return None
+    tall = TALL * float(np.median(heights))
+    return tall if sum(h >= tall for h in heights) >= MIN_TALL else None
+
+
+def lines_taller(result, height: float) -> list[int]:
+    """Indices of a reading's level lines of two characters or more at least ``height`` high."""
+    return [i for i, item in enumerate(result) if len(item[1]) >= 2 and (a := slant(item[0])) is not None
+            and abs(a) < SLANT[0] and _height(item[0]) >= height]
+
+
+def _height(box) -> float:
+    ys = [p[1] for p in box]
+    return float(max(ys) - min(ys))
+
+
 def watermark_text(lines) -> str:
     """A page's watermark as one string: its lines' distinct texts, the most repeated first
     (OCR reads the same tile a character off now and then), at most KEEP_TEXTS of them."""
@@ -114,7 +142,7 @@ def rect_tone(grey: np.ndarray, rect, percentile: float) -> float | None:
     return box_tone(grey, [(x0, y0), (x1, y0), (x1, y1), (x0, y1)], percentile)
 
 
-def clear_watermark(grey: np.ndarray, watermark_boxes, print_boxes) -> np.ndarray | None:
+def clear_watermark(grey: np.ndarray, watermark_boxes, print_boxes, region: np.ndarray | None = None) -> np.ndarray | None:
     """The grey page with the watermark painted paper, or None when the print is not clearly
     darker than the watermark.
 
@@ -122,7 +150,7 @@ def clear_watermark(grey: np.ndarray, watermark_boxes, print_boxes) -> np.ndarra
     (darker than half way from the print to the watermark): small print at 150 dpi is grey but
     for its cores, and a page-wide cut thinned its digits (001's 款 and 项 codes were lost).
     The whole page, not only the watermark's line boxes: where it runs over a table the detector
-    does not find it as lines."""
+    does not find it as lines. ``region``: a mask to paint within instead of the whole page."""
     marks = [t for t in (box_tone(grey, b, MARK_STROKE) for b in watermark_boxes) if t is not None]
     prints = [t for t in (box_tone(grey, b, PRINT_CORE) for b in print_boxes) if t is not None]
     if not marks or not prints:
@@ -131,7 +159,7 @@ def clear_watermark(grey: np.ndarray, watermark_boxes, print_boxes) -> np.ndarra
     mark, ink = float(np.median(marks)), float(np.median(prints))
     if mark - ink < MIN_GAP * paper:
         return None
-    return paint_lighter(grey, mark, (mark + ink) / 2, paper)
+    return paint_lighter(grey, mark, (mark + ink) / 2, paper, region)
 
 
 def paint_lighter(grey: np.ndarray, mark: float, core: float, paper: float,
@@ -163,3 +191,29 @@ def without_watermark(grey: np.ndarray, result: list, angle: float, recognise) -
         result, grey = recognise(cleared), cleared
     marked = set(lines_at(result, angle))
     return [item for i, item in enumerate(result) if i not in marked], grey, text
+
+
+def without_level_watermark(grey: np.ndarray, result: list, height: float, recognise) -> tuple[list, np.ndarray, str]:
+    """Like ``without_watermark`` for a level watermark, its lines told by their ``height``;
+    only when they are lighter than the print (else nothing changes and no text is returned).
+    Lines still that high and as light after the page is read again are dropped."""
+    marks = set(lines_taller(result, height))
+    print_boxes = [item[0] for i, item in enumerate(result) if i not in marks and len(item[1]) >= 2
+                   and (a := slant(item[0])) is not None and abs(a) < SLANT[0]]
+    # Painted only in the bands its lines run along (the whole width: a character of it the
+    # detector joined to a line of print is in the band too): small print's anti-aliased edges
+    # are as light as a watermark, and a page-wide paint thinned digits (12.54 read 12.34).
+    region = np.zeros(grey.shape, bool)
+    for i in marks:
+        ys = [p[1] for p in result[i][0]]
+        pad = REGION_PAD * (max(ys) - min(ys))
+        region[max(0, int(min(ys) - pad)):max(0, int(max(ys) + pad) + 1)] = True
+    cleared = clear_watermark(grey, [result[i][0] for i in marks], print_boxes, region)
+    if cleared is None:
+        return result, grey, ""
+    text = watermark_text(result[i][1] for i in sorted(marks))
+    tones = [t for t in (box_tone(grey, result[i][0], MARK_STROKE) for i in marks) if t is not None]
+    result = recognise(cleared)
+    light = min(tones) - MARGIN * float(np.percentile(grey, 90))
+    left = {i for i in lines_taller(result, height) if (box_tone(cleared, result[i][0], MARK_STROKE) or 0) >= light}
+    return [item for i, item in enumerate(result) if i not in left], cleared, text

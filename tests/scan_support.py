@@ -36,6 +36,19 @@ def stamp_watermark(page, text: str = "内部资料 注意保存", angle: float 
                              morph=(pymupdf.Point(x, y), pymupdf.Matrix(angle)))
 
 
+def stamp_level_watermark(page, text: str = "内部资料 仅供参考", size: float = 44, grey: float = 0.75,
+                          rows=(0.3, 0.55, 0.8)) -> None:
+    """Print a large level light-grey watermark under a PyMuPDF page's print, one line centred at
+    each of ``rows`` (shares of the page's height)."""
+    import pymupdf
+
+    w, h = page.rect.width, page.rect.height
+    width = pymupdf.get_text_length(text, fontname="china-s", fontsize=size)
+    for row in rows:
+        page.insert_text(((w - width) / 2, h * row), text, fontname="china-s", fontsize=size,
+                         color=(grey, grey, grey), overlay=False)
+
+
 def stamp_seal(page, centre: tuple[float, float], radius: float = 60, grey: float = 0.33,
                text: str = "上海市普陀区人民政府办公室财务专用章") -> None:
     """Stamp a round seal on a PyMuPDF page as a grey scan shows a red one: a ring 3 pt wide, a

@@ -13,8 +13,9 @@ import pytest
 
 from extractor.pages import load_page
 from extractor.pipeline import Options, extract
-from extractor.watermark import clear_watermark, lines_at, slant, slanted, watermark_slant, watermark_text
-from tests.scan_support import stamp_watermark
+from extractor.watermark import (clear_watermark, lines_at, slant, slanted, watermark_height, watermark_slant,
+                                 watermark_text, without_level_watermark)
+from tests.scan_support import stamp_level_watermark, stamp_watermark
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -121,21 +122,27 @@ def test_a_born_digital_document_reads_the_same_under_a_watermark(tmp_path):
     assert not clean.source.watermarks
 
 
-def test_a_scanned_watermark_is_cleared_and_its_words_kept_aside(monkeypatch):
+def _read_stamped(monkeypatch, number: int, stamp, step: str):
+    """Sample 000's page ``number`` read at 150 dpi: clean, stamped, and stamped without the
+    step ``step`` of ``extractor.ocr`` (the watermark read as print, as before it)."""
     pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
     import extractor.ocr
     from extractor.ocr_rapid import RapidOcrBackend
 
     backend = RapidOcrBackend(threads=1)
     with pymupdf.open(SAMPLES / "000_5dac6d90f1d45d5f.pdf") as doc:
-        page = doc[4]
+        page = doc[number]
         clean = page.get_pixmap(dpi=150, colorspace=pymupdf.csRGB, alpha=False)
-        stamp_watermark(page)
+        stamp(page)
         stamped = page.get_pixmap(dpi=150, colorspace=pymupdf.csRGB, alpha=False)
         size = page.rect.width, page.rect.height
     before, after = backend.read(clean, *size), backend.read(stamped, *size)
-    monkeypatch.setattr(extractor.ocr, "watermark_slant", lambda result: None)
-    left = backend.read(stamped, *size)  # the watermark read as print, as before
+    monkeypatch.setattr(extractor.ocr, step, lambda result: None)
+    return before, after, backend.read(stamped, *size)
+
+
+def test_a_scanned_watermark_is_cleared_and_its_words_kept_aside(monkeypatch):
+    before, after, left = _read_stamped(monkeypatch, 4, stamp_watermark, "watermark_slant")
 
     def figures(ocr_page) -> Counter:
         return Counter(w.text for w in ocr_page.words if re.fullmatch(r"[\d,.]*\d", w.text))
@@ -149,3 +156,71 @@ def test_a_scanned_watermark_is_cleared_and_its_words_kept_aside(monkeypatch):
     assert right >= 0.85 * sum(figures(before).values())
     assert words_of_the_watermark(left) > 5 and words_of_the_watermark(after) == words_of_the_watermark(before) == 0
     assert "内部资料" in after.watermark and before.watermark == ""
+
+
+def _level_page(*heights: float) -> list:
+    """A reading of level lines: eight of print 30 high, then one of each given height."""
+    lines = [_line(300, 60 + 40 * i, 0, "一般公共服务支出") for i in range(8)]
+    return lines + [_line(400, 500 + 150 * i, 0, "内部资料", length=500, height=h) for i, h in enumerate(heights)]
+
+
+def test_two_level_lines_far_taller_than_the_print_are_a_watermark():
+    page = _level_page(120, 118)
+    tall = watermark_height(page)
+    assert tall == pytest.approx(75, abs=1)
+    assert [i for i, item in enumerate(page) if item[1] == "内部资料"] == [8, 9]
+    assert watermark_height(_level_page(120)) is None  # one large line: a cover's title, perhaps
+    assert watermark_height(_level_page(60, 60)) is None  # a heading twice the print's height
+
+
+def _grey_with_level_lines(mark_tone: int):
+    """A grey page: a dark line of print and two large level lines of ``mark_tone``."""
+    page = np.full((700, 800), 250, np.uint8)
+    cv2.putText(page, "1,234.56", (110, 115), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 30, 3)
+    for i in range(3):
+        cv2.putText(page, "12.5", (110, 150 + 20 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.5, 30, 2)
+    for y in (350, 600):
+        cv2.putText(page, "MARK", (150, y), cv2.FONT_HERSHEY_SIMPLEX, 5, mark_tone, 20)
+    reading = [[[[100, 80], [500, 80], [500, 120], [100, 120]], "1,234.56", 0.99]]
+    reading += [[[[150, y - 130], [650, y - 130], [650, y + 10], [150, y + 10]], "内部资料", 0.95] for y in (350, 600)]
+    reading += [[[[100, 138 + 20 * i], [300, 138 + 20 * i], [300, 153 + 20 * i], [100, 153 + 20 * i]], "合计", 0.99]
+                for i in range(3)]
+    return page, reading
+
+
+def test_a_light_level_watermark_is_painted_out_and_its_words_kept_aside():
+    page, reading = _grey_with_level_lines(185)
+    reread = []
+
+    def recognise(grey):
+        reread.append(grey)
+        return [item for item in reading if item[1] != "内部资料"]
+
+    result, grey, text = without_level_watermark(page, reading, 60, recognise)
+    assert text == "内部资料" and [item[1] for item in result] == ["1,234.56", "合计", "合计", "合计"]
+    assert (page == 185).sum() > 5000 and (grey == 185).sum() < 50 and reread
+    assert (grey[page < 100] == page[page < 100]).all()  # the print untouched
+
+
+def test_a_large_title_as_dark_as_the_print_stays():
+    page, reading = _grey_with_level_lines(30)
+    result, grey, text = without_level_watermark(page, reading, 60, lambda grey: pytest.fail("read again"))
+    assert result == reading and grey is page and text == ""
+
+
+def test_a_scanned_level_watermark_is_cleared_and_its_words_kept_aside(monkeypatch):
+    # Page 3 is t1: two columns of names and amounts, crossed by three rows of the watermark.
+    before, after, left = _read_stamped(monkeypatch, 3, stamp_level_watermark, "watermark_height")
+
+    def characters(ocr_page) -> Counter:  # words split or joined at a gap differently still count
+        return Counter("".join(w.text for w in ocr_page.words))
+
+    def of_the_watermark(ocr_page) -> int:
+        return sum(bool(re.search("内部|资料|仅供|参考", w.text)) for w in ocr_page.words)
+
+    assert of_the_watermark(left) >= 3 and of_the_watermark(after) == of_the_watermark(before) == 0
+    printed = sum(characters(before).values())
+    assert printed > 500
+    assert sum((characters(after) & characters(before)).values()) >= 0.99 * printed
+    assert sum((characters(after) - characters(before)).values()) <= 2 < sum((characters(left) - characters(before)).values())
+    assert "资料" in after.watermark and before.watermark == ""
