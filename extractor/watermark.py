@@ -94,12 +94,30 @@ def level_lines(result) -> list:
 
 def watermark_height(result) -> float | None:
     """The height from which a reading's level lines are a level watermark's (``TALL`` times the
-    median height of its level lines), when at least ``MIN_TALL`` lines reach it; else None."""
+    median height of its level lines), when at least ``MIN_TALL`` lines reach it and they are
+    tiled (one's text repeats in another) or lie over the print (one crosses a line of it); a
+    cover's large title lines do neither. Else None."""
     heights = [_height(box) for box in level_lines(result)]
     if len(heights) < 2 * MIN_TALL:
         return None
     tall = TALL * float(np.median(heights))
-    return tall if sum(h >= tall for h in heights) >= MIN_TALL else None
+    marks = lines_taller(result, tall)
+    if len(marks) < MIN_TALL:
+        return None
+    texts = [result[i][1].strip() for i in marks]
+    tiled = any(a in b for j, a in enumerate(texts) for k, b in enumerate(texts) if j != k and len(a) >= 2)
+    others = [_bounds(item[0]) for i, item in enumerate(result) if i not in set(marks)]
+    over = any(_overlap(_bounds(result[i][0]), other) for i in marks for other in others)
+    return tall if tiled or over else None
+
+
+def _bounds(box) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in box], [p[1] for p in box]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _overlap(a, b) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
 
 
 def lines_taller(result, height: float) -> list[int]:

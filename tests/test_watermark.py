@@ -173,6 +173,14 @@ def test_two_level_lines_far_taller_than_the_print_are_a_watermark():
     assert watermark_height(_level_page(60, 60)) is None  # a heading twice the print's height
 
 
+def test_large_level_lines_neither_tiled_nor_over_the_print_are_a_title():
+    page = _level_page(120, 118)
+    page[8][1], page[9][1] = "某某局", "2024年部门预算"  # a cover: two large lines, apart
+    assert watermark_height(page) is None
+    page.append(_line(400, 500, 0, "一般公共服务支出"))  # a line of print under the first
+    assert watermark_height(page) is not None
+
+
 def _grey_with_level_lines(mark_tone: int):
     """A grey page: a dark line of print and two large level lines of ``mark_tone``."""
     page = np.full((700, 800), 250, np.uint8)
