@@ -87,7 +87,7 @@ class Page:
     source: Literal["text", "ocr", "blank"] = "text"  # blank: nothing printed, neither read nor OCR'd
     ocr_rotation: int = 0  # degrees the scan was turned to read it
     ocr_skew: float = 0.0
-    watermark: str = ""  # text printed at a slant across the page, not among its words
+    watermark: str = ""  # a watermark's text (light, slanted or large and level), not among its words
     seals: list[SealMark] = field(default_factory=list)  # seals stamped over a scan (``extractor/seal.py``)
 
     @property

@@ -1,4 +1,4 @@
-"""Watermarks: words printed lighter than the print, repeated at a slant across the page.
+"""Watermarks: words printed lighter than the print, repeated across the page at a slant or large.
 
 Disclosures are often published with a watermark (内部资料, a unit's name, 仅供参考) in light grey
 over every page. Scanned, it is ink like any other: OCR read its words with confidence, they

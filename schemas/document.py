@@ -16,7 +16,7 @@ SCHEMA_VERSION = "1"
 
 
 class Watermark(Strict):
-    """Text printed at a slant across a page (a watermark): kept, not read as the page's print."""
+    """Light text printed across a page (a watermark, slanted or large and level): kept, not read as the page's print."""
 
     page: int = Field(ge=1)
     text: str
@@ -37,8 +37,8 @@ class Source(Strict):
     page_count: int | None = Field(default=None, ge=0)
     parts: list[str] = Field(default_factory=list, description="further files of the same unit read as one "
                                                                "document (pages numbered on after this file's)")
-    watermarks: list[Watermark] = Field(default_factory=list, description="水印: text printed at a slant across "
-                                        "pages, not read as their print")
+    watermarks: list[Watermark] = Field(default_factory=list, description="水印: light text printed across pages "
+                                        "(slanted, or large and level), not read as their print")
     seals: list[Seal] = Field(default_factory=list, description="印章: seals stamped over scanned pages, their "
                               "words not read as print")
 
