@@ -11,7 +11,7 @@ import multiprocessing
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import BudgetExceededError, BudgetxError
@@ -169,6 +169,8 @@ def run_batch(pdfs: list[Path], outdir: Path, options: Options, jobs: int = 1, f
     With jobs > 1 the work is cut by page (``page_batch``): each worker reads whichever scanned
     page comes next, of any document, so no core idles while a long scan ends alone.
     """
+    if jobs > 1 and options.parts:  # one unit's files as one document: their pages side by side
+        options, jobs = replace(options, page_jobs=jobs), 1
     if jobs <= 1:
         for pdf in pdfs:
             yield process_one(pdf, outdir, options, force)
@@ -195,9 +197,8 @@ def _by_pages(pdfs: list[Path], outdir: Path, options: Options, jobs: int, force
     without scanned pages is processed there whole; else its scanned pages go to the pool one
     by one, oldest document first, and once all are read a worker finishes it (``process_one``
     given the pages). At most ``jobs + 1`` tasks are in the pool at once, so a document's last
-    step waits behind a page or two, not behind the next document's pages. Documents of several
-    files (``--group``) go whole; a page is not interrupted by --timeout, its document stops
-    after it."""
+    step waits behind a page or two, not behind the next document's pages. A page is not
+    interrupted by --timeout: its document stops after it."""
     waiting = deque(largest_first(pdfs))
     name, threads = options.ocr, options.ocr_threads
     tasks: dict = {}  # future -> ("survey", pdf) | ("page", _Open, index) | ("finish", pdf)
@@ -258,15 +259,13 @@ def _pool(jobs: int) -> ProcessPoolExecutor:
 
 def _survey(pdf: Path, outdir: Path, options: Options, force: bool):
     """A worker's first look at a document: its Result when done here (up to date, failed, no
-    scanned page, several files), else (pages with the scanned ones still empty, source, the
+    scanned page), else (pages with the scanned ones still empty, source, the
     scanned pages' indices, its start)."""
     started, out = time.monotonic(), output_path(outdir, pdf)
     try:
         _drop_stale_temps(out)
         if not force and is_up_to_date(out, _stamp(pdf, options)):
             return Result(pdf, "skipped", out)
-        if options.parts:
-            return process_one(pdf, outdir, options, True)
         pages, source = load_pages(pdf, options.limits, None)  # scanned pages come back empty
     except Exception as exc:
         return failure(pdf, exc)

@@ -81,6 +81,23 @@ def test_a_batch_with_jobs_reads_as_one_document_after_another(mixed, tmp_path):
     assert results["mixed.pdf"].summary["pages_ocr"] == 2
 
 
+def test_one_units_files_with_jobs_read_their_pages_side_by_side(mixed, tmp_path, monkeypatch):
+    used = []
+    import extractor.pipeline as pipeline
+
+    real = pipeline.load_pages_side_by_side
+
+    def spy(path, limits, ocr, workers, **kw):
+        used.append((Path(path).name, workers))
+        return real(path, limits, ocr, workers, **kw)
+
+    monkeypatch.setattr(pipeline, "load_pages_side_by_side", spy)
+    [result] = run_batch([TEXT], tmp_path, Options(parts=[str(mixed)]), jobs=2, force=True)
+    assert result.status == "ok", result.error
+    assert used == [(TEXT.name, 2), ("mixed.pdf", 2)]
+    assert result.summary["pages"] == 29 and result.summary["pages_ocr"] == 2
+
+
 @pytest.fixture
 def threaded(monkeypatch, read_alone):
     """The batch's pool as two threads, its pages handed from ``read_alone`` slowly enough that
