@@ -167,10 +167,10 @@ def _level_page(*heights: float) -> list:
 def test_two_level_lines_far_taller_than_the_print_are_a_watermark():
     page = _level_page(120, 118)
     tall = watermark_height(page)
-    assert tall == pytest.approx(75, abs=1)
+    assert tall == pytest.approx(60, abs=1)
     assert [i for i, item in enumerate(page) if item[1] == "内部资料"] == [8, 9]
     assert watermark_height(_level_page(120)) is None  # one large line: a cover's title, perhaps
-    assert watermark_height(_level_page(60, 60)) is None  # a heading twice the print's height
+    assert watermark_height(_level_page(54, 54)) is None  # headings under twice the print's height
 
 
 def test_large_level_lines_neither_tiled_nor_over_the_print_are_a_title():
