@@ -4,12 +4,12 @@ and a re-run skips documents whose output is already up to date."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import tempfile
-from collections.abc import Iterator
-import multiprocessing
 import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -112,7 +112,7 @@ def process_one(pdf: Path, outdir: Path, options: Options, force: bool = False,
                 loaded: tuple | None = None, started: float | None = None) -> Result:
     """Extract one PDF into outdir; never raises for a bad document, reports it instead.
 
-    ``loaded`` and ``started``: its pages read already and when it started (``page_batch``).
+    ``loaded`` and ``started``: its pages read already and when it started (a batch cut by page).
     """
     out = output_path(outdir, pdf)
     try:
@@ -166,7 +166,7 @@ def one_line(text: str, limit: int = 400) -> str:
 def run_batch(pdfs: list[Path], outdir: Path, options: Options, jobs: int = 1, force: bool = False) -> Iterator[Result]:
     """Process every PDF, in ``jobs`` processes when jobs > 1; yields results as they finish.
 
-    With jobs > 1 the work is cut by page (``page_batch``): each worker reads whichever scanned
+    With jobs > 1 the work is cut by page (``_by_pages``): each worker reads whichever scanned
     page comes next, of any document, so no core idles while a long scan ends alone.
     """
     if jobs > 1 and options.parts:  # one unit's files as one document: their pages side by side
@@ -190,6 +190,7 @@ class _Open:
     progress: Progress | None
     running: int = 0
     done: int = 0
+    failed: bool = False
 
 
 def _by_pages(pdfs: list[Path], outdir: Path, options: Options, jobs: int, force: bool) -> Iterator[Result]:
@@ -233,23 +234,33 @@ def _by_pages(pdfs: list[Path], outdir: Path, options: Options, jobs: int, force
                     yield future.result()
                 else:
                     doc, index = what
-                    doc.running -= 1
-                    try:
-                        doc.pages[index] = future.result()  # a page's error is the document's
-                        doc.done += 1
-                        if doc.progress is not None:
-                            doc.progress(doc.done, len(doc.pages))
-                        stop_if_late(deadline_of(options.limits.max_seconds, doc.started), options.limits,
-                                     doc.pdf, doc.done, len(doc.pages), index + 1)
-                    except Exception as exc:
-                        if doc in opened:
-                            opened.remove(doc)
-                            yield failure(doc.pdf, exc)
-                        continue
-                    if doc in opened and not doc.todo and not doc.running:
+                    failed = _page_read(doc, index, future, options)
+                    if failed is not None:
+                        opened.remove(doc)
+                        yield failed
+                    elif doc in opened and not doc.todo and not doc.running:
                         opened.remove(doc)
                         tasks[pool.submit(process_one, doc.pdf, outdir, options, force,
                                           (doc.pages, doc.source), doc.started)] = ("finish", doc.pdf)
+
+
+def _page_read(doc: _Open, index: int, future, options: Options) -> Result | None:
+    """Take a page a worker read into its document; the document's failure, the first time
+    one of its pages fails or it runs past its --timeout (its other pages are then dropped)."""
+    doc.running -= 1
+    if doc.failed:
+        return None
+    try:
+        doc.pages[index] = future.result()
+        doc.done += 1
+        if doc.progress is not None:
+            doc.progress(doc.done, len(doc.pages))
+        stop_if_late(deadline_of(options.limits.max_seconds, doc.started), options.limits,
+                     doc.pdf, doc.done, len(doc.pages), index + 1)
+    except Exception as exc:  # a page's error is the document's
+        doc.failed, doc.todo = True, []
+        return failure(doc.pdf, exc)
+    return None
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:

@@ -180,7 +180,7 @@ def extract(path: Path, options: Options | None = None,
             loaded: tuple[list[Page], dict] | None = None, started: float | None = None) -> Document:
     """Run every stage on one PDF and return its Document (with run metadata).
 
-    ``loaded``: its pages and source, read already (``page_batch``); ``started``: the
+    ``loaded``: its pages and source, read already (a batch cut by page, ``batch.run_batch``); ``started``: the
     ``time.monotonic()`` the document started at, from which its --timeout counts (default now).
     """
     options = options or Options()
