@@ -88,8 +88,12 @@ def lines_at(result, angle: float) -> list[int]:
 
 def level_lines(result) -> list:
     """Boxes of a reading's level lines of two characters or more: the page's own print."""
-    return [item[0] for item in result
-            if len(item[1]) >= 2 and (a := slant(item[0])) is not None and abs(a) < SLANT[0]]
+    return [item[0] for item in result if _level(item)]
+
+
+def _level(item) -> bool:
+    """Whether a reading's line of two characters or more lies level."""
+    return len(item[1]) >= 2 and (a := slant(item[0])) is not None and abs(a) < SLANT[0]
 
 
 def watermark_height(result) -> float | None:
@@ -101,12 +105,12 @@ def watermark_height(result) -> float | None:
     if len(heights) < 2 * MIN_TALL:
         return None
     tall = TALL * float(np.median(heights))
-    marks = lines_taller(result, tall)
+    marks = set(lines_taller(result, tall))
     if len(marks) < MIN_TALL:
         return None
     texts = [result[i][1].strip() for i in marks]
     tiled = any(a in b for j, a in enumerate(texts) for k, b in enumerate(texts) if j != k and len(a) >= 2)
-    others = [_bounds(item[0]) for i, item in enumerate(result) if i not in set(marks)]
+    others = [_bounds(item[0]) for i, item in enumerate(result) if i not in marks]
     over = any(_overlap(_bounds(result[i][0]), other) for i in marks for other in others)
     return tall if tiled or over else None
 
@@ -122,8 +126,7 @@ def _overlap(a, b) -> bool:
 
 def lines_taller(result, height: float) -> list[int]:
     """Indices of a reading's level lines of two characters or more at least ``height`` high."""
-    return [i for i, item in enumerate(result) if len(item[1]) >= 2 and (a := slant(item[0])) is not None
-            and abs(a) < SLANT[0] and _height(item[0]) >= height]
+    return [i for i, item in enumerate(result) if _level(item) and _height(item[0]) >= height]
 
 
 def _height(box) -> float:
@@ -216,8 +219,7 @@ def without_level_watermark(grey: np.ndarray, result: list, height: float, recog
     only when they are lighter than the print (else nothing changes and no text is returned).
     Lines still that high and as light after the page is read again are dropped."""
     marks = set(lines_taller(result, height))
-    print_boxes = [item[0] for i, item in enumerate(result) if i not in marks and len(item[1]) >= 2
-                   and (a := slant(item[0])) is not None and abs(a) < SLANT[0]]
+    print_boxes = [item[0] for i, item in enumerate(result) if i not in marks and _level(item)]
     # Painted only in the bands its lines run along (the whole width: a character of it the
     # detector joined to a line of print is in the band too): small print's anti-aliased edges
     # are as light as a watermark, and a page-wide paint thinned digits (12.54 read 12.34).
