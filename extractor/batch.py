@@ -187,7 +187,7 @@ class _Open:
     source: dict
     todo: list[int]  # its scanned pages not yet handed to a worker
     started: float  # time.monotonic() at its start (its --timeout counts from it)
-    progress: Progress | None
+    progress: Progress | None = None  # its page progress on stderr, from its first page handed out
     running: int = 0
     done: int = 0
     failed: bool = False
@@ -209,6 +209,8 @@ def _by_pages(pdfs: list[Path], outdir: Path, options: Options, jobs: int, force
             while len(tasks) <= jobs:
                 doc = next((d for d in opened if d.todo), None)
                 if doc is not None:
+                    if doc.progress is None and options.progress:  # its clock starts with its pages
+                        doc.progress = Progress(doc.pdf)
                     index = doc.todo.pop(0)
                     doc.running += 1
                     tasks[pool.submit(read_page, str(doc.pdf), index, options.limits, name, threads)] = ("page", doc, index)
@@ -228,8 +230,7 @@ def _by_pages(pdfs: list[Path], outdir: Path, options: Options, jobs: int, force
                         yield answer
                     else:
                         pages, source, todo, started = answer
-                        progress = Progress(what[0]) if options.progress else None
-                        opened.append(_Open(what[0], pages, source, todo, started, progress, done=len(pages) - len(todo)))
+                        opened.append(_Open(what[0], pages, source, todo, started, done=len(pages) - len(todo)))
                 elif kind == "finish":
                     yield future.result()
                 else:
