@@ -32,7 +32,7 @@ class Options:
     engine: str = "layout"
     ocr: str = field(default_factory=default_ocr)
     # One inference thread per document (onnxruntime or OpenVINO): measured faster than two
-    # threads fighting over the cores with other work; parallelism comes from --jobs (documents side by side).
+    # threads fighting over the cores with other work; parallelism comes from --jobs (pages side by side).
     ocr_threads: int | None = 1
     # Processes reading one document's scanned pages side by side, for callers of ``extract``
     # (a batch with --jobs N cuts its work by page itself: ``batch.run_batch``).
