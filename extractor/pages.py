@@ -283,7 +283,7 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
         result.source = "blank"
         return result
     words, result.watermark = _words_from_layer(page)
-    if text_layer_usable("".join(w.text for w in words)) and not ocr_layer_over_scan(page):
+    if text_layer_usable("".join(w.text for w in words)) and not text_layer_over_scan(page, words):
         result.words = words
         result.segments = _segments_from_drawings(page)
         return result
@@ -313,14 +313,22 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     return result
 
 
-def ocr_layer_over_scan(page: pymupdf.Page) -> bool:
-    """True for a "searchable" scan: a page-covering image with the page's text hidden.
+# A PDF tool's header, footer or page number sits within this share of the page's side from an
+# edge (Acrobat's default margin is half an inch: 4-6 % of an A4 side).
+STAMP_MARGIN = 0.1
+
+
+def text_layer_over_scan(page: pymupdf.Page, words: list[Word]) -> bool:
+    """True for a scanned page whose text layer is not its print: a page-covering picture under
+    text that is hidden, or that lies only in the page's margins.
 
     Scanner software lays its own OCR over the picture as invisible text (render mode 3), or
     draws it first and the picture over it. That text is another engine's reading, not print:
     its misreads would pass as a text layer's exact figures (unflagged), and the page's ruling
     lines are only in the picture (a table read from the words alone lost most of its cells).
-    Such a page is read as the scan it is.
+    A PDF tool stamps a visible header, footer or page number ("第 1 页，共 30 页") on a scan:
+    that is a usable text layer of one line, and the page's tables are only in the picture.
+    Such a page is read as the scan it is (OCR reads the stamped words from the picture too).
     """
     try:
         if not page.get_images():  # most born-digital pages: no picture at all (a cheap look)
@@ -334,7 +342,12 @@ def ocr_layer_over_scan(page: pymupdf.Page) -> bool:
         return False
     texts = [i for i, (kind, _) in enumerate(log) if kind.endswith("-text")]
     hidden = [i for i in texts if log[i][0] == "ignore-text" or i < images[-1]]
-    return bool(texts) and len(hidden) > len(texts) / 2
+    if texts and len(hidden) > len(texts) / 2:
+        return True
+    r = page.rect
+    dx, dy = STAMP_MARGIN * r.width, STAMP_MARGIN * r.height
+    body = pymupdf.Rect(r.x0 + dx, r.y0 + dy, r.x1 - dx, r.y1 - dy)
+    return not text_layer_usable("".join(w.text for w in words if body.contains(pymupdf.Point(w.cx, w.cy))))
 
 
 def has_marks(page: pymupdf.Page) -> bool:

@@ -1,5 +1,5 @@
-"""A "searchable" scan (a page-covering image under scanner software's invisible OCR text) is read
-as the scan it is, not from that text layer."""
+"""A "searchable" scan (a page-covering image under scanner software's invisible OCR text), or a
+scan a PDF tool stamped a header or footer on, is read as the scan it is, not from that text layer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pymupdf
 
-from extractor.pages import Limits, load_page, ocr_layer_over_scan
+from extractor.pages import Limits, _words_from_layer, load_page, text_layer_over_scan
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "004_3fa3241a52f85770.pdf"
 
@@ -36,7 +36,8 @@ def _scan_of(page_no: int, render_mode: int | None, tmp_path: Path, under: bool 
 
 def _first(path: Path):
     with pymupdf.open(path) as doc:
-        return ocr_layer_over_scan(doc[0]), load_page(doc, 0, path, Limits(), ocr=None)
+        words, _ = _words_from_layer(doc[0])
+        return text_layer_over_scan(doc[0], words), load_page(doc, 0, path, Limits(), ocr=None)
 
 
 def test_invisible_ocr_text_over_a_page_picture_is_not_taken_for_print(tmp_path):
@@ -81,4 +82,33 @@ def test_invisible_text_without_a_picture_is_read_from_the_layer(tmp_path):
         path = tmp_path / "hidden-only.pdf"
         out.save(path)
     hidden, page = _first(path)
+    assert not hidden and page.source == "text"
+
+
+def _stamped(path: Path, tmp_path: Path, stamps) -> Path:
+    """The first page of ``path`` with visible text inserted at the given (x, y) share of the page."""
+    with pymupdf.open(path) as doc:
+        page = doc[0]
+        for (fx, fy), text in stamps:
+            page.insert_text((fx * page.rect.width, fy * page.rect.height), text, fontname="china-s", fontsize=9)
+        out = tmp_path / f"stamped{len(list(tmp_path.iterdir()))}.pdf"
+        doc.save(out)
+    return out
+
+
+def test_a_header_and_footer_stamped_on_a_scan_do_not_make_it_a_text_page(tmp_path):
+    scan = _scan_of(1, None, tmp_path)  # the picture alone
+    stamped = _stamped(scan, tmp_path, [((0.4, 0.975), "第 2 页，共 30 页"), ((0.05, 0.04), "2024年部门预算公开")])
+    hidden, page = _first(stamped)
+    assert hidden and page.source == "ocr"
+
+
+def test_text_in_the_body_over_a_page_picture_is_read_from_the_layer(tmp_path):
+    # A born-digital page drawn over a page-size background keeps its text layer ...
+    hidden, page = _first(_scan_of(1, 0, tmp_path))
+    assert not hidden and page.source == "text"
+    # ... and so does a picture with a caption of its own in the body, beside a footer.
+    stamped = _stamped(_scan_of(1, None, tmp_path), tmp_path,
+                       [((0.4, 0.975), "第 2 页，共 30 页"), ((0.3, 0.5), "一般公共预算财政拨款支出预算表")])
+    hidden, page = _first(stamped)
     assert not hidden and page.source == "text"
