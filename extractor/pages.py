@@ -258,18 +258,24 @@ def page_pixmap(page: pymupdf.Page, limits: Limits) -> pymupdf.Pixmap:
     """Render a page once at the OCR resolution, capped so a huge page cannot exhaust memory."""
     rect = page.rect
     dpi = limits.ocr_dpi
-    # A scan rendered above its own resolution only costs OCR time: use the image's dpi.
-    images = [info for info in page.get_image_info() if info.get("width")]
-    if images:
-        largest = max(images, key=lambda i: abs(pymupdf.Rect(i["bbox"])))
-        box = pymupdf.Rect(largest["bbox"])
-        if abs(box) > 0.5 * abs(rect) and box.width > 0:
-            native = largest["width"] / (box.width / 72) if largest["width"] else dpi
-            dpi = int(min(dpi, max(120, native)))
+    # A scan rendered above its own resolution only costs OCR time: use the image's dpi. A
+    # compressed scan (MRC) lays a sharp text layer over a coarse background picture, both
+    # page-size: the sharpest one sets it.
+    natives = [_pixels_across(info, box) / (box.width / 72)
+               for info in page.get_image_info() if info.get("width") and info.get("height")
+               if abs(box := pymupdf.Rect(info["bbox"])) > 0.5 * abs(rect) and box.width > 0]
+    if natives:
+        dpi = int(min(dpi, max(120, max(natives))))
     pixels = (rect.width * dpi / 72) * (rect.height * dpi / 72)
     if pixels > limits.max_image_pixels:
         dpi = int(dpi * (limits.max_image_pixels / pixels) ** 0.5)
     return page.get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+
+
+def _pixels_across(info: dict, box: pymupdf.Rect) -> int:
+    """The picture's pixels along its box's width (its height's, when it is drawn turned)."""
+    turned = (info["width"] > info["height"]) != (box.width > box.height)
+    return info["height"] if turned else info["width"]
 
 
 def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr=None) -> Page:
