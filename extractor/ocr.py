@@ -14,7 +14,7 @@ import numpy as np
 from .dewarp import bowed_rules, flatten
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
 from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
-from .pages import SealMark, Segment, Word
+from .pages import DESKEW_FROM, SealMark, Segment, Word
 from .paper import clear_backdrop, level_paper, neutral_ink
 from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
                       thick_rule, without_rules)
@@ -187,7 +187,7 @@ class PaddleOcrReader:
         """The page deskewed and squared: (image, grey, skew, the grey image OCR reads)."""
         grey = neutral_ink(img)
         skew = estimate_skew(grey)
-        if abs(skew) > 0.1:
+        if abs(skew) > DESKEW_FROM:
             img = rotate_image(img, skew)
             grey = neutral_ink(img)
         # Keystone: rules that still lean after the turn are squared by the table's frame.

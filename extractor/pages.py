@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,10 @@ from typing import Literal
 
 import pymupdf
 
-from .errors import CorruptPdfError, DocumentTimeout, EmptyPdfError, EncryptedPdfError, LimitError, NotPdfError
+from .errors import (CorruptPdfError, DocumentTimeout, EmptyPdfError, EncryptedPdfError, LimitError, NotPdfError,
+                     OcrError)
+from .pictures import bare_pictures, text_layer_over_scan, with_pictures_read
+from .text_layer import short_and_clean, text_layer_usable
 from .watermark import slanted, watermark_text
 
 
@@ -77,6 +79,10 @@ class SealMark:
     y1: float
 
 
+# OCR deskews a page only past this angle (degrees); a smaller estimate leaves it as scanned.
+DESKEW_FROM = 0.1
+
+
 @dataclass
 class Page:
     number: int  # 1-based
@@ -85,6 +91,7 @@ class Page:
     words: list[Word] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     source: Literal["text", "ocr", "blank"] = "text"  # blank: nothing printed, neither read nor OCR'd
+    pictures: list[tuple[float, float, float, float]] = field(default_factory=list)  # OCR'd on a text page
     ocr_rotation: int = 0  # degrees the scan was turned to read it
     ocr_skew: float = 0.0
     watermark: str = ""  # a watermark's text (light, slanted or large and level), not among its words
@@ -93,32 +100,6 @@ class Page:
     @property
     def text(self) -> str:
         return "".join(w.text for w in self.words)
-
-
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-# Private-use glyphs, the replacement character, control characters: a broken ToUnicode map.
-_BAD = re.compile(r"[\ue000-\uf8ff\ufffd\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Latin-1 and Latin Extended letters: what a CJK font without a ToUnicode map decodes to.
-_MOJIBAKE = re.compile(r"[\u00c0-\u024f]")
-
-
-def text_layer_usable(text: str) -> bool:
-    """True when a page's text layer is real text (not empty, not glyph garbage).
-
-    A disclosure page is Chinese or a table of numbers. A layer of private-use or replacement
-    characters, or of accented Latin letters where the Chinese should be, is not trusted.
-    """
-    chars = re.sub(r"\s", "", text)
-    if len(chars) < 8:
-        return False
-    bad = len(_BAD.findall(chars))
-    if bad / len(chars) > 0.05:
-        return False
-    cjk = len(_CJK.findall(chars))
-    digits = sum(ch.isdigit() for ch in chars)
-    if len(_MOJIBAKE.findall(chars)) > max(cjk, 0.1 * len(chars)):
-        return False
-    return cjk >= 4 or digits / len(chars) > 0.3
 
 
 def sha256_file(path: Path) -> str:
@@ -289,25 +270,38 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
         result.source = "blank"
         return result
     words, result.watermark = _words_from_layer(page)
+    pictures: list = []
     if text_layer_usable("".join(w.text for w in words)) and not text_layer_over_scan(page, words):
         result.words = words
         result.segments = _segments_from_drawings(page)
-        return result
-    if not has_marks(page):
+        if not (pictures := bare_pictures(page, words)):
+            return result
+    elif not has_marks(page):
         # No image and no drawing: OCR could only read the layer's own glyphs again. An empty
         # layer is a blank page; a short clean one (a lone page number) is kept as it is.
         text = "".join(w.text for w in words)
         if not text.strip():
             result.source = "blank"
             return result
-        if len(re.sub(r"\s", "", text)) < 8 and not _BAD.search(text) and not _MOJIBAKE.search(text):
+        if short_and_clean(text):
             result.words = words
             return result
     result.source = "ocr"
     if ocr is None:
         return result
     pix = page_pixmap(page, limits)
-    ocr_page = ocr.read(pix, page_width=rect.width, page_height=rect.height)
+    try:
+        ocr_page = ocr.read(pix, page_width=rect.width, page_height=rect.height)
+    except OcrError:
+        if not pictures:
+            raise
+        result.source = "text"  # no OCR installed: the page's own text, as it was read before
+        return result
+    if pictures and ocr_page.rotation == 0 and abs(ocr_page.skew) <= DESKEW_FROM:
+        # Read as it lies, so the OCR'd words share the layer's frame: the page stays a text page.
+        result.words, result.segments = with_pictures_read(result.words, result.segments, ocr_page, pictures)
+        result.source, result.pictures = "text", [tuple(box) for box in pictures]
+        return result
     result.words = ocr_page.words
     result.watermark = ocr_page.watermark
     result.seals = ocr_page.seals
@@ -317,43 +311,6 @@ def load_page(doc: pymupdf.Document, index: int, path: Path, limits: Limits, ocr
     if ocr_page.rotation in (90, 270):
         result.width, result.height = result.height, result.width
     return result
-
-
-# A PDF tool's header, footer or page number sits within this share of the page's side from an
-# edge (Acrobat's default margin is half an inch: 4-6 % of an A4 side).
-STAMP_MARGIN = 0.1
-
-
-def text_layer_over_scan(page: pymupdf.Page, words: list[Word]) -> bool:
-    """True for a scanned page whose text layer is not its print: a page-covering picture under
-    text that is hidden, or that lies only in the page's margins.
-
-    Scanner software lays its own OCR over the picture as invisible text (render mode 3), or
-    draws it first and the picture over it. That text is another engine's reading, not print:
-    its misreads would pass as a text layer's exact figures (unflagged), and the page's ruling
-    lines are only in the picture (a table read from the words alone lost most of its cells).
-    A PDF tool stamps a visible header, footer or page number ("第 1 页，共 30 页") on a scan:
-    that is a usable text layer of one line, and the page's tables are only in the picture.
-    Such a page is read as the scan it is (OCR reads the stamped words from the picture too).
-    """
-    try:
-        if not page.get_images():  # most born-digital pages: no picture at all (a cheap look)
-            return False
-    except ValueError:  # a damaged file renumbered its pages on repair: ask the page itself below
-        pass
-    log = page.get_bboxlog()  # what the page draws, in drawing order
-    # The picture may come in strips (some scanners tile it): together they cover the page.
-    images = [i for i, (kind, _) in enumerate(log) if kind == "fill-image"]
-    if sum(abs(pymupdf.Rect(log[i][1]) & page.rect) for i in images) <= 0.5 * abs(page.rect):
-        return False
-    texts = [i for i, (kind, _) in enumerate(log) if kind.endswith("-text")]
-    hidden = [i for i in texts if log[i][0] == "ignore-text" or i < images[-1]]
-    if texts and len(hidden) > len(texts) / 2:
-        return True
-    r = page.rect
-    dx, dy = STAMP_MARGIN * r.width, STAMP_MARGIN * r.height
-    body = pymupdf.Rect(r.x0 + dx, r.y0 + dy, r.x1 - dx, r.y1 - dy)
-    return not text_layer_usable("".join(w.text for w in words if body.contains(pymupdf.Point(w.cx, w.cy))))
 
 
 def has_marks(page: pymupdf.Page) -> bool:

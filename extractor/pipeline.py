@@ -141,7 +141,8 @@ def stage_engine(ctx: Context) -> None:
     doc = Document(
         doc_id=ctx.path.stem,
         source=Source(**ctx.source),
-        run=RunInfo(engine=ctx.options.engine, pages_ocr=[p.number for p in ctx.pages if p.source == "ocr"]),
+        run=RunInfo(engine=ctx.options.engine, pages_ocr=[p.number for p in ctx.pages if p.source == "ocr"],
+                    pages_pictures=[p.number for p in ctx.pages if p.pictures]),
     )
     try:
         ctx.doc = engine.fill(doc, ctx.layout)

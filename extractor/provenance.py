@@ -15,7 +15,7 @@ from typing import Any
 from schemas.pointer import resolve
 
 from .locate import EMPTY_NOTE_SENTENCE, Region, clean
-from .pages import Page, Word
+from .pages import DESKEW_FROM, Page, Word
 
 Box = tuple[float, float, float, float]
 Where = dict[str, tuple[int, Box]]
@@ -120,9 +120,6 @@ def empty_note_spot(region: Region) -> Where:
                 return {"empty_note": (grid.page, cell.bbox)}
     return {}
 
-
-# ocr.py deskews only past this angle (degrees); a smaller estimate left the image as scanned.
-DESKEW_FROM = 0.1
 
 
 def to_page_frame(box: Box, page: Page) -> Box:

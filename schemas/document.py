@@ -87,6 +87,9 @@ class RunInfo(Strict):
     prompt: str | None = None
     model: str | None = None
     pages_ocr: list[int] = Field(default_factory=list)
+    pages_pictures: list[int] = Field(
+        default_factory=list, description="text pages whose large pictures (a table pasted as an image) were read by "
+                                          "OCR; their values carry a confidence, the page's own text does not")
     seconds: float | None = None
     usage: Usage | None = None
     llm_tables: list[str] = Field(default_factory=list, description="tables or sheets the LLM produced")
