@@ -11,9 +11,14 @@ give is flagged as OCR'd values are.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pymupdf
 
 from .text_layer import text_layer_usable
+
+if TYPE_CHECKING:  # pages imports this module
+    from .pages import Segment, Word
 
 # A picture this large a share of the page, with no more than STRAY_WORDS of the text layer's
 # words over it: a logo, a seal or a signature is smaller; a page-size background has the
@@ -22,7 +27,7 @@ BARE_SHARE = 0.15
 STRAY_WORDS = 2
 
 
-def bare_pictures(page: pymupdf.Page, words) -> list[pymupdf.Rect]:
+def bare_pictures(page: pymupdf.Page, words: list[Word]) -> list[pymupdf.Rect]:
     """The page's large pictures with (almost) no text-layer words over them, in the page's
     displayed frame (that of ``words``)."""
     try:
@@ -48,7 +53,8 @@ def _inside(boxes: list[pymupdf.Rect], x: float, y: float) -> bool:
     return any(box.contains(point) for box in boxes)
 
 
-def with_pictures_read(words: list, segments: list, ocr_page, boxes: list[pymupdf.Rect]) -> tuple[list, list]:
+def with_pictures_read(words: list[Word], segments: list[Segment], ocr_page,
+                       boxes: list[pymupdf.Rect]) -> tuple[list[Word], list[Segment]]:
     """The layer's words and rules outside the bare pictures, the OCR'd ones inside them."""
     words = [w for w in words if not _inside(boxes, w.cx, w.cy)]
     words += [w for w in ocr_page.words if _inside(boxes, w.cx, w.cy)]
