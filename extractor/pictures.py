@@ -31,7 +31,8 @@ def bare_pictures(page: pymupdf.Page, words: list[Word]) -> list[pymupdf.Rect]:
     """The page's large pictures with (almost) no text-layer words over them, in the page's
     displayed frame (that of ``words``)."""
     try:
-        infos = page.get_image_info()
+        # get_images only looks up the page's resources: most born-digital pages stop here.
+        infos = page.get_image_info() if page.get_images() else []
     except ValueError:  # a damaged file's page: read from its text layer as before
         return []
     turn = page.rotation_matrix if page.rotation else None
