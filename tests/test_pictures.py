@@ -103,3 +103,18 @@ def test_a_pasted_table_reads_as_the_born_digital_one(pasted, tmp_path):
     assert t5 and all(spot["page"] == T5_PAGE + 1 and spot.get("confidence") is not None for spot in t5)
     t6 = [spot for pointer, spot in spots.items() if pointer.startswith("/tables/t6/")]
     assert t6 and all(spot.get("confidence") is None for spot in t6)
+
+
+def test_without_ocr_installed_a_pasted_page_is_read_from_its_text(pasted):
+    from extractor.errors import OcrError
+
+    class NoOcr:
+        def read(self, *args, **kwargs):
+            raise OcrError("RapidOCR is not installed: pip install 'budgetx[ocr]'")
+
+    with pymupdf.open(pasted) as doc:
+        page = load_page(doc, T5_PAGE, pasted, Limits(), ocr=NoOcr())
+        assert page.source == "text" and any("一般公共预算支出情况表" in w.text for w in page.words)
+    scan = SAMPLES / "000_5dac6d90f1d45d5f.scan.pdf"
+    with pymupdf.open(scan) as doc, pytest.raises(OcrError):  # a scanned page still says what is missing
+        load_page(doc, 0, scan, Limits(), ocr=NoOcr())
