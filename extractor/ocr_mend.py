@@ -11,15 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from .hanzi import is_han
+from .orientation import box_bounds
 
 NUMERALS = "一二三四五六七八九十"
 WIDEN = 1.6  # line heights added on the left: room for "一" or "十一" beside the 、
 _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
-
-
-def _bounds(item) -> tuple[float, float, float, float]:
-    xs, ys = [p[0] for p in item[0]], [p[1] for p in item[0]]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def free_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) -> np.ndarray:
@@ -33,7 +29,7 @@ def free_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) ->
 
     binary = ink(without_rules(grey) if clean is None else clean)  # a cell's rule beside a line is not unread print
     for item in result:  # what was read is not unread
-        x0, y0, x1, y1 = _bounds(item)
+        x0, y0, x1, y1 = box_bounds(item[0])
         binary[max(0, int(y0) - 2):int(y1) + 3, max(0, int(x0) - 2):int(x1) + 3] = 0
     return cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
 
@@ -51,7 +47,7 @@ def cut_lines(result: list, free: np.ndarray | None = None) -> list[int]:
             continue
         if free is None or not is_han(text[0]):
             continue
-        x0, y0, x1, y1 = _bounds(item)
+        x0, y0, x1, y1 = box_bounds(item[0])
         h = y1 - y0
         band = free[int(y0 + 0.2 * h):int(y1 - 0.2 * h), max(0, int(x0 - WIDEN * h)):max(0, int(x0) - 2)]
         if band.size and np.count_nonzero(band) >= h:  # a stroke's worth of ink: "一" at least
@@ -76,7 +72,7 @@ def mend_numerals(img: np.ndarray, result: list, recognise, clean: np.ndarray | 
     out = list(result)
     dropped: set[int] = set()
     for i in cut:
-        x0, y0, x1, y1 = _bounds(result[i])
+        x0, y0, x1, y1 = box_bounds(result[i][0])
         left = _after_rule(grey, int(y0), int(y1), max(0, int(x0 - WIDEN * (y1 - y0))), int(x0))
         crop = np.ascontiguousarray(img[max(0, int(y0)):min(h_img, int(y1) + 1), left:min(w_img, int(x1) + 1)])
         text, score = recognise([crop])[0]
@@ -110,10 +106,10 @@ def _after_rule(grey: np.ndarray, y0: int, y1: int, left: int, x0: int) -> int:
 def _numeral_boxes(result: list, i: int, left: float) -> set[int]:
     """Lines holding only a numbering ("三、") inside the crop that mended line i: the detector's
     own box over the numeral it cut from the line, read a second time (and "二" read "三")."""
-    x0, y0, x1, y1 = _bounds(result[i])
+    x0, y0, x1, y1 = box_bounds(result[i][0])
     out = set()
     for j, item in enumerate(result):
-        bx0, by0, bx1, by1 = _bounds(item)
+        bx0, by0, bx1, by1 = box_bounds(item[0])
         text = str(item[1]).rstrip("、.")
         if j != i and text and len(text) <= 2 and all(ch in NUMERALS for ch in text) \
                 and bx0 >= left - 2 and bx1 <= x0 + (y1 - y0) and y0 <= (by0 + by1) / 2 <= y1:
@@ -200,7 +196,7 @@ def drop_doubled(result: list) -> list:
     by at least half a character and the first ends with the character the second begins with,
     the second line loses it.
     """
-    bounds = [_bounds(item) for item in result]  # as detected: a shortened line keeps its place
+    bounds = [box_bounds(item[0]) for item in result]  # as detected: a shortened line keeps its place
     order = sorted(range(len(result)), key=lambda i: bounds[i][0])
     out = list(result)
     for k, a in enumerate(order):
@@ -223,6 +219,6 @@ def drop_doubled(result: list) -> list:
 def _without_first(item, char: float) -> list:
     """A recognised line without its first character (box, text, and per-character lists)."""
     text = str(item[1])
-    box = [(max(p[0], _bounds(item)[0] + char), p[1]) if i in (0, 3) else p for i, p in enumerate(item[0])]
+    box = [(max(p[0], box_bounds(item[0])[0] + char), p[1]) if i in (0, 3) else p for i, p in enumerate(item[0])]
     rest = [part[1:] if isinstance(part, list) and len(part) == len(text) else part for part in item[3:]]
     return [box, text[1:], item[2], *rest]

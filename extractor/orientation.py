@@ -10,6 +10,17 @@ def box_width(box) -> float:
     return max(p[0] for p in box) - min(p[0] for p in box)
 
 
+def box_height(box) -> float:
+    """The height of a box given by its points."""
+    return float(max(p[1] for p in box) - min(p[1] for p in box))
+
+
+def box_bounds(box) -> tuple[float, float, float, float]:
+    """The upright rectangle (x0, y0, x1, y1) around a box given by its points."""
+    xs, ys = [p[0] for p in box], [p[1] for p in box]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
 def line_lengths(boxes) -> tuple[float, float]:
     """Summed length of the clearly lying and the clearly standing lines among boxes (a lone
     digit's box is taller than wide, a short word's nearly square after unclipping)."""

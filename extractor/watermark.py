@@ -24,6 +24,8 @@ from collections import Counter
 
 import numpy as np
 
+from .orientation import box_bounds, box_height
+
 SLANT = (15.0, 75.0)  # degrees from level: a line between is neither the page's row nor a column
 MIN_ASPECT = 2.0  # a line's length over its height: a squarer box's slant means nothing
 MIN_LINES = 3  # slanted lines that agree: one or two are a seal's ring or a scribble
@@ -101,7 +103,7 @@ def watermark_height(result) -> float | None:
     median height of its level lines), when at least ``MIN_TALL`` lines reach it and they are
     tiled (one's text repeats in another) or lie over the print (one crosses a line of it); a
     cover's large title lines do neither. Else None."""
-    heights = [_height(box) for box in level_lines(result)]
+    heights = [box_height(box) for box in level_lines(result)]
     if len(heights) < 2 * MIN_TALL:
         return None
     tall = TALL * float(np.median(heights))
@@ -110,14 +112,9 @@ def watermark_height(result) -> float | None:
         return None
     texts = [result[i][1].strip() for i in marks]
     tiled = any(a in b for j, a in enumerate(texts) for k, b in enumerate(texts) if j != k and len(a) >= 2)
-    others = [_bounds(item[0]) for i, item in enumerate(result) if i not in marks]
-    over = any(_overlap(_bounds(result[i][0]), other) for i in marks for other in others)
+    others = [box_bounds(item[0]) for i, item in enumerate(result) if i not in marks]
+    over = any(_overlap(box_bounds(result[i][0]), other) for i in marks for other in others)
     return tall if tiled or over else None
-
-
-def _bounds(box) -> tuple[float, float, float, float]:
-    xs, ys = [p[0] for p in box], [p[1] for p in box]
-    return min(xs), min(ys), max(xs), max(ys)
 
 
 def _overlap(a, b) -> bool:
@@ -126,12 +123,9 @@ def _overlap(a, b) -> bool:
 
 def lines_taller(result, height: float) -> list[int]:
     """Indices of a reading's level lines of two characters or more at least ``height`` high."""
-    return [i for i, item in enumerate(result) if _level(item) and _height(item[0]) >= height]
+    return [i for i, item in enumerate(result) if _level(item) and box_height(item[0]) >= height]
 
 
-def _height(box) -> float:
-    ys = [p[1] for p in box]
-    return float(max(ys) - min(ys))
 
 
 def watermark_text(lines) -> str:
@@ -225,9 +219,9 @@ def without_level_watermark(grey: np.ndarray, result: list, height: float, recog
     # are as light as a watermark, and a page-wide paint thinned digits (12.54 read 12.34).
     region = np.zeros(grey.shape, bool)
     for i in marks:
-        ys = [p[1] for p in result[i][0]]
-        pad = REGION_PAD * (max(ys) - min(ys))
-        region[max(0, int(min(ys) - pad)):max(0, int(max(ys) + pad) + 1)] = True
+        _, y0, _, y1 = box_bounds(result[i][0])
+        pad = REGION_PAD * (y1 - y0)
+        region[max(0, int(y0 - pad)):max(0, int(y1 + pad) + 1)] = True
     cleared = clear_watermark(grey, [result[i][0] for i in marks], print_boxes, region)
     if cleared is None:
         return result, grey, ""
