@@ -27,6 +27,7 @@ from schemas import Document
 from schemas.cells import amount_cells
 
 from .pages import Page, Word
+from .pictures import inside_any
 
 Box = tuple[float, float, float, float]
 
@@ -54,17 +55,14 @@ def ocr_confidence(page: Page, box: Box | None) -> float | None:
     """The lowest confidence of the OCR words under box; None off an OCR'd page or picture, or with
     no word there on an OCR'd page (0 in a picture on a text page: its page is not OCR'd as a whole,
     so nothing else would say the value was OCR'd)."""
-    if box is None or (page.source != "ocr" and not _in_picture(page, box)):
+    if box is None:
+        return None
+    if page.source != "ocr" and not inside_any(page.pictures, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2):
         return None
     under = words_under(page.words, box)
     if under:
         return round(min(w.conf for w in under), 4)
     return None if page.source == "ocr" else 0.0
-
-
-def _in_picture(page: Page, box: Box) -> bool:
-    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return any(x0 <= cx <= x1 and y0 <= cy <= y1 for x0, y0, x1, y1 in page.pictures)
 
 
 def attach(doc: Document, pages: list[Page]) -> None:

@@ -49,18 +49,18 @@ def bare_pictures(page: pymupdf.Page, words: list[Word]) -> list[pymupdf.Rect]:
     return boxes
 
 
-def _inside(boxes: list[pymupdf.Rect], x: float, y: float) -> bool:
-    point = pymupdf.Point(x, y)
-    return any(box.contains(point) for box in boxes)
+def inside_any(boxes, x: float, y: float) -> bool:
+    """Whether the point lies in one of the boxes ((x0, y0, x1, y1) or ``pymupdf.Rect``)."""
+    return any(x0 <= x <= x1 and y0 <= y <= y1 for x0, y0, x1, y1 in boxes)
 
 
 def with_pictures_read(words: list[Word], segments: list[Segment], ocr_page,
                        boxes: list[pymupdf.Rect]) -> tuple[list[Word], list[Segment]]:
     """The layer's words and rules outside the bare pictures, the OCR'd ones inside them."""
-    words = [w for w in words if not _inside(boxes, w.cx, w.cy)]
-    words += [w for w in ocr_page.words if _inside(boxes, w.cx, w.cy)]
-    segments = [s for s in segments if not _inside(boxes, (s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2)]
-    segments += [s for s in ocr_page.segments if _inside(boxes, (s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2)]
+    words = [w for w in words if not inside_any(boxes, w.cx, w.cy)]
+    words += [w for w in ocr_page.words if inside_any(boxes, w.cx, w.cy)]
+    segments = [s for s in segments if not inside_any(boxes, (s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2)]
+    segments += [s for s in ocr_page.segments if inside_any(boxes, (s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2)]
     return words, segments
 
 
