@@ -21,6 +21,7 @@ from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotat
 from .registry import Registry
 from .seal import find_seals, seal_words, without_seals
 from .show_through import ghost_lines, without_light_characters, without_light_rules
+from .streaks import without_streaks
 from .watermark import watermark_height, watermark_slant, without_level_watermark, without_watermark
 
 
@@ -294,6 +295,7 @@ class PaddleOcrReader:
 
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
         img = level_paper(clear_backdrop(descreen(np.ascontiguousarray(pixmap_to_array(pixmap)))))
+        img, _ = without_streaks(img, 72 * img.shape[1] / page_width)
         straight = self._straighten(img) if self.remembers_detection else None
         rotation = 0 if straight and self._upright_as_it_lies(straight) else self._orientation(img)
         if rotation:

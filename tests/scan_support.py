@@ -69,3 +69,11 @@ def stamp_seal(page, centre: tuple[float, float], radius: float = 60, grey: floa
         px, py = cx + (radius - 14) * math.cos(a), cy + (radius - 14) * math.sin(a)
         page.insert_text((px - 5, py + 5), ch, fontname="china-s", fontsize=11, color=tone,
                          morph=(pymupdf.Point(px, py), pymupdf.Matrix(-(math.degrees(a) + 90))))
+
+
+def draw_streaks(img: np.ndarray, xs, width: int = 2, darken: float = 0.45) -> np.ndarray:
+    """A sheet feeder's dust streaks: columns ``xs`` darkened from the image's top edge to its bottom."""
+    img = img.copy()
+    for x in xs:
+        img[:, x:x + width] = (img[:, x:x + width] * darken).astype(img.dtype)
+    return img
