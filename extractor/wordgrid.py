@@ -12,6 +12,8 @@ import re
 from .grid import Cell, Grid, group_lines
 from .pages import Word
 
+ROW_PITCH_SHARE = 0.75  # of the rows' pitch: a line without figures this far from them is a row
+WRAP = 1.4  # line heights: a wrapped name's next line lies closer to its first than this
 _DATA = re.compile(r"^[+-]?[\d,]*\.?\d+$")
 # Lines around a table that are not part of it.
 _NOT_TABLE = re.compile(r"^(编制(单位|部门)|单位[:：]|金额单位|备注|注[:：]|-?\d{1,3}-?$|表\d+$|第\d+页)")
@@ -32,12 +34,41 @@ def _bands(words: list[Word]) -> list[tuple[float, float]]:
     return [(a, b) for a, b in bands]
 
 
+def _centre(line: list[Word]) -> float:
+    return sum(w.cy for w in line) / len(line)
+
+
+def _rows(body: list[list[Word]], data_lines: list[list[Word]]) -> list[list[Word]]:
+    """The table's rows: each data line, and each line without a figure that stands a row's pitch
+    from every line with figures (an item with nothing budgeted, "三、国防支出"); a wrapped name's
+    other line sits closer (a line's spacing, not a row's) and joins the data line nearest to it."""
+    centres = [_centre(ln) for ln in data_lines]
+    height = sorted(max(w.y1 for w in ln) - min(w.y0 for w in ln) for ln in data_lines)[len(data_lines) // 2]
+    # The pitch of rows: the closest two rows with figures (empty rows may lie between others).
+    pitch = min((b - a for a, b in zip(centres, centres[1:]) if b - a >= WRAP * height), default=0.0)
+    rows: list[list[Word]] = [list(ln) for ln in data_lines]
+    for ln in body:
+        if ln in data_lines:
+            continue
+        cy = _centre(ln)
+        nearest = min(range(len(centres)), key=lambda i: abs(centres[i] - cy))
+        if pitch and abs(centres[nearest] - cy) >= max(ROW_PITCH_SHARE * pitch, WRAP * height):
+            rows.append(list(ln))
+            centres.append(cy)
+        else:
+            rows[nearest] += ln
+    order = sorted(range(len(rows)), key=lambda i: centres[i])
+    return [rows[i] for i in order]
+
+
 def word_grid(page: int, words: list[Word]) -> Grid | None:
     """A Grid for an unruled table from its words, or None when the words hold no table."""
     lines = [ln for ln in group_lines(words)
              if not _NOT_TABLE.match("".join(w.text for w in ln).replace(" ", ""))]
     data_idx = [i for i, ln in enumerate(lines) if any(_is_data(w) for w in ln)]
-    if len(data_idx) < 2:
+    # One line of figures is a table too (a one-row summary: 合计 under its header), when it
+    # holds two figures or more.
+    if not data_idx or len(data_idx) == 1 and sum(_is_data(w) for w in lines[data_idx[0]]) < 2:
         return None
     header_lines = lines[: data_idx[0]]
     body = lines[data_idx[0]:]
@@ -45,15 +76,7 @@ def word_grid(page: int, words: list[Word]) -> Grid | None:
     bands = _bands([w for ln in body for w in ln])
     if len(bands) < 2:
         return None
-    # Each body line joins the data line nearest to it: wrapped names sit just above or below.
-    rows: list[list[Word]] = [list(ln) for ln in data_lines]
-    centres = [sum(w.cy for w in ln) / len(ln) for ln in data_lines]
-    for ln in body:
-        if ln in data_lines:
-            continue
-        cy = sum(w.cy for w in ln) / len(ln)
-        nearest = min(range(len(centres)), key=lambda i: abs(centres[i] - cy))
-        rows[nearest] += ln
+    rows = _rows(body, data_lines)
     header_words = [w for ln in header_lines for w in ln]
     n_cols = len(bands)
     all_rows = [header_words] + rows if header_words else rows
