@@ -24,6 +24,7 @@ from .pages import Limits, Page, load_pages
 from .confidence import attach as attach_confidence
 from .outline import mend_document
 from .provenance import to_page_frame
+from .spreads import as_printed
 from .watch import Progress, alarm, check_deadline, deadline_of
 
 
@@ -107,12 +108,13 @@ def _on_page(ctx: Context):
 
 
 def stage_locate(ctx: Context) -> None:
-    lines = [" ".join(w.text for w in line) for page in ctx.pages for line in group_lines(page.words)]
+    printed = as_printed(ctx.pages)  # a spread (two pages on one sheet) as its two pages
+    lines = [" ".join(w.text for w in line) for page in printed for line in group_lines(page.words)]
     if document_kind_of(lines) == "决算":
         raise UnsupportedDocumentError("final accounts (决算) are not supported yet: budgetx reads budgets (预算)",
                                        file=ctx.path)
     template = templates.load(ctx.options.template) if ctx.options.template else templates.detect("\n".join(lines))
-    ctx.layout = locate(ctx.pages, template)
+    ctx.layout = locate(printed, template)
     if not any(r.kind.startswith("t") or r.kind in ("overall", "project", "generic") for r in ctx.layout.regions):
         raise LocateError(_nothing_found(ctx), file=ctx.path)
 

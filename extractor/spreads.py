@@ -1,0 +1,41 @@
+"""Two pages on one sheet: a bound booklet scanned open on a flatbed, or a file printed two-up.
+
+Each printed page of a spread has its own title, table and page number, side by side. Read as
+one page, lines of the left page and the right one at the same height were joined into one line
+and the left table's rows ran into the right one's: real Jiangsu js03 printed two-up read none of
+its 218 cells. A landscape sheet whose print falls in two blocks, nothing crossing its middle (no
+word, no rule: a landscape table's rules and centred title do), is read as its left page, then its
+right page. The halves keep the sheet's page number and coordinates, so every value still points
+at the sheet it is printed on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .pages import Page
+
+MIN_WORDS = 3  # each half holds at least this many words (a half left blank reads the same either way)
+LANDSCAPE = 1.2  # width over height above which a sheet may hold two pages side by side
+
+
+def halves(page: Page) -> list[Page]:
+    """The page as its left and right printed pages when it is a spread, else the page alone."""
+    if page.width < LANDSCAPE * page.height or len(page.words) < 10:
+        return [page]
+    middle = page.width / 2
+    if any(w.x0 < middle < w.x1 for w in page.words):
+        return [page]
+    if any(min(s.x0, s.x1) < middle < max(s.x0, s.x1) for s in page.segments):
+        return [page]
+    left = [w for w in page.words if w.x1 <= middle]
+    right = [w for w in page.words if w.x0 >= middle]
+    if min(len(left), len(right)) < MIN_WORDS:
+        return [page]
+    return [replace(page, words=left, segments=[s for s in page.segments if max(s.x0, s.x1) <= middle]),
+            replace(page, words=right, segments=[s for s in page.segments if min(s.x0, s.x1) >= middle])]
+
+
+def as_printed(pages: list[Page]) -> list[Page]:
+    """The document's pages as printed: each spread as its two pages, in reading order."""
+    return [half for page in pages for half in halves(page)]
