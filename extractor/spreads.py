@@ -3,9 +3,10 @@
 Each printed page of a spread has its own title, table and page number, side by side. Read as
 one page, lines of the left page and the right one at the same height were joined into one line
 and the left table's rows ran into the right one's: real Jiangsu js03 printed two-up read none of
-its 218 cells. A landscape sheet whose print falls in two blocks, nothing crossing its middle (no
-word, no rule: a landscape table's rules and centred title do), is read as its left page, then its
-right page. The halves keep the sheet's page number and coordinates, so every value still points
+its 218 cells. A landscape sheet whose print falls in two blocks, with rules, nothing crossing its
+middle (no word, no rule: a landscape table's rules and centred title do), is read as its left
+page, then its right page. A sheet without rules is left whole: a table printed without them
+leaves its middle empty too (names one side, amounts the other); two-up prose stays joined. The halves keep the sheet's page number and coordinates, so every value still points
 at the sheet it is printed on.
 """
 
@@ -30,10 +31,14 @@ def halves(page: Page) -> list[Page]:
         return [page]
     left = [w for w in page.words if w.x1 <= middle]
     right = [w for w in page.words if w.x0 >= middle]
-    if min(len(left), len(right)) < MIN_WORDS:
+    left_rules = [s for s in page.segments if max(s.x0, s.x1) <= middle]
+    right_rules = [s for s in page.segments if min(s.x0, s.x1) >= middle]
+    # Rules on a side and none across: a ruled page beside another. A table printed without rules
+    # leaves its middle empty too (names one side, amounts the other): a sheet without any rule
+    # stays one page.
+    if min(len(left), len(right)) < MIN_WORDS or not (left_rules or right_rules):
         return [page]
-    return [replace(page, words=left, segments=[s for s in page.segments if max(s.x0, s.x1) <= middle]),
-            replace(page, words=right, segments=[s for s in page.segments if min(s.x0, s.x1) >= middle])]
+    return [replace(page, words=left, segments=left_rules), replace(page, words=right, segments=right_rules)]
 
 
 def as_printed(pages: list[Page]) -> list[Page]:

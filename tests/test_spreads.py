@@ -29,12 +29,14 @@ def test_a_sheet_of_two_pages_is_read_as_its_left_then_its_right_page():
     assert left.number == right.number == 3 and left.width == page.width  # still the sheet's page and points
 
 
-def test_a_landscape_page_whose_print_crosses_its_middle_is_one_page():
+def test_a_landscape_page_whose_print_crosses_its_middle_or_has_no_rule_is_one_page():
     words = _words(60, 6) + _words(655, 5)
     ruled = Page(1, 1190, 842, words=words, segments=[Segment(50, 90, 1140, 90)])  # a table's rule across
     titled = Page(1, 1190, 842, words=words + [Word("支出预算总表", 540, 40, 650, 60)])  # a centred title
     portrait = Page(1, 595, 842, words=_words(60, 6) + _words(320, 5))
-    assert [len(halves(p)) for p in (ruled, titled, portrait)] == [1, 1, 1]
+    # A table printed without rules: names on the left, amounts on the right, nothing in between.
+    unruled = Page(1, 1190, 842, words=words)
+    assert [len(halves(p)) for p in (ruled, titled, portrait, unruled)] == [1, 1, 1, 1]
 
 
 def test_a_file_printed_two_up_reads_as_the_file(tmp_path):
