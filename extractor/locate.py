@@ -182,7 +182,7 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
                     current.lines.append(text)
                     current.line_words.append((page.number, obj))
                     current.add_page(page.number)
-                    if not grids and (current.kind in TABLE_KINDS or current.kind == "generic"):
+                    if not grids and current.kind in TABLE_KINDS | {"generic"}:
                         loose.setdefault(id(current), (current, []))[1].extend(obj)  # type: ignore[arg-type]
             else:
                 inner = _grid_title(obj, template)  # type: ignore[arg-type]

@@ -22,7 +22,7 @@ BARE = 200  # grey level: paper beside a streak this light is bare (no print) in
 
 def without_streaks(img: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
     """The page with its scanner streaks (edge-to-edge thin lines, down or across) taken out, and
-    how many there were. Pages without streaks are returned as they came."""
+    how many were taken out. Pages without streaks are returned as they came."""
     import cv2
 
     width = max(2, round(MAX_WIDTH / 25.4 * dpi))
@@ -41,16 +41,15 @@ def without_streaks(img: np.ndarray, dpi: float) -> tuple[np.ndarray, int]:
             continue
         if not found:
             img = img.copy()
-        found += len(runs)
         target = img if axis == 0 else img.swapaxes(0, 1)  # a view: painting it paints img
-        for a, b in runs:
-            _lift(target, a, b)
+        found += sum(_lift(target, a, b) for a, b in runs)
         grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
     return img, found
 
 
-def _lift(img: np.ndarray, a: int, b: int) -> None:
-    """Undo a streak over columns [a, b) in place, with the columns at its soft edges.
+def _lift(img: np.ndarray, a: int, b: int) -> bool:
+    """Undo a streak over columns [a, b) in place, with the columns at its soft edges; False when
+    too little bare paper lies beside it to measure by (left as it is).
 
     Dust takes a share of the light, the same share down the whole line: each column is divided
     by its share (measured where the paper both sides is bare), so print under the streak comes
@@ -59,7 +58,7 @@ def _lift(img: np.ndarray, a: int, b: int) -> None:
     left, right = img[:, a - 3].astype(np.float32), img[:, b + 2].astype(np.float32)
     bare = (np.minimum(left, right) > BARE).reshape(len(left), -1).all(axis=1)
     if bare.sum() < 0.2 * len(bare):
-        return
+        return False
     for x in range(a - 1, b + 1):
         column = img[:, x].astype(np.float32)
         share = np.median(column[bare] / np.maximum(np.maximum(left, right)[bare], 1), axis=0)
@@ -70,6 +69,7 @@ def _lift(img: np.ndarray, a: int, b: int) -> None:
         else:
             t = (x - (a - 3)) / (b + 2 - (a - 3))
             img[:, x] = ((1 - t) * left + t * right).astype(img.dtype)
+    return True
 
 
 def _streak_lines(grey: np.ndarray, width: int) -> np.ndarray:
