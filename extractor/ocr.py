@@ -11,6 +11,7 @@ from typing import Protocol
 
 import numpy as np
 
+from .dashes import with_solid_dashes
 from .dewarp import bowed_rules, flatten
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
 from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
@@ -295,7 +296,9 @@ class PaddleOcrReader:
 
     def read(self, pixmap, page_width: float, page_height: float) -> OcrPage:
         img = level_paper(clear_backdrop(descreen(np.ascontiguousarray(pixmap_to_array(pixmap)))))
-        img, _ = without_streaks(img, 72 * img.shape[1] / page_width)
+        dpi = 72 * img.shape[1] / page_width
+        img, _ = without_streaks(img, dpi)
+        img, _ = with_solid_dashes(img, dpi)
         straight = self._straighten(img) if self.remembers_detection else None
         rotation = 0 if straight and self._upright_as_it_lies(straight) else self._orientation(img)
         if rotation:

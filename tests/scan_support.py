@@ -77,3 +77,17 @@ def draw_streaks(img: np.ndarray, xs, width: int = 2, darken: float = 0.45) -> n
     for x in xs:
         img[:, x:x + width] = (img[:, x:x + width] * darken).astype(img.dtype)
     return img
+
+
+def dashed(grey: np.ndarray, on: int = 6, off: int = 6) -> np.ndarray:
+    """The page's ruling lines printed dashed (``on`` pixels of ink, ``off`` of paper), as a
+    spreadsheet's dashed or dotted borders print; the print in the cells stays as it was."""
+    dark = (grey < 200).astype(np.uint8)  # a thin rule's anti-aliased grey too
+    long = max(40, min(grey.shape) // 10)
+    across = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, long), np.uint8)).astype(bool)
+    down = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((long, 1), np.uint8)).astype(bool)
+    rows, cols = np.indices(grey.shape)
+    out = grey.copy()
+    out[across & ((cols % (on + off)) >= on)] = 255
+    out[down & ~across & ((rows % (on + off)) >= on)] = 255
+    return out
