@@ -206,9 +206,9 @@ def _kernel(length: int, horizontal: bool) -> np.ndarray:
 
 def _marks(stats: np.ndarray, px: float, horizontal: bool) -> np.ndarray:
     """Which connected components could be a dash (or dot) of a rule lying one way: thin across,
-    short along, no thicker across than long."""
+    short along (a thick rule printed dotted has dots wider across than long)."""
     along, across = (stats[:, 2], stats[:, 3]) if horizontal else (stats[:, 3], stats[:, 2])
-    return (across <= max(2.0, MAX_THICK * px)) & (along <= MAX_LONG * px) & (along >= across) & (stats[:, 4] >= 2)
+    return (across <= max(2.0, MAX_THICK * px)) & (along <= MAX_LONG * px) & (stats[:, 4] >= 2)
 
 
 def _dashed_rules(stats: np.ndarray, centres: np.ndarray, index: np.ndarray, grey: np.ndarray, px: float,
