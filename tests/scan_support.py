@@ -91,3 +91,33 @@ def dashed(grey: np.ndarray, on: int = 6, off: int = 6) -> np.ndarray:
     out[across & ((cols % (on + off)) >= on)] = 255
     out[down & ~across & ((rows % (on + off)) >= on)] = 255
     return out
+
+
+def sample_t1_page(dpi: int = 150) -> tuple[np.ndarray, tuple[float, float]]:
+    """Sample 000's page 3 (t1: names and amounts) rendered at dpi: an RGB array and the page's
+    size in points."""
+    from pathlib import Path
+
+    import pymupdf
+
+    with pymupdf.open(Path(__file__).resolve().parents[1] / "samples" / "000_5dac6d90f1d45d5f.pdf") as doc:
+        pix = doc[3].get_pixmap(dpi=dpi, colorspace=pymupdf.csRGB, alpha=False)
+        size = doc[3].rect.width, doc[3].rect.height
+    return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, 3).copy(), size
+
+
+def as_pixmap(rgb: np.ndarray):
+    """An RGB array as the PyMuPDF pixmap an OCR backend reads."""
+    import pymupdf
+
+    return pymupdf.Pixmap(pymupdf.csRGB, rgb.shape[1], rgb.shape[0], np.ascontiguousarray(rgb).tobytes(), 0)
+
+
+def ocr_backend():
+    """RapidOCR on one thread, or the test skipped when the ocr extra is not installed."""
+    import pytest
+
+    pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
+    from extractor.ocr_rapid import RapidOcrBackend
+
+    return RapidOcrBackend(threads=1)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-
 import numpy as np
 import pymupdf
 import pytest
 
 from extractor.dashes import with_solid_dashes
 from extractor.ocr import find_rules
-from tests.scan_support import dashed, full_rows, table_page
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+from tests.scan_support import as_pixmap, dashed, full_rows, ocr_backend, sample_t1_page, table_page
 
 
 def _columns(grey: np.ndarray) -> list[int]:
@@ -71,18 +67,12 @@ def test_specks_a_halftone_screen_and_show_through_are_not_rules():
 
 
 def test_a_scan_printed_with_dashed_rules_reads_as_the_ruled_one(monkeypatch):
-    pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
     import extractor.ocr
-    from extractor.ocr_rapid import RapidOcrBackend
 
-    backend = RapidOcrBackend(threads=1)
-    with pymupdf.open(SAMPLES / "000_5dac6d90f1d45d5f.pdf") as doc:  # page 3: t1, names and amounts
-        clean = doc[3].get_pixmap(dpi=150, colorspace=pymupdf.csGRAY, alpha=False)
-        size = doc[3].rect.width, doc[3].rect.height
-    arr = np.frombuffer(clean.samples, np.uint8).reshape(clean.h, clean.w)
-    rgb = np.repeat(dashed(arr, 4, 4)[:, :, None], 3, axis=2)
-    broken = pymupdf.Pixmap(pymupdf.csRGB, clean.w, clean.h, rgb.tobytes(), 0)
-    clean = pymupdf.Pixmap(pymupdf.csRGB, clean)
+    backend = ocr_backend()
+    page, size = sample_t1_page()
+    clean = as_pixmap(page)
+    broken = as_pixmap(np.repeat(dashed(page[:, :, 0], 4, 4)[:, :, None], 3, axis=2))
 
     def columns(ocr_page) -> list[float]:
         return sorted(round(s.x0) for s in ocr_page.segments if s.x0 == s.x1 and s.y1 - s.y0 > 100)

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
-import pymupdf
 import pytest
 
 from extractor.ocr import find_rules
 from extractor.streaks import without_streaks
-from tests.scan_support import draw_streaks, table_page
-
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+from tests.scan_support import as_pixmap, draw_streaks, ocr_backend, sample_t1_page, table_page
 
 
 def _verticals_at(grey: np.ndarray, x: int) -> int:
@@ -66,17 +62,13 @@ def test_colour_pages_are_painted_in_every_channel():
 
 
 def test_a_streaked_scan_reads_as_the_clean_one(monkeypatch):
-    pytest.importorskip("rapidocr_onnxruntime", reason="the ocr extra is not installed")
     import extractor.ocr
-    from extractor.ocr_rapid import RapidOcrBackend
 
-    backend = RapidOcrBackend(threads=1)
-    with pymupdf.open(SAMPLES / "000_5dac6d90f1d45d5f.pdf") as doc:  # page 3: t1, names and amounts
-        clean = doc[3].get_pixmap(dpi=150, colorspace=pymupdf.csRGB, alpha=False)
-        size = doc[3].rect.width, doc[3].rect.height
-    arr = np.frombuffer(clean.samples, np.uint8).reshape(clean.h, clean.w, 3)
+    backend = ocr_backend()
+    arr, size = sample_t1_page()
+    clean = as_pixmap(arr)
     xs = [int(clean.w * share) for share in (0.3, 0.62, 0.9)]
-    streaked = pymupdf.Pixmap(pymupdf.csRGB, clean.w, clean.h, draw_streaks(arr, xs).tobytes(), 0)
+    streaked = as_pixmap(draw_streaks(arr, xs))
     scale = size[0] / clean.w
 
     def at_streaks(ocr_page) -> int:
