@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-import pytest
 
 from extractor.ocr import find_rules
 from extractor.streaks import without_streaks
