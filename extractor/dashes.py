@@ -22,7 +22,7 @@ MAX_GAP = 1.2  # mm: the most paper between two dashes of one rule
 # A rule's dash can be lost where another rule crosses it or print touches it (one blot, not a
 # dash): a chain steps over up to this many gaps' length, if most of its gaps are short.
 SKIP = 3
-MIN_SHORT_GAPS = 0.5
+MIN_SHORT_GAPS = 0.5  # share of a rule's gaps that are short (the rest: dashes lost at crossings)
 MIN_DASHES = 12  # a rule has at least this many dashes (chance rows of specks are shorter)
 MIN_SPAN = 10.0  # mm: and runs at least this far
 MIN_STUB = 5  # a shorter rule (a header cell's side) has this many, and runs from rule to rule
@@ -47,8 +47,7 @@ FILL = (0.2, 0.92)  # share of a rule's span its dashes cover: a dashed line, no
 
 @dataclass(frozen=True)
 class DashedRule:
-    """A dashed rule found, in the pixels of the image it was found in (x along, y across when
-    found lying; transposed back for upright rules)."""
+    """A dashed rule found: its ends in the image's pixels, its dashes' thickness and grey."""
 
     x0: float
     y0: float
