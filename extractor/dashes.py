@@ -272,23 +272,20 @@ def _dashed_rules(stats: np.ndarray, centres: np.ndarray, index: np.ndarray, gre
             boxes = [(c0, r0, c1, r1) for r0, c0, r1, c1 in boxes]
         # Drawn as dark as its dashes print (each dash's darkest pixel: JPEG greys a dash's edges).
         shade = int(np.median([grey[r0:r1, c0:c1].min() for r0, c0, r1, c1 in boxes]))
-        if shade > faint or not _inside(a, b, grey.shape, EDGE * px, horizontal):
+        if shade > faint or not _inside(a, b, grey.shape, EDGE * px, (1,) if horizontal else (0,)):
             continue
         free = len(ids) >= MIN_DASHES and end - start >= MIN_SPAN * px
-        if not free and not _steady(lengths, gaps, gap_limit, a, b, grey.shape, EDGE * px):
+        if not free and not (_steady(lengths, gaps, gap_limit) and _inside(a, b, grey.shape, EDGE * px, (0, 1))):
             continue
         found.append(DashedRule(a[0], a[1], b[0], b[1], thickness, shade, free))
     return found
 
 
-def _steady(lengths: np.ndarray, gaps: np.ndarray, gap_limit: float, a: tuple, b: tuple, shape: tuple,
-            margin: float) -> bool:
+def _steady(lengths: np.ndarray, gaps: np.ndarray, gap_limit: float) -> bool:
     """Whether a short row of marks keeps a printer's pace: alike marks, alike gaps, none
-    skipped, and both ends inside the page (a few specks of noise in a row are not)."""
-    if (gaps > gap_limit).any() or gaps.std() > STEADY * gaps.mean() + 1 or lengths.std() > STEADY * lengths.mean():
-        return False
-    h, w = shape[:2]
-    return all(margin <= x <= w - margin and margin <= y <= h - margin for x, y in (a, b))
+    skipped (a few specks of noise in a row do not)."""
+    return not ((gaps > gap_limit).any() or gaps.std() > STEADY * gaps.mean() + 1
+                or lengths.std() > STEADY * lengths.mean())
 
 
 def _in_screen(chain: list[int], cx: np.ndarray, cy: np.ndarray, rows: list, near: float) -> bool:
@@ -302,10 +299,10 @@ def _in_screen(chain: list[int], cx: np.ndarray, cy: np.ndarray, rows: list, nea
     return False
 
 
-def _inside(a: tuple, b: tuple, shape: tuple, margin: float, horizontal: bool) -> bool:
-    """Whether a line lies further than margin pixels from the image's edges it runs along (a
-    scan's border, a sheet's edge and JPEG's blocks along it make rows of marks there; a table
-    may start at the top margin, so its column rules may reach that far)."""
-    h, w = shape[:2]
-    across, size = (1, h) if horizontal else (0, w)
-    return all(margin <= p[across] <= size - margin for p in (a, b))
+def _inside(a: tuple, b: tuple, shape: tuple, margin: float, axes: tuple[int, ...]) -> bool:
+    """Whether a line's ends lie further than margin pixels from the image's edges, along the
+    axes given (0: x, 1: y). A scan's border, a sheet's edge and JPEG's blocks along it make rows
+    of marks there; a table may start at the top margin, so a long rule is only held off the
+    edges it runs along."""
+    sizes = (shape[1], shape[0])
+    return all(margin <= p[axis] <= sizes[axis] - margin for p in (a, b) for axis in axes)
