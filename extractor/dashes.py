@@ -38,8 +38,10 @@ MAX_LEAN = 0.22  # a rule leans at most this much (about 12 degrees: a crooked f
 MAX_RESIDUAL = 1.5  # pixels: every dash of a rule lies this near its straight line
 MIN_KEPT = 0.8  # share of a chain's marks that lie on its line
 MAX_SPREAD = 0.5  # the dashes' lengths vary this little (standard deviation over the mean)
+MAX_BLOTS = 0.2  # share of a rule's marks that may be blots where rules cross, set aside in that
 MAX_NEIGHBOUR = 1.5  # mm: another row of marks this near makes a screen (halftone), not a rule
 MANY_MARKS = 3000  # more marks than this (a noisy page) are sifted on the raster before chaining
+BRIDGE = 6.0  # mm: the most paper between two pieces of one rule, broken where another crosses it
 EDGE = 3.0  # mm: a rule lies inside the page's margins; along the image's edge lie its borders
 PRINT_SHARE = 0.5  # a rule is darker than the paper by at least this share of the print's depth
 FILL = (0.2, 0.92)  # share of a rule's span its dashes cover: a dashed line, not a solid one
@@ -56,6 +58,17 @@ class DashedRule:
     thickness: int
     shade: int
     free: bool = True  # long enough to stand alone; else a short one, kept only between two rules
+    dash: float = 0.0  # its dashes' usual length along it, pixels
+
+    @property
+    def lying(self) -> bool:
+        """Whether the rule runs across the page (a row's rule), not down it."""
+        return abs(self.x1 - self.x0) >= abs(self.y1 - self.y0)
+
+    def along(self) -> tuple[float, float, float, float]:
+        """Its ends as (along, across) pairs: the first end's position along its direction and
+        across it, then the second's."""
+        return (self.x0, self.y0, self.x1, self.y1) if self.lying else (self.y0, self.x0, self.y1, self.x1)
 
 
 def with_solid_dashes(img: np.ndarray, dpi: float) -> tuple[np.ndarray, list[DashedRule]]:
@@ -63,7 +76,7 @@ def with_solid_dashes(img: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Das
     without any is returned as it came."""
     import cv2
 
-    from .rectify import ink
+    from .rectify import ink, strokes
 
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
     binary = ink(grey)
@@ -74,14 +87,15 @@ def with_solid_dashes(img: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Das
     paper = float(np.percentile(sample, 90))
     darkest = float(np.percentile(sample[inked], 5)) if inked.any() else 0.0  # the print's own black
     faint = paper - PRINT_SHARE * (paper - darkest)
-    clear = _clear_sides(binary, stats, px)
+    total = cv2.integral((binary > 0).astype(np.uint8))  # ink counted over any box at once
+    clear = _clear_sides(total, stats, px)
     found: list[DashedRule] = []
     for horizontal in (True, False):
         marks = _marks(stats, px, horizontal) & clear[int(not horizontal)]
         marks[0] = False  # the background
         if np.count_nonzero(marks) > MANY_MARKS:
             marks &= _in_rows(marks, labels, centres, px, horizontal)
-        found += _dashed_rules(stats, centres, np.flatnonzero(marks), grey, px, horizontal, faint)
+        found += _dashed_rules(stats, centres, np.flatnonzero(marks), grey, total, px, horizontal, faint)
     if not found:
         return img, []
     # Where rules meet is judged with every long one drawn: in a table dashed all over, the
@@ -92,16 +106,53 @@ def with_solid_dashes(img: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Das
             _draw(drawn, rule)
     ruled = (drawn <= faint).astype(np.uint8)
     length = max(3, int(round(CROSSING * px)))
-    lines = (cv2.morphologyEx(ruled, cv2.MORPH_OPEN, _kernel(length, False)),  # down: rows' rules meet them
-             cv2.morphologyEx(ruled, cv2.MORPH_OPEN, _kernel(length, True)))
-    reach = SKIP * (MAX_GAP * px + 1)
-    keep = [rule for rule in found if _kept(rule, lines, binary, reach, px)]
+    lines = (strokes(ruled, False, length), strokes(ruled, True, length))  # down ones meet rows' rules
+    # A crossing's blot swallows the dash touching it on either side, so a rule's ends fall short
+    # of the rule they meet by up to two of its dashes and a few gaps.
+    skip = SKIP * (MAX_GAP * px + 1)
+    keep = [rule for rule in found if _kept(rule, lines, binary, skip + 2 * rule.dash, px)]
+    keep = _joined(keep, lines, BRIDGE * px)
     if not keep:
         return img, []
     img = img.copy()
     for rule in keep:
         _draw(img, rule)
     return img, keep
+
+
+def _joined(rules: list[DashedRule], lines: tuple, bridge: float) -> list[DashedRule]:
+    """Pieces of one rule joined again where a rule crossing it broke it: where dashes of both run
+    together the blot is no dash, the chain stops, and a column's rule drawn in pieces splits no
+    column from the header down. Pieces join when they lie on one line, the paper between them
+    is at most ``bridge`` long and a line across runs through it (the crossing)."""
+    out: list[DashedRule] = []
+    for rule in sorted(rules, key=lambda r: r.along()[0]):
+        start, at, _, _ = rule.along()
+        best = None
+        for k, piece in enumerate(out):
+            p0, a0, p1, a1 = piece.along()
+            if piece.lying != rule.lying or not -2 <= start - p1 <= bridge:
+                continue
+            slope = (a1 - a0) / max(p1 - p0, 1.0)
+            if abs(a1 + slope * (start - p1) - at) > 2 or not _crossed(lines[0 if rule.lying else 1], rule.lying,
+                                                                        p1, start, (a1 + at) / 2):
+                continue
+            if best is None or start - p1 < best[0]:
+                best = (start - p1, k)
+        if best is None:
+            out.append(rule)
+            continue
+        piece = out[best[1]]
+        out[best[1]] = DashedRule(piece.x0, piece.y0, rule.x1, rule.y1, max(piece.thickness, rule.thickness),
+                                  min(piece.shade, rule.shade), piece.free or rule.free, piece.dash)
+    return out
+
+
+def _crossed(across_lines: np.ndarray, lying: bool, start: float, end: float, at: float) -> bool:
+    """Whether a line across runs through the stretch start..end (along) at ``at`` (across)."""
+    view = across_lines.T if lying else across_lines
+    lo, hi, c = int(round(start)), int(round(end)), int(round(at))
+    return bool(view[max(0, lo - 2):max(0, hi + 3), max(0, c - 2):max(0, c + 3)].any())
 
 
 def _draw(img: np.ndarray, rule: DashedRule) -> None:
@@ -115,7 +166,7 @@ def _draw(img: np.ndarray, rule: DashedRule) -> None:
 def _kept(rule: DashedRule, lines: tuple, binary: np.ndarray, reach: float, px: float) -> bool:
     """A long rule is kept unless it meets no rule and print runs on from one of its ends (leader
     dots); a short one only when it runs from a rule to a rule, as a cell's side does."""
-    met = _meets(rule, lines[0 if abs(rule.x1 - rule.x0) >= abs(rule.y1 - rule.y0) else 1], reach)
+    met = _meets(rule, lines[0 if rule.lying else 1], reach)
     if rule.free:
         return met >= 1 or not _continues(rule, binary, px)
     return met == 2
@@ -149,20 +200,18 @@ def _continues(rule: DashedRule, binary: np.ndarray, px: float) -> bool:
 
 def _upright(rule: DashedRule, image: np.ndarray) -> tuple[np.ndarray, list[float], float]:
     """The image turned so the rule runs down it (a view), its ends' rows and its column."""
-    if abs(rule.x1 - rule.x0) >= abs(rule.y1 - rule.y0):
-        return image.T, sorted((rule.x0, rule.x1)), (rule.y0 + rule.y1) / 2
-    return image, sorted((rule.y0, rule.y1)), (rule.x0 + rule.x1) / 2
+    p0, a0, p1, a1 = rule.along()
+    return image.T if rule.lying else image, sorted((p0, p1)), (a0 + a1) / 2
 
 
-def _clear_sides(binary: np.ndarray, stats: np.ndarray, px: float) -> tuple[np.ndarray, np.ndarray]:
+def _clear_sides(total: np.ndarray, stats: np.ndarray, px: float) -> tuple[np.ndarray, np.ndarray]:
     """Which components have bare paper along their sides (above and below, left and right; one
     side is enough for a dash, with figures printed up to the rule on its other side): a rule's
     mark has; a piece of a character has its other strokes beside it (a name repeated down a
     column lines its pieces up like dashes)."""
     import cv2
 
-    total = cv2.integral((binary > 0).astype(np.uint8))
-    h, w = binary.shape
+    h, w = total.shape[0] - 1, total.shape[1] - 1
     band = max(1, int(round(SIDE_BAND * px)))
     x, y, cw, ch = (stats[:, i].astype(int) for i in range(4))
 
@@ -187,20 +236,15 @@ def _in_rows(marks: np.ndarray, labels: np.ndarray, centres: np.ndarray, px: flo
     by one."""
     import cv2
 
+    from .rectify import line_kernel, strokes
+
     lut = np.zeros(len(marks), np.uint8)
     lut[marks] = 255
     gap, span = int(SKIP * (MAX_GAP * px + 1)), int(STUB_SPAN * px)
-    rows = cv2.morphologyEx(lut[labels], cv2.MORPH_CLOSE, _kernel(gap, horizontal))
-    rows = cv2.morphologyEx(rows, cv2.MORPH_OPEN, _kernel(span, horizontal))
+    rows = strokes(cv2.morphologyEx(lut[labels], cv2.MORPH_CLOSE, line_kernel(gap, horizontal)), horizontal, span)
     ix = np.clip(centres[:, 0].round().astype(int), 0, labels.shape[1] - 1)
     iy = np.clip(centres[:, 1].round().astype(int), 0, labels.shape[0] - 1)
     return rows[iy, ix] > 0
-
-
-def _kernel(length: int, horizontal: bool) -> np.ndarray:
-    import cv2
-
-    return cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
 
 
 def _marks(stats: np.ndarray, px: float, horizontal: bool) -> np.ndarray:
@@ -210,8 +254,8 @@ def _marks(stats: np.ndarray, px: float, horizontal: bool) -> np.ndarray:
     return (across <= max(2.0, MAX_THICK * px)) & (along <= MAX_LONG * px) & (stats[:, 4] >= 2)
 
 
-def _dashed_rules(stats: np.ndarray, centres: np.ndarray, index: np.ndarray, grey: np.ndarray, px: float,
-                  horizontal: bool, faint: float) -> list[DashedRule]:
+def _dashed_rules(stats: np.ndarray, centres: np.ndarray, index: np.ndarray, grey: np.ndarray, total: np.ndarray,
+                  px: float, horizontal: bool, faint: float) -> list[DashedRule]:
     """Rows of the marks index along one direction (columns of them when not horizontal)."""
     x, y, w, h = (stats[:, i].astype(float) for i in range(4))
     cx, cy = centres[:, 0], centres[:, 1]
@@ -228,7 +272,11 @@ def _dashed_rules(stats: np.ndarray, centres: np.ndarray, index: np.ndarray, gre
                 last = chains[c][-1]
                 gap = x[i] - (x[last] + w[last])
                 drift = abs(cy[i] - cy[last])
-                if -1 <= gap <= SKIP * gap_limit and drift <= 1.5 + lean * (cx[i] - cx[last]):
+                if not -1 <= gap <= SKIP * gap_limit + 2 * w[last] or drift > 1.5 + lean * (cx[i] - cx[last]):
+                    continue
+                # A crossing's blot swallows the dash touching it on either side: a longer step
+                # only over a blot on the line, never over paper (a comma in each row's figure).
+                if gap <= SKIP * gap_limit or _ink_on(total, horizontal, x[last] + w[last], x[i], cy[last]) >= w[last]:
                     score = gap + 4 * drift  # the next dash on the same line, not a stroke beside it
                     if best is None or score < best[0]:
                         best = (score, c, r)
@@ -260,7 +308,11 @@ def _dashed_rules(stats: np.ndarray, centres: np.ndarray, index: np.ndarray, gre
         short = gaps[gaps <= gap_limit]
         if len(short) < MIN_SHORT_GAPS * len(gaps) or short.std() > MAX_SPREAD * short.mean() + 1:
             continue  # printed dashes come at a steady pace; specks of noise do not
-        if lengths.std() > MAX_SPREAD * lengths.mean():
+        # A few marks twice the usual length are blots where rules cross (dashes run together);
+        # more are a broken line's pieces, which vary.
+        usual = lengths[lengths < 2 * np.median(lengths)]
+        alike = usual if len(usual) >= (1 - MAX_BLOTS) * len(lengths) else lengths
+        if alike.std() > MAX_SPREAD * alike.mean():
             continue
         if not FILL[0] <= lengths.sum() / (end - start) <= FILL[1]:
             continue
@@ -277,8 +329,17 @@ def _dashed_rules(stats: np.ndarray, centres: np.ndarray, index: np.ndarray, gre
         free = len(ids) >= MIN_DASHES and end - start >= MIN_SPAN * px
         if not free and not (_steady(lengths, gaps, gap_limit) and _inside(a, b, grey.shape, EDGE * px, (0, 1))):
             continue
-        found.append(DashedRule(a[0], a[1], b[0], b[1], thickness, shade, free))
+        found.append(DashedRule(a[0], a[1], b[0], b[1], thickness, shade, free, float(np.median(lengths))))
     return found
+
+
+def _ink_on(total: np.ndarray, horizontal: bool, start: float, end: float, across: float) -> int:
+    """Pixels of ink on a line (three pixels wide) between two places along it."""
+    a0, a1, c0, c1 = int(start), int(end), int(round(across)) - 1, int(round(across)) + 2
+    y0, y1, x0, x1 = (c0, c1, a0, a1) if horizontal else (a0, a1, c0, c1)
+    y0, y1 = np.clip((y0, y1), 0, total.shape[0] - 1)
+    x0, x1 = np.clip((x0, x1), 0, total.shape[1] - 1)
+    return int(total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0])
 
 
 def _steady(lengths: np.ndarray, gaps: np.ndarray, gap_limit: float) -> bool:
@@ -294,7 +355,7 @@ def _in_screen(chain: list[int], cx: np.ndarray, cy: np.ndarray, rows: list, nea
     across, start, end = float(np.median(cy[chain])), cx[chain[0]], cx[chain[-1]]
     for other, a, b in rows:
         overlap = min(end, b) - max(start, a)
-        if 0.5 <= abs(other - across) <= near and overlap > 0.3 * min(end - start, b - a):
+        if 0.5 <= abs(other - across) <= near and overlap > 0.3 * max(end - start, b - a):
             return True
     return False
 

@@ -23,13 +23,25 @@ def ink(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
 
 
+def line_kernel(length: int, horizontal: bool) -> np.ndarray:
+    """A structuring element one pixel thick and length pixels long, lying or standing."""
+    import cv2
+
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
+
+
+def strokes(binary: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
+    """The ink in runs at least length pixels long in one direction (print's strokes are shorter)."""
+    import cv2
+
+    return cv2.morphologyEx(binary, cv2.MORPH_OPEN, line_kernel(length, horizontal))
+
+
 def line_mask(binary: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
     """The strokes of ink at least length pixels long in one direction, small breaks bridged."""
     import cv2
 
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1) if horizontal else (1, length))
-    mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, kernel)
-    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1) if horizontal else (1, 9)))
+    return cv2.dilate(strokes(binary, horizontal, length), line_kernel(9, horizontal))
 
 
 def rule_in(piece: np.ndarray, horizontal: bool, thick: int, length: int) -> tuple[int, int, int] | None:
@@ -230,8 +242,7 @@ def without_rules(grey: np.ndarray) -> np.ndarray:
     binary = ink(grey)
     h, w = binary.shape
     length = max(40, int(max(w, h) * RULE_FRAC))
-    mask = cv2.bitwise_or(cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1))),
-                          cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length))))
+    mask = cv2.bitwise_or(strokes(binary, True, length), strokes(binary, False, length))
     mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))  # the rule's grey fringe
     out = grey.copy()
     out[mask > 0] = 255

@@ -79,9 +79,10 @@ def draw_streaks(img: np.ndarray, xs, width: int = 2, darken: float = 0.45) -> n
     return img
 
 
-def dashed(grey: np.ndarray, on: int = 6, off: int = 6) -> np.ndarray:
+def dashed(grey: np.ndarray, on: int = 6, off: int = 6, run_together: bool = False) -> np.ndarray:
     """The page's ruling lines printed dashed (``on`` pixels of ink, ``off`` of paper), as a
-    spreadsheet's dashed or dotted borders print; the print in the cells stays as it was."""
+    spreadsheet's dashed or dotted borders print; the print in the cells stays as it was. With
+    ``run_together``, the dashes touching a crossing run into it, one blot (ink spreads there)."""
     dark = (grey < 200).astype(np.uint8)  # a thin rule's anti-aliased grey too
     long = max(40, min(grey.shape) // 10)
     across = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, long), np.uint8)).astype(bool)
@@ -90,6 +91,12 @@ def dashed(grey: np.ndarray, on: int = 6, off: int = 6) -> np.ndarray:
     out = grey.copy()
     out[across & ((cols % (on + off)) >= on)] = 255
     out[down & ~across & ((rows % (on + off)) >= on)] = 255
+    if run_together:
+        crossings = (across & down).astype(np.uint8)
+        reach = 2 * on + 1
+        blots = (cv2.dilate(crossings, np.ones((reach, 1), np.uint8)).astype(bool) & down) | \
+            (cv2.dilate(crossings, np.ones((1, reach), np.uint8)).astype(bool) & across)
+        out[blots] = grey[blots]
     return out
 
 

@@ -29,6 +29,23 @@ def test_dashed_and_dotted_rules_are_drawn_whole(on, off):
     assert (solid[1000, 600:700] == page[1000, 600:700]).all()  # the cells' print untouched
 
 
+@pytest.mark.parametrize("on, off", [(10, 5), (6, 4), (3, 3)])
+def test_rules_are_whole_where_their_dashes_run_together_at_crossings(on, off):
+    # Long dashes touching a crossing make one blot longer than any dash: each rule broke there.
+    page = table_page()
+    solid, _ = with_solid_dashes(dashed(page, on, off, run_together=True), dpi=200)
+    assert full_rows(solid) == 26
+    assert [abs(a - b) <= 2 for a, b in zip(_columns(solid), _columns(page))] == [True] * 4
+
+
+def test_a_few_specks_beside_a_rule_do_not_make_it_a_screen():
+    broken = dashed(table_page())
+    for y in (900, 930, 960):  # three specks in a row 5 px right of the second column's rule
+        broken[y:y + 2, 506:508] = 0
+    solid, _ = with_solid_dashes(broken, dpi=200)
+    assert len(_columns(solid)) == 4
+
+
 def test_a_page_without_dashes_comes_back_as_it_was():
     page = table_page()
     same, rules = with_solid_dashes(page, dpi=200)
