@@ -110,8 +110,8 @@ def with_solid_dashes(img: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Das
     # A crossing's blot swallows the dash touching it on either side, so a rule's ends fall short
     # of the rule they meet by up to two of its dashes and a few gaps.
     skip = SKIP * (MAX_GAP * px + 1)
-    keep = [rule for rule in found if _kept(rule, lines, binary, skip + 2 * rule.dash, px)]
-    keep = _joined(keep, lines, BRIDGE * px)
+    kept = (_kept(rule, lines, binary, skip + 2 * rule.dash, px) for rule in found)
+    keep = _joined([rule for rule in kept if rule is not None], lines, BRIDGE * px)
     if not keep:
         return img, []
     img = img.copy()
@@ -163,27 +163,38 @@ def _draw(img: np.ndarray, rule: DashedRule) -> None:
              lineType=cv2.LINE_8)
 
 
-def _kept(rule: DashedRule, lines: tuple, binary: np.ndarray, reach: float, px: float) -> bool:
+def _kept(rule: DashedRule, lines: tuple, binary: np.ndarray, reach: float, px: float) -> DashedRule | None:
     """A long rule is kept unless it meets no rule and print runs on from one of its ends (leader
-    dots); a short one only when it runs from a rule to a rule, as a cell's side does."""
+    dots); a short one only when it runs from a rule to a rule, as a cell's side does. An end
+    that meets a rule is drawn on to it: the blot there was no dash, and a header cell's side
+    drawn short of its cell is too short for the rule finder."""
     met = _meets(rule, lines[0 if rule.lying else 1], reach)
-    if rule.free:
-        return met >= 1 or not _continues(rule, binary, px)
-    return met == 2
+    count = sum(at is not None for at in met)
+    if (count == 0 and _continues(rule, binary, px)) if rule.free else count < 2:
+        return None
+    p0, a0, p1, a1 = rule.along()
+    slope = (a1 - a0) / max(p1 - p0, 1.0)
+    start, end = min(p0, met[0] if met[0] is not None else p0), max(p1, met[1] if met[1] is not None else p1)
+    ends = (start, a0 + slope * (start - p0)), (end, a0 + slope * (end - p0))
+    (x0, y0), (x1, y1) = ends if rule.lying else (e[::-1] for e in ends)
+    return DashedRule(x0, y0, x1, y1, rule.thickness, rule.shade, rule.free, rule.dash)
 
 
-def _meets(rule: DashedRule, across_lines: np.ndarray, reach: float) -> int:
-    """At how many of its ends (0, 1, 2) a rule meets a line across it (``across_lines``: the
-    page's ruled pixels in runs across it at least a character high, so print is no rule)."""
+def _meets(rule: DashedRule, across_lines: np.ndarray, reach: float) -> tuple[float | None, float | None]:
+    """Where, along it, a rule meets a line across it at each end (None where it meets none;
+    ``across_lines``: the page's ruled pixels in runs across it at least a character high, so
+    print is no rule)."""
     view, along, across = _upright(rule, across_lines)
     # Both lines drawn from their first whole dash: a corner's blot (two dashes run together)
     # leaves each short of the other by up to a skipped dash, along and across.
     c0, c1 = int(round(across - reach / 2)), int(round(across + reach / 2)) + 1
-    met = 0
+    met: list[float | None] = []
     for end, step in ((along[0], -1), (along[1], 1)):
         lo, hi = sorted((int(round(end - step * reach / 2)), int(round(end + step * reach))))
-        met += bool(view[max(0, lo):max(0, hi + 1), max(0, c0):max(0, c1)].any())
-    return met
+        lo, hi = max(0, lo), max(0, hi + 1)
+        rows = np.flatnonzero(view[lo:hi, max(0, c0):max(0, c1)].any(axis=1))
+        met.append(float(lo + np.median(rows)) if len(rows) else None)
+    return met[0], met[1]
 
 
 def _continues(rule: DashedRule, binary: np.ndarray, px: float) -> bool:
