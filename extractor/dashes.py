@@ -110,8 +110,8 @@ def with_solid_dashes(img: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Das
     # A crossing's blot swallows the dash touching it on either side, so a rule's ends fall short
     # of the rule they meet by up to two of its dashes and a few gaps.
     skip = SKIP * (MAX_GAP * px + 1)
-    kept = (_kept(rule, lines, binary, skip + 2 * rule.dash, px) for rule in found)
-    keep = _joined([rule for rule in kept if rule is not None], lines, BRIDGE * px)
+    keep = _joined([rule for rule in found if _kept(rule, lines, binary, skip + 2 * rule.dash, px)], lines, BRIDGE * px)
+    keep = [_drawn_on(rule, lines, skip + 2 * rule.dash) for rule in keep]
     if not keep:
         return img, []
     img = img.copy()
@@ -149,10 +149,12 @@ def _joined(rules: list[DashedRule], lines: tuple, bridge: float) -> list[Dashed
 
 
 def _crossed(across_lines: np.ndarray, lying: bool, start: float, end: float, at: float) -> bool:
-    """Whether a line across runs through the stretch start..end (along) at ``at`` (across)."""
+    """Whether one line across (not two: a merged cell between) runs through the stretch
+    start..end (along) at ``at`` (across)."""
     view = across_lines.T if lying else across_lines
-    lo, hi, c = int(round(start)), int(round(end)), int(round(at))
-    return bool(view[max(0, lo - 2):max(0, hi + 3), max(0, c - 2):max(0, c + 3)].any())
+    lo, hi, c = max(0, int(round(start)) - 2), int(round(end)), int(round(at))
+    rows = np.flatnonzero(view[lo:max(0, hi + 3), max(0, c - 2):max(0, c + 3)].any(axis=1))
+    return len(rows) > 0 and not (np.diff(rows) > 1).any()
 
 
 def _draw(img: np.ndarray, rule: DashedRule) -> None:
@@ -163,15 +165,17 @@ def _draw(img: np.ndarray, rule: DashedRule) -> None:
              lineType=cv2.LINE_8)
 
 
-def _kept(rule: DashedRule, lines: tuple, binary: np.ndarray, reach: float, px: float) -> DashedRule | None:
+def _kept(rule: DashedRule, lines: tuple, binary: np.ndarray, reach: float, px: float) -> bool:
     """A long rule is kept unless it meets no rule and print runs on from one of its ends (leader
-    dots); a short one only when it runs from a rule to a rule, as a cell's side does. An end
-    that meets a rule is drawn on to it: the blot there was no dash, and a header cell's side
-    drawn short of its cell is too short for the rule finder."""
+    dots); a short one only when it runs from a rule to a rule, as a cell's side does."""
+    met = sum(at is not None for at in _meets(rule, lines[0 if rule.lying else 1], reach))
+    return (met >= 1 or not _continues(rule, binary, px)) if rule.free else met == 2
+
+
+def _drawn_on(rule: DashedRule, lines: tuple, reach: float) -> DashedRule:
+    """The rule with each end that meets a rule drawn on to it: the blot there was no dash, and
+    a header cell's side drawn short of its cell is too short for the rule finder."""
     met = _meets(rule, lines[0 if rule.lying else 1], reach)
-    count = sum(at is not None for at in met)
-    if (count == 0 and _continues(rule, binary, px)) if rule.free else count < 2:
-        return None
     p0, a0, p1, a1 = rule.along()
     slope = (a1 - a0) / max(p1 - p0, 1.0)
     start, end = min(p0, met[0] if met[0] is not None else p0), max(p1, met[1] if met[1] is not None else p1)
@@ -192,9 +196,16 @@ def _meets(rule: DashedRule, across_lines: np.ndarray, reach: float) -> tuple[fl
     for end, step in ((along[0], -1), (along[1], 1)):
         lo, hi = sorted((int(round(end - step * reach / 2)), int(round(end + step * reach))))
         lo, hi = max(0, lo), max(0, hi + 1)
-        rows = np.flatnonzero(view[lo:hi, max(0, c0):max(0, c1)].any(axis=1))
-        met.append(float(lo + np.median(rows)) if len(rows) else None)
+        rows = lo + np.flatnonzero(view[lo:hi, max(0, c0):max(0, c1)].any(axis=1))
+        met.append(_nearest_line(rows, end) if len(rows) else None)
     return met[0], met[1]
+
+
+def _nearest_line(rows: np.ndarray, end: float) -> float:
+    """The middle of the run of ruled rows nearest ``end`` (a short cell may bring the next rule
+    into reach as well: the rule met is the nearer one)."""
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
+    return float(min(runs, key=lambda run: np.abs(run - end).min()).mean())
 
 
 def _continues(rule: DashedRule, binary: np.ndarray, px: float) -> bool:
