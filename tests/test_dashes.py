@@ -33,9 +33,21 @@ def test_dashed_and_dotted_rules_are_drawn_whole(on, off):
 def test_rules_are_whole_where_their_dashes_run_together_at_crossings(on, off):
     # Long dashes touching a crossing make one blot longer than any dash: each rule broke there.
     page = table_page()
-    solid, _ = with_solid_dashes(dashed(page, on, off, run_together=True), dpi=200)
+    solid, rules = with_solid_dashes(dashed(page, on, off, run_together=True), dpi=200)
     assert full_rows(solid) == 26
     assert [abs(a - b) <= 2 for a, b in zip(_columns(solid), _columns(page))] == [True] * 4
+    # each drawn from the frame's top rule to its bottom one, over the blots at both ends
+    ends = [(r.y0, r.y1) for r in rules if not r.lying]
+    assert len(ends) == 4 and all(abs(y0 - 300.5) <= 2 and abs(y1 - 1800.5) <= 2 for y0, y1 in ends)
+
+
+def test_a_merged_cell_keeps_its_gap_in_a_dashed_rule():
+    page = table_page()
+    page[902:959, 499:502] = 255  # one cell spans the second column's rule between two row rules
+    # read as 300 dpi, the merged cell's 60 px are within the 6 mm (71 px) a break is joined across
+    rules = with_solid_dashes(dashed(page, 10, 5, run_together=True), dpi=300)[1]
+    second = [(r.y0, r.y1) for r in rules if not r.lying and abs(r.x0 - 500) < 3]
+    assert len(second) == 2 and all(y1 <= 905 or y0 >= 955 for y0, y1 in second)
 
 
 def test_a_few_specks_beside_a_rule_do_not_make_it_a_screen():
