@@ -239,8 +239,7 @@ def _clear_sides(total: np.ndarray, stats: np.ndarray, px: float) -> tuple[np.nd
 
     def ink_in(x0, y0, x1, y1):
         x0, x1, y0, y1 = np.clip(x0, 0, w), np.clip(x1, 0, w), np.clip(y0, 0, h), np.clip(y1, 0, h)
-        area = np.maximum((x1 - x0) * (y1 - y0), 1)
-        return (total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0]) / area
+        return _box_ink(total, x0, y0, x1, y1) / np.maximum((x1 - x0) * (y1 - y0), 1)
 
     above, below = ink_in(x, y - 1 - band, x + cw, y - 1), ink_in(x, y + ch + 1, x + cw, y + ch + 1 + band)
     left, right = ink_in(x - 1 - band, y, x - 1, y + ch), ink_in(x + cw + 1, y, x + cw + 1 + band, y + ch)
@@ -361,7 +360,13 @@ def _ink_on(total: np.ndarray, horizontal: bool, start: float, end: float, acros
     y0, y1, x0, x1 = (c0, c1, a0, a1) if horizontal else (a0, a1, c0, c1)
     y0, y1 = np.clip((y0, y1), 0, total.shape[0] - 1)
     x0, x1 = np.clip((x0, x1), 0, total.shape[1] - 1)
-    return int(total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0])
+    return int(_box_ink(total, x0, y0, x1, y1))
+
+
+def _box_ink(total: np.ndarray, x0, y0, x1, y1):
+    """Ink pixels in the boxes [x0, x1) × [y0, y1) (numbers or arrays, inside the image), from
+    the ink's integral image."""
+    return total[y1, x1] - total[y0, x1] - total[y1, x0] + total[y0, x0]
 
 
 def _steady(lengths: np.ndarray, gaps: np.ndarray, gap_limit: float) -> bool:
