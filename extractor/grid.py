@@ -84,7 +84,7 @@ def join_words(words: list[Word]) -> str:
     return "".join(w.text for line in group_lines(words) for w in line).strip()
 
 
-def _merge_collinear(segments: list[Segment], horizontal: bool) -> list[Segment]:
+def merge_collinear(segments: list[Segment], horizontal: bool) -> list[Segment]:
     """Join pieces of one rule (same position, touching or overlapping extents)."""
     if horizontal:
         items = sorted(((s.y0 + s.y1) / 2, s.x0, s.x1) for s in segments)
@@ -280,8 +280,8 @@ def _beside_rule(v: Segment, vs: list[Segment]) -> bool:
 
 def page_grids(page: Page) -> list[Grid]:
     """Every ruled table region of a page, top to bottom."""
-    hs = _merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
-    vs = _merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
+    hs = merge_collinear([s for s in page.segments if s.horizontal and s.x1 - s.x0 >= 4], True)
+    vs = merge_collinear([s for s in page.segments if not s.horizontal and s.y1 - s.y0 >= 4], False)
     if page.source == "ocr":
         vs = [v for v in vs if _anchored(v, hs) and not _through_word(v, page.words) and not _beside_rule(v, vs)]
     if len(hs) * len(vs) > 4_000_000:

@@ -1,22 +1,28 @@
 """Fallback for tables printed without ruling lines: a grid from word positions alone.
 
 Rows are the lines that hold an amount or a code; a wrapped label line joins the nearest such
-row. Columns are the horizontal bands where data words overlap (amounts are aligned within a
-column); each band's header label is the header words above it that overlap it.
+row, never across a printed row rule (a table ruled across but not down keeps its rows apart by
+its rules). Columns are the horizontal bands where data words overlap (amounts are aligned within
+a column) together with the header's own columns, so a column with no figure in it keeps its
+place and its neighbour's figures do not take its name.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 
-from .grid import Cell, Grid, group_lines
-from .pages import Word
+from .grid import Cell, Grid, group_lines, merge_collinear
+from .pages import Segment, Word
 
 ROW_PITCH_SHARE = 0.75  # of the rows' pitch: a line without figures this far from them is a row
 WRAP = 1.4  # line heights: a wrapped name's next line lies closer to its first than this
+ACROSS = 0.5  # of the table's width: a row rule runs at least this far
 _DATA = re.compile(r"^[+-]?[\d,]*\.?\d+$")
+_NOTE = re.compile(r"^(备注|注[:：\d])")
 # Lines around a table that are not part of it.
-_NOT_TABLE = re.compile(r"^(编制(单位|部门)|单位[:：]|金额单位|备注|注[:：]|-?\d{1,3}-?$|表\d+$|第\d+页)")
+_NOT_TABLE = re.compile(r"^(编制(单位|部门)|(部门|单位)(名称)?[:：]|金额单位|备注|注[:：]|-?\d{1,3}-?$|表\d+$|第\d+页)")
 
 
 def _is_data(word: Word) -> bool:
@@ -38,76 +44,220 @@ def _centre(line: list[Word]) -> float:
     return sum(w.cy for w in line) / len(line)
 
 
-def _rows(body: list[list[Word]], data_lines: list[list[Word]]) -> list[list[Word]]:
+def _rows(body: list[list[Word]], data_lines: list[list[Word]], rules: list[float]) -> list[list[Word]]:
     """The table's rows: each data line, and each line without a figure that stands a row's pitch
     from every line with figures (an item with nothing budgeted, "三、国防支出"); a wrapped name's
-    other line sits closer (a line's spacing, not a row's) and joins the data line nearest to it."""
+    other line sits closer (a line's spacing, not a row's) and joins the data line nearest to it.
+    A printed row rule (at ``rules``, heights) between two lines keeps them in different rows."""
+    def between(ln: list[Word]) -> int:
+        return bisect.bisect_left(rules, _centre(ln))
+
     centres = [_centre(ln) for ln in data_lines]
     height = sorted(max(w.y1 for w in ln) - min(w.y0 for w in ln) for ln in data_lines)[len(data_lines) // 2]
     # The pitch of rows: the closest two rows with figures (empty rows may lie between others).
     pitch = min((b - a for a, b in zip(centres, centres[1:]) if b - a >= WRAP * height), default=0.0)
     rows: list[list[Word]] = [list(ln) for ln in data_lines]
+    bays = [between(ln) for ln in data_lines]
     for ln in body:
         if ln in data_lines:
             continue
-        cy = _centre(ln)
-        nearest = min(range(len(centres)), key=lambda i: abs(centres[i] - cy))
-        if pitch and abs(centres[nearest] - cy) >= max(ROW_PITCH_SHARE * pitch, WRAP * height):
+        cy, bay = _centre(ln), between(ln)
+        # Rows so far under the same rule: a wrapped line of a name without figures joins it too.
+        near = [i for i in range(len(rows)) if bays[i] == bay]
+        nearest = min(near, key=lambda i: abs(centres[i] - cy), default=None)
+        if nearest is None or pitch and abs(centres[nearest] - cy) >= max(ROW_PITCH_SHARE * pitch, WRAP * height):
             rows.append(list(ln))
             centres.append(cy)
+            bays.append(bay)
         else:
             rows[nearest] += ln
     order = sorted(range(len(rows)), key=lambda i: centres[i])
     return [rows[i] for i in order]
 
 
-def word_grid(page: int, words: list[Word]) -> Grid | None:
-    """A Grid for an unruled table from its words, or None when the words hold no table."""
-    lines = [ln for ln in group_lines(words)
-             if not _NOT_TABLE.match("".join(w.text for w in ln).replace(" ", ""))]
+def _row_rules(rules: list[Segment], body: list[list[Word]]) -> list[float]:
+    """Heights of the rules printed across the table's body (at least half its width)."""
+    x0 = min(w.x0 for ln in body for w in ln)
+    x1 = max(w.x1 for ln in body for w in ln)
+    rules = merge_collinear([r for r in rules if r.horizontal], True)  # a rule drawn cell by cell is one
+    return sorted(r.y0 for r in rules if min(r.x1, x1) - max(r.x0, x0) >= ACROSS * (x1 - x0))
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _joined(a: Word, b: Word) -> Word:
+    return Word(a.text + b.text, min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1), min(a.conf, b.conf))
+
+
+def _spaced(line: list[Word], bands: list[tuple[float, float]] | None = None) -> list[Word]:
+    """A line's words with a label printed letter by letter ("合 计", "金  额") joined, unless
+    each letter heads figures of its own (类 款 项 over three codes, given the bands)."""
+    out: list[Word] = []
+    prev: Word | None = None
+    for w in sorted(line, key=lambda w: w.x0):
+        h = min(w.y1 - w.y0, prev.y1 - prev.y0) if prev is not None else 0.0
+        if prev is not None and _letter(prev) and _letter(w) and w.x0 - prev.x1 <= 3 * h \
+                and (bands is None or sum(_overlap(out[-1].x0, w.x1, a, b) > 0 for a, b in bands) <= 1):
+            out[-1] = _joined(out[-1], w)
+        else:
+            out.append(w)
+        prev = w
+    return out
+
+
+def _letter(w: Word) -> bool:
+    return len(w.text) == 1 and "\u4e00" <= w.text <= "\u9fff"
+
+
+def _labels(header_lines: list[list[Word]], bands: list[tuple[float, float]]) -> list[Word]:
+    """The header's labels: a spaced label ("合 计") and a label wrapped over lines ("上级一般 /
+    公共预算 / 安排的转 / 移支付", centred or flush left) each joined into one."""
+    out = [w for line in header_lines for w in _spaced(line, bands)]
+    stacked: list[Word] = []
+    for w in sorted(out, key=lambda w: w.y0):
+        h = w.y1 - w.y0
+        above = [i for i, a in enumerate(stacked)
+                 if 0 <= w.y0 - a.y1 <= 0.6 * h and (abs(a.cx - w.cx) <= 0.25 * h or abs(a.x0 - w.x0) <= 0.25 * h)
+                 and a.x0 - h <= w.x0 and w.x1 <= a.x1 + h]
+        if len(above) == 1:
+            stacked[above[0]] = _joined(stacked[above[0]], w)
+        else:
+            stacked.append(w)
+    return stacked
+
+
+def _header_columns(labels: list[Word], bands: list[tuple[float, float]]) -> list[tuple[float, float, list[Word]]]:
+    """The header's own columns, read from its lowest label up: a label over none starts one; a
+    label above a column heads a group (a label's own lines are one label already: ``_labels``)
+    and is left out, as is a label standing higher than another over the same band of figures
+    ("项目" over the name column's "经济分类科目名称", centred over the group it heads) or over
+    none between two lower ones."""
+    cols: list[list] = []
+    for w in sorted(labels, key=lambda w: -w.cy):
+        over = [c for c in cols if _overlap(w.x0, w.x1, c[0], c[1]) > 0.3 * min(w.x1 - w.x0, c[1] - c[0])]
+        if not over:
+            under = [c for c in cols for a, b in bands
+                     if _overlap(w.x0, w.x1, a, b) > 0 and _overlap(c[0], c[1], a, b) > 0
+                     and min(v.y0 for v in c[2]) - w.y1 > 0]
+            left = max((c for c in cols if c[1] <= w.x0), key=lambda c: c[1], default=None)
+            right = min((c for c in cols if c[0] >= w.x1), key=lambda c: c[0], default=None)
+            # Over no figures, between two columns whose labels stand lower: a group's label
+            # centred over the rule between them ("本年收入" over 项目 | 预算数).
+            flanked = not any(_overlap(w.x0, w.x1, a, b) > 0 for a, b in bands) and left and right \
+                and min(min(v.y0 for v in left[2]), min(v.y0 for v in right[2])) > w.y1
+            if not under and not flanked:
+                cols.append([w.x0, w.x1, [w]])
+    return sorted((a, b, ws) for a, b, ws in cols)
+
+
+def _columns(bands: list[tuple[float, float]], header: list[Word]) -> list[tuple[float, float, int | None, list[Word]]]:
+    """Columns as (x0, x1, band index or None, header words): a band of figures with the header
+    column it sits under, a header column with no figure under it as an empty column of its own.
+
+    A label is centred in its cell while figures are right-aligned, so a band may lie under no
+    label or under two: a band goes to the label that needs the narrowest cell, centred on the
+    label, to hold it ("合计 … 1.22": a narrow figure right-aligned in a wide cell)."""
+    leaves = _header_columns(header, bands)
+    # A leaf's place is its narrowest label's centre: a group label above it may be off-centre.
+    centres = [min(ws, key=lambda w: w.x1 - w.x0).cx for _, _, ws in leaves]
+    def cell(a: float, b: float, j: int) -> float:
+        return max(abs(a - centres[j]), abs(b - centres[j]))
+
+    over = [[j for j, (x0, x1, _) in enumerate(leaves) if _overlap(a, b, x0, x1) > 0] for a, b in bands]
+    # A band under no label takes a label with no figures under it, or none (a code printed
+    # before its name, between the amounts on its left and the name's label on its right).
+    taken = {j for o in over for j in o}
+
+    def beside(a: float, b: float) -> list[int]:
+        left = max((j for j, leaf in enumerate(leaves) if leaf[1] <= a), key=lambda j: leaves[j][1], default=None)
+        right = min((j for j, leaf in enumerate(leaves) if leaf[0] >= b), key=lambda j: leaves[j][0], default=None)
+        return [j for j in (left, right) if j is not None and j not in taken]
+
+    best = [min(o or beside(a, b), key=lambda j: cell(a, b, j), default=None) for (a, b), o in zip(bands, over)]
+    used = {j for j in best if j is not None}
+    columns = [(min(a, leaves[best[i]][0]) if best[i] is not None else a,
+                max(b, leaves[best[i]][1]) if best[i] is not None else b, i,
+                list(leaves[best[i]][2]) if best[i] is not None else [])
+               for i, (a, b) in enumerate(bands)]
+    columns += [(a, b, None, list(ws)) for j, (a, b, ws) in enumerate(leaves) if j not in used]
+    columns.sort(key=lambda c: (c[0] + c[1]) / 2)
+    # A group label ("财政拨款（补助）", "资金来源") heads every column it spans.
+    in_leaf = {id(w) for _, _, ws in leaves for w in ws}
+    for w in header:
+        if id(w) in in_leaf:
+            continue
+        spanned = [ws for a, b, _, ws in columns if _overlap(w.x0, w.x1, a, b) >= 0.6 * (b - a)]
+        if not spanned:
+            spanned = [min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - w.cx))[3]]
+        for ws in spanned:
+            ws.append(w)
+    return columns
+
+
+def _split(lines: list[list[Word]], rules: list[Segment]) -> tuple[list, list, list[float]] | None:
+    """Header lines, body lines and the heights of the rules across the body; None when no line
+    holds figures (one line is a table when it holds two: a 合计 row under its header).
+
+    The body starts at the first line with figures, or at the rule under the header when one is
+    printed (a wrapped name's first line sits above its row's figures); lines above the table's
+    top rule (a preamble wrapped onto a second line) are no header."""
     data_idx = [i for i, ln in enumerate(lines) if any(_is_data(w) for w in ln)]
-    # One line of figures is a table too (a one-row summary: 合计 under its header), when it
-    # holds two figures or more.
     if not data_idx or len(data_idx) == 1 and sum(_is_data(w) for w in lines[data_idx[0]]) < 2:
         return None
-    header_lines = lines[: data_idx[0]]
-    body = lines[data_idx[0]:]
+    header_lines, body = lines[: data_idx[0]], lines[data_idx[0]:]
+    across = _row_rules(rules, body)
+    above = [y for y in across if y < _centre(body[0])]
+    if above and any(_centre(ln) > above[0] for ln in header_lines):
+        header_lines = [ln for ln in header_lines if _centre(ln) > above[0]]
+    if len(above) >= 2 and any(_centre(ln) < above[-1] for ln in header_lines):
+        body = [ln for ln in header_lines if _centre(ln) > above[-1]] + body
+        header_lines = [ln for ln in header_lines if _centre(ln) < above[-1]]
+    return header_lines, body, across
+
+
+def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid | None:
+    """A Grid for a table without column rules from its words (and the rules printed across it,
+    if any), or None when the words hold no table."""
+    lines: list[list[Word]] = []
+    for ln in group_lines(words):
+        text = "".join(w.text for w in ln).replace(" ", "")
+        if _NOTE.match(text) and any(_is_data(w) for line in lines for w in line):
+            break  # a note under the table: its lines run across the columns to the end
+        if not _NOT_TABLE.match(text):
+            lines.append(ln)
+    split = _split(lines, rules)
+    if split is None:
+        return None
+    header_lines, body, across = split
+    body = [_spaced(ln) for ln in body]  # "合 计" in a total row is one name
     data_lines = [ln for ln in body if any(_is_data(w) for w in ln)]
     bands = _bands([w for ln in body for w in ln])
     if len(bands) < 2:
         return None
-    rows = _rows(body, data_lines)
-    header_words = [w for ln in header_lines for w in ln]
-    n_cols = len(bands)
+    rows = _rows(body, data_lines, across)
+    header_words = _labels(header_lines, bands)
+    columns = _columns(bands, header_words)
     all_rows = [header_words] + rows if header_words else rows
     cells: list[Cell] = []
     owner: list[list[int]] = []
-    # A header is centred over its column while amounts are right-aligned: a header word belongs
-    # to every column whose reach (up to halfway to the neighbours) it overlaps.
-    reach = [((bands[i - 1][1] + a) / 2 if i else a - 50, (b + bands[i + 1][0]) / 2 if i + 1 < n_cols else b + 50)
-             for i, (a, b) in enumerate(bands)]
-    header_of: dict[int, list[Word]] = {c: [] for c in range(n_cols)}
-    for w in header_words:
-        overlaps = [max(0.0, min(w.x1, hi) - max(w.x0, lo)) for lo, hi in reach]
-        best = max(range(n_cols), key=lambda c: overlaps[c])
-        for c, (lo, hi) in enumerate(reach):
-            # The column it overlaps most, and every column a group header ("财政拨款（补助）") spans.
-            if c == best and overlaps[c] > 0 or overlaps[c] >= 0.6 * (hi - lo):
-                header_of[c].append(w)
     for r, row_words in enumerate(all_rows):
         owner.append([])
-        for c, (a, b) in enumerate(bands):
+        for c, (a, b, band, heads) in enumerate(columns):
             if header_words and r == 0:
-                mine = header_of[c]
+                mine = heads
+            elif band is None:
+                mine = []
             else:
-                mine = [w for w in row_words if a <= w.cx <= b]
+                mine = [w for w in row_words if bands[band][0] <= w.cx <= bands[band][1]]
             owner[-1].append(len(cells))
             cells.append(Cell(r, c, words=mine, bbox=(a, min((w.y0 for w in mine), default=0),
                                                          b, max((w.y1 for w in mine), default=0))))
-    x0 = min(a for a, _ in bands)
-    x1 = max(b for _, b in bands)
+    x0 = min(c[0] for c in columns)
+    x1 = max(c[1] for c in columns)
     y0 = min(w.y0 for w in words)
     y1 = max(w.y1 for w in words)
     row_edges = [y0] * (len(all_rows) + 1)
-    col_edges = [a for a, _ in bands] + [x1]
+    col_edges = list(itertools.accumulate((c[0] for c in columns), max)) + [x1]
     return Grid(page, (x0, y0, x1, y1), row_edges, col_edges, cells, owner)

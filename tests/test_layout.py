@@ -72,3 +72,15 @@ def test_unruled_tables_fall_back_to_word_positions(tmp_path):
     assert report["overall"]["cell_recall"] >= 0.85 and report["overall"]["cell_precision"] >= 0.85, report["overall"]
     for key in ("t1", "t3", "t5", "t6"):
         assert report["tables"][key]["cell_exact"] == 1.0, key
+
+
+@pytest.mark.skipif(not (SAMPLES / "000_5dac6d90f1d45d5f.pdf").exists(), reason="samples not rendered")
+def test_tables_ruled_across_but_not_down_are_read_whole(tmp_path):
+    """Row rules kept, column rules taken away (a spreadsheet printed without vertical borders):
+    the rules keep rows without figures apart and the header's labels place the empty columns."""
+    from .grids import row_rules_only
+
+    pdf = tmp_path / "000_5dac6d90f1d45d5f.pdf"
+    row_rules_only(SAMPLES / pdf.name).save(pdf)
+    report = summarise([score_document(extract(pdf, Options(check=False)), _gold(pdf.stem))])
+    assert report["overall"]["cell_exact"] == 1.0, {k: v for k, v in report["tables"].items() if v["cell_exact"] < 1}

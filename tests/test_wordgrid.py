@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from extractor.locate import locate
-from extractor.pages import Page, Word
+from extractor.pages import Page, Segment, Word
 from extractor.wordgrid import word_grid
 
 
@@ -49,3 +49,63 @@ def test_a_table_no_template_names_printed_without_rules_is_kept():
     layout = locate([Page(1, 595, 842, words=words)])
     kept = [r for r in layout.regions if r.kind == "generic"]
     assert kept and kept[0].grids and kept[0].grids[0].text(2, 1) == "3.50"
+
+
+def _headers(grid) -> list[str]:
+    return [grid.text(0, c, anchor_only=False) for c in range(grid.n_cols)]
+
+
+def test_rules_printed_across_keep_rows_without_figures_apart():
+    # Rows 16 pt apart, a rule under each: rows without figures lie closer to a row with figures
+    # than two rows with figures do to each other, and are rows of their own all the same.
+    names = ["合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费（小计）", "其中：公务用车购置费", "公务用车运行费"]
+    words = _line(100, (40, "项目"), (220, "合计"))
+    for i, name in enumerate(names):
+        figures = [(220, "1.22")] if name in ("合计", "公务接待费") else []
+        words += _line(130 + 16 * i, (40, name), *figures)
+    rules = [Segment(30, 126 + 16 * i, 300, 126 + 16 * i) for i in range(len(names) + 1)]
+    grid = word_grid(1, words, rules)
+    assert [grid.text(r, 0) for r in range(1, grid.n_rows)] == names
+    unruled = word_grid(1, words)  # without the rules the pitch of rows is all there is to go by
+    assert unruled.n_rows < grid.n_rows
+
+
+def test_a_column_without_figures_keeps_its_label_from_its_neighbours_figures():
+    # Figures right-aligned in their cells reach towards the next label; the empty column
+    # (上级转移支付) stays a column of its own instead of lending its label to them.
+    words = _line(100, (60, "项目"), (200, "合计"), (245, "一般公共预算"), (305, "上级转移支付"), (365, "政府性基金")) \
+        + _line(130, (60, "事业运行"), (194, "330.39"), (254, "330.39")) \
+        + _line(147, (60, "住房公积金"), (200, "9.87"), (260, "9.87"))
+    grid = word_grid(1, words)
+    assert _headers(grid) == ["项目", "合计", "一般公共预算", "上级转移支付", "政府性基金"]
+    assert grid.row_texts(1) == ["事业运行", "330.39", "330.39", "", ""]
+
+
+def test_a_narrow_figure_right_aligned_under_a_spaced_label_takes_that_label():
+    # "合 计" printed letter by letter, its figures right-aligned in a wide cell, past the label.
+    words = _line(100, (40, "内容"), (150, "合"), (162, "计"), (230, "一般公共预算")) \
+        + _line(130, (40, "公务接待费"), (176, "1.22"), (242, "1.22"))
+    grid = word_grid(1, words)
+    assert _headers(grid) == ["内容", "合计", "一般公共预算"]
+    assert grid.row_texts(1) == ["公务接待费", "1.22", "1.22"]
+
+
+def test_a_group_label_over_the_gap_between_its_columns_is_not_a_column():
+    # "本年收入" heads 项目 and 预算数, centred over the space between them, a line higher.
+    words = _line(85, (105, "本年收入")) + _line(100, (40, "项目"), (200, "预算数")) \
+        + _line(130, (40, "一、财政拨款收入"), (194, "518.80")) + _line(147, (40, "二、事业收入"), (200, "12.00"))
+    grid = word_grid(1, words)
+    assert grid.n_cols == 2 and grid.row_texts(1) == ["一、财政拨款收入", "518.80"]
+    assert any("本年收入" in label for label in _headers(grid))
+
+
+def test_lines_above_the_top_rule_and_a_note_below_are_not_the_table():
+    # A preamble wrapped onto a second line above the table's top rule, and a note's lines
+    # under it running across every column, would make header labels and one band of it all.
+    words = _line(70, (40, "院"), (220, "单位：万元")) + HEADER \
+        + _line(130, (40, "办公费"), (220, "315.00")) + _line(147, (40, "水费"), (220, "34.00")) \
+        + _line(170, (40, "注：1.机关运行经费指行政单位的日常公用经费支出")) \
+        + _line(183, (40, "包括办公及印刷费、邮电费、差旅费、会议费等等等"))
+    grid = word_grid(1, words, [Segment(30, 90, 300, 90), Segment(30, 160, 300, 160)])
+    assert _headers(grid) == ["项目", "金额"]
+    assert [grid.row_texts(r) for r in range(1, grid.n_rows)] == [["办公费", "315.00"], ["水费", "34.00"]]
