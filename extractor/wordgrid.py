@@ -119,7 +119,7 @@ def _labels(header_lines: list[list[Word]], bands: list[tuple[float, float]]) ->
     for w in sorted(out, key=lambda w: w.y0):
         h = w.y1 - w.y0
         above = [i for i, a in enumerate(stacked)
-                 if 0 <= w.y0 - a.y1 <= 0.6 * h and (abs(a.cx - w.cx) <= 0.25 * h or abs(a.x0 - w.x0) <= 0.25 * h)
+                 if -0.3 * h <= w.y0 - a.y1 <= 0.6 * h and (abs(a.cx - w.cx) <= 0.25 * h or abs(a.x0 - w.x0) <= 0.25 * h)
                  and a.x0 - h <= w.x0 and w.x1 <= a.x1 + h]
         if len(above) == 1:
             stacked[above[0]] = _joined(stacked[above[0]], w)
