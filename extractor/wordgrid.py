@@ -54,8 +54,9 @@ def _rows(body: list[list[Word]], data_lines: list[list[Word]], rules: list[floa
 
     centres = [_centre(ln) for ln in data_lines]
     height = sorted(max(w.y1 for w in ln) - min(w.y0 for w in ln) for ln in data_lines)[len(data_lines) // 2]
-    # The pitch of rows: the closest two rows with figures (empty rows may lie between others).
-    pitch = min((b - a for a, b in zip(centres, centres[1:]) if b - a >= WRAP * height), default=0.0)
+    # The pitch of rows: the closest two lines further apart than a wrapped name's lines.
+    every = sorted(_centre(ln) for ln in body)
+    pitch = min((b - a for a, b in zip(every, every[1:]) if b - a >= WRAP * height), default=0.0)
     rows: list[list[Word]] = [list(ln) for ln in data_lines]
     bays = [between(ln) for ln in data_lines]
     for ln in body:

@@ -56,18 +56,28 @@ def _headers(grid) -> list[str]:
 
 
 def test_rules_printed_across_keep_rows_without_figures_apart():
-    # Rows 16 pt apart, a rule under each: rows without figures lie closer to a row with figures
-    # than two rows with figures do to each other, and are rows of their own all the same.
+    # Rows 12 pt apart, no taller than their text, a rule under each: by spacing alone a line
+    # without figures is a wrapped name's next line; the rules say it is a row of its own.
     names = ["合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费（小计）", "其中：公务用车购置费", "公务用车运行费"]
     words = _line(100, (40, "项目"), (220, "合计"))
     for i, name in enumerate(names):
         figures = [(220, "1.22")] if name in ("合计", "公务接待费") else []
-        words += _line(130 + 16 * i, (40, name), *figures)
-    rules = [Segment(30, 126 + 16 * i, 300, 126 + 16 * i) for i in range(len(names) + 1)]
+        words += _line(130 + 12 * i, (40, name), *figures)
+    rules = [Segment(30, 129 + 12 * i, 300, 129 + 12 * i) for i in range(len(names) + 1)]
     grid = word_grid(1, words, rules)
     assert [grid.text(r, 0) for r in range(1, grid.n_rows)] == names
-    unruled = word_grid(1, words)  # without the rules the pitch of rows is all there is to go by
-    assert unruled.n_rows < grid.n_rows
+    assert word_grid(1, words).n_rows == 3  # without the rules: each name joins a row with figures
+
+
+def test_rows_without_figures_a_rows_pitch_apart_are_rows_without_rules_too():
+    # Rows 16 pt apart: two lines further apart than a wrapped name's lines set the pitch of rows,
+    # though the two lines with figures are two rows apart.
+    names = ["合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费（小计）"]
+    words = _line(100, (40, "项目"), (220, "合计"))
+    for i, name in enumerate(names):
+        words += _line(130 + 16 * i, (40, name), *([(220, "1.22")] if i in (0, 2) else []))
+    grid = word_grid(1, words)
+    assert [grid.text(r, 0) for r in range(1, grid.n_rows)] == names
 
 
 def test_a_column_without_figures_keeps_its_label_from_its_neighbours_figures():
