@@ -184,17 +184,31 @@ def _columns(bands: list[tuple[float, float]], header: list[Word]) -> list[tuple
                for i, (a, b) in enumerate(bands)]
     columns += [(a, b, None, list(ws)) for j, (a, b, ws) in enumerate(leaves) if j not in used]
     columns.sort(key=lambda c: (c[0] + c[1]) / 2)
-    # A group label ("财政拨款（补助）", "资金来源") heads every column it spans.
+    # A group label ("财政拨款（补助）", "本年支出") heads every column it spans.
     in_leaf = {id(w) for _, _, ws in leaves for w in ws}
-    for w in header:
-        if id(w) in in_leaf:
-            continue
-        spanned = [ws for a, b, _, ws in columns if _overlap(w.x0, w.x1, a, b) >= 0.6 * (b - a)]
-        if not spanned:
-            spanned = [min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - w.cx))[3]]
-        for ws in spanned:
+    groups = [w for w in header if id(w) not in in_leaf]
+    for w in groups:
+        for ws in _spanned(w, groups, columns):
             ws.append(w)
     return columns
+
+
+def _spanned(label: Word, groups: list[Word], columns: list) -> list[list[Word]]:
+    """The header words of the columns a group label heads: those it covers mostly, or the
+    nearest. Two group labels or more side by side on the header's top line split the table
+    into sides ("本年收入" | "本年支出"): each, centred over its side, reaches the nearer of the
+    table's edge or its neighbour's label and heads every column within."""
+    line = [g for g in groups if g is not label and _overlap(g.y0, g.y1, label.y0, label.y1) > 0]
+    top = min(g.y0 for g in groups)
+    if line and label.y0 - top <= label.y1 - label.y0:
+        x0, x1 = min(c[0] for c in columns), max(c[1] for c in columns)
+        left = max([g.x1 for g in line if g.x1 <= label.x0], default=x0)
+        right = min([g.x0 for g in line if g.x0 >= label.x1], default=x1)
+        reach = max(min(label.cx - left, right - label.cx), (label.x1 - label.x0) / 2)
+        inside = [c[3] for c in columns if abs((c[0] + c[1]) / 2 - label.cx) <= reach]
+    else:
+        inside = [c[3] for c in columns if _overlap(label.x0, label.x1, c[0], c[1]) >= 0.6 * (c[1] - c[0])]
+    return inside or [min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - label.cx))[3]]
 
 
 def _split(lines: list[list[Word]], rules: list[Segment]) -> tuple[list, list, list[float]] | None:

@@ -119,3 +119,17 @@ def test_lines_above_the_top_rule_and_a_note_below_are_not_the_table():
     grid = word_grid(1, words, [Segment(30, 90, 300, 90), Segment(30, 160, 300, 160)])
     assert _headers(grid) == ["项目", "金额"]
     assert [grid.row_texts(r) for r in range(1, grid.n_rows)] == [["办公费", "315.00"], ["水费", "34.00"]]
+
+
+def test_group_labels_side_by_side_head_every_column_of_their_side():
+    # 本年收入 | 本年支出 on the top line, each centred over its side: the expense side begins at
+    # its own 项目 column (the two-sided reader splits there), not at the column under its label.
+    words = _line(80, (113, "本年收入"), (398, "本年支出")) \
+        + _line(100, (60, "项目"), (160, "预算数"), (250, "项目"), (360, "合计"), (440, "人员经费"), (520, "公用经费")) \
+        + _line(130, (60, "一、财政拨款收入"), (154, "518.80"), (250, "一、一般公共服务支出"), (354, "492.59"),
+                (442, "400.00"), (522, "92.59")) \
+        + _line(147, (60, "二、事业收入"), (166, "1.00"), (250, "二、教育支出"), (366, "1.00"), (454, "1.00"))
+    grid = word_grid(1, words)
+    headers = _headers(grid)
+    assert ["本年收入" in h for h in headers] == [True, True, False, False, False, False]
+    assert ["本年支出" in h for h in headers] == [False, False, True, True, True, True]
