@@ -243,18 +243,10 @@ def roles_by_position(header: tuple[list[str | None], list[float]] | None, grid:
         return None
     roles, edges = header
     width, own = edges[-1] - edges[0], grid.col_edges[-1] - grid.col_edges[0]
-    if len(roles) != len(edges) - 1 or width <= 0 or own <= 0:
-        return None
-    scale, printed = width / own, False
-    if abs(own - width) > 0.1 * width:
-        # Narrower, and under the header as printed: a table without column rules whose
-        # continuation has figures in fewer columns than its header names.
-        if not edges[0] - 0.05 * width <= grid.col_edges[0] < grid.col_edges[-1] <= edges[-1] + 0.05 * width:
-            return None  # another table's width: not the same columns
-        printed = True
-
+    if len(roles) != len(edges) - 1 or width <= 0 or abs(own - width) > 0.1 * width:
+        return None  # another table's width: not the same columns
     def scaled(x: float) -> float:
-        return x if printed else edges[0] + (x - grid.col_edges[0]) * scale
+        return edges[0] + (x - grid.col_edges[0]) * width / own
 
     out: list[str | None] = []
     for c in range(grid.n_cols):
