@@ -153,9 +153,10 @@ def _header_columns(labels: list[Word], bands: list[tuple[float, float]]) -> lis
     return sorted((a, b, ws) for a, b, ws in cols)
 
 
-def _columns(bands: list[tuple[float, float]], header: list[Word]) -> list[tuple[float, float, int | None, list[Word]]]:
-    """Columns as (x0, x1, band index or None, header words): a band of figures with the header
-    column it sits under, a header column with no figure under it as an empty column of its own.
+def _columns(bands: list[tuple[float, float]], header: list[Word]) -> tuple[list, list[tuple[Word, int, int]]]:
+    """Columns as (x0, x1, band index or None, label words): a band of figures with the header
+    column it sits under, a header column with no figure under it as an empty column of its own;
+    and the group labels with the first and last column each heads.
 
     A label is centred in its cell while figures are right-aligned, so a band may lie under no
     label or under two: a band goes to the label that needs the narrowest cell, centred on the
@@ -184,17 +185,18 @@ def _columns(bands: list[tuple[float, float]], header: list[Word]) -> list[tuple
                for i, (a, b) in enumerate(bands)]
     columns += [(a, b, None, list(ws)) for j, (a, b, ws) in enumerate(leaves) if j not in used]
     columns.sort(key=lambda c: (c[0] + c[1]) / 2)
-    # A group label ("财政拨款（补助）", "本年支出") heads every column it spans.
+    # A group label ("财政拨款（补助）", "本年支出") heads the run of columns it spans.
     in_leaf = {id(w) for _, _, ws in leaves for w in ws}
-    groups = [w for w in header if id(w) not in in_leaf]
-    for w in groups:
-        for ws in _spanned(w, groups, columns):
-            ws.append(w)
-    return columns
+    labels = [w for w in header if id(w) not in in_leaf]
+    groups = []
+    for w in labels:
+        spanned = _spanned(w, labels, columns)
+        groups.append((w, min(spanned), max(spanned)))
+    return columns, groups
 
 
-def _spanned(label: Word, groups: list[Word], columns: list) -> list[list[Word]]:
-    """The header words of the columns a group label heads: those it covers mostly, or the
+def _spanned(label: Word, groups: list[Word], columns: list) -> list[int]:
+    """The columns a group label heads: those it covers mostly, or the
     nearest. Two group labels or more side by side on the header's top line split the table
     into sides ("本年收入" | "本年支出"): each, centred over its side, reaches the nearer of the
     table's edge or its neighbour's label and heads every column within."""
@@ -205,10 +207,10 @@ def _spanned(label: Word, groups: list[Word], columns: list) -> list[list[Word]]
         left = max([g.x1 for g in line if g.x1 <= label.x0], default=x0)
         right = min([g.x0 for g in line if g.x0 >= label.x1], default=x1)
         reach = max(min(label.cx - left, right - label.cx), (label.x1 - label.x0) / 2)
-        inside = [c[3] for c in columns if abs((c[0] + c[1]) / 2 - label.cx) <= reach]
+        inside = [i for i, c in enumerate(columns) if abs((c[0] + c[1]) / 2 - label.cx) <= reach]
     else:
-        inside = [c[3] for c in columns if _overlap(label.x0, label.x1, c[0], c[1]) >= 0.6 * (c[1] - c[0])]
-    return inside or [min(columns, key=lambda c: abs((c[0] + c[1]) / 2 - label.cx))[3]]
+        inside = [i for i, c in enumerate(columns) if _overlap(label.x0, label.x1, c[0], c[1]) >= 0.6 * (c[1] - c[0])]
+    return inside or [min(range(len(columns)), key=lambda i: abs(sum(columns[i][:2]) / 2 - label.cx))]
 
 
 def _split(lines: list[list[Word]], rules: list[Segment]) -> tuple[list, list, list[float]] | None:
@@ -232,6 +234,20 @@ def _split(lines: list[list[Word]], rules: list[Segment]) -> tuple[list, list, l
     return header_lines, body, across
 
 
+def _tiers(groups: list[tuple[Word, int, int]]) -> list[list[tuple[Word, int, int]]]:
+    """Group labels in header rows, top down: a group goes to the first row where it overlaps no
+    other (a group inside a group lies a row lower)."""
+    tiers: list[list[tuple[Word, int, int]]] = []
+    for g in sorted(groups, key=lambda g: (g[0].y0, g[1])):
+        for tier in tiers:
+            if all(g[2] < first or last < g[1] for _, first, last in tier):
+                tier.append(g)
+                break
+        else:
+            tiers.append([g])
+    return tiers
+
+
 def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid | None:
     """A Grid for a table without column rules from its words (and the rules printed across it,
     if any), or None when the words hold no table."""
@@ -253,26 +269,35 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid |
         return None
     rows = _rows(body, data_lines, across)
     header_words = _labels(header_lines, bands)
-    columns = _columns(bands, header_words)
-    all_rows = [header_words] + rows if header_words else rows
+    columns, groups = _columns(bands, header_words)
+    tiers = _tiers(groups)
+    n_head = len(tiers) + 1 if header_words else 0
     cells: list[Cell] = []
-    owner: list[list[int]] = []
-    for r, row_words in enumerate(all_rows):
-        owner.append([])
-        for c, (a, b, band, heads) in enumerate(columns):
-            if header_words and r == 0:
-                mine = heads
-            elif band is None:
-                mine = []
-            else:
-                mine = [w for w in row_words if bands[band][0] <= w.cx <= bands[band][1]]
-            owner[-1].append(len(cells))
+    owner: list[list[int]] = [[-1] * len(columns) for _ in range(n_head + len(rows))]
+    for t, tier in enumerate(tiers):  # group labels, each a cell across its columns
+        for w, first, last in tier:
+            cells.append(Cell(t, first, 1, last - first + 1, [w], (columns[first][0], w.y0, columns[last][1], w.y1)))
+            owner[t][first:last + 1] = [len(cells) - 1] * (last - first + 1)
+    for c, (a, b, band, labels) in enumerate(columns):
+        if n_head:  # a column's label reaches up to the group over it, as a cell spanning rows
+            top = max((t + 1 for t, tier in enumerate(tiers) for _, first, last in tier if first <= c <= last), default=0)
+            cells.append(Cell(top, c, n_head - top, 1, labels, (a, min((w.y0 for w in labels), default=0),
+                                                                 b, max((w.y1 for w in labels), default=0))))
+            for r in range(top, n_head):
+                owner[r][c] = len(cells) - 1
+        for r, row_words in enumerate(rows, start=n_head):
+            mine = [] if band is None else [w for w in row_words if bands[band][0] <= w.cx <= bands[band][1]]
             cells.append(Cell(r, c, words=mine, bbox=(a, min((w.y0 for w in mine), default=0),
-                                                         b, max((w.y1 for w in mine), default=0))))
+                                                      b, max((w.y1 for w in mine), default=0))))
+            owner[r][c] = len(cells) - 1
+    for r, c in itertools.product(range(len(owner)), range(len(columns))):
+        if owner[r][c] < 0:  # under no group on this header row: an empty cell
+            cells.append(Cell(r, c, bbox=(columns[c][0], 0, columns[c][1], 0)))
+            owner[r][c] = len(cells) - 1
     x0 = min(c[0] for c in columns)
     x1 = max(c[1] for c in columns)
     y0 = min(w.y0 for w in words)
     y1 = max(w.y1 for w in words)
-    row_edges = [y0] * (len(all_rows) + 1)
+    row_edges = [y0] * (len(owner) + 1)
     col_edges = list(itertools.accumulate((c[0] for c in columns), max)) + [x1]
     return Grid(page, (x0, y0, x1, y1), row_edges, col_edges, cells, owner)
