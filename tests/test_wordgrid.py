@@ -143,3 +143,7 @@ def test_group_labels_side_by_side_head_every_column_of_their_side():
     headers = _headers(grid)
     assert ["本年收入" in h for h in headers] == [True, True, False, False, False, False]
     assert ["本年支出" in h for h in headers] == [False, False, True, True, True, True]
+    # Each group label is a header cell of its own across its side, as in a ruled header.
+    assert (grid.cell(0, 0).text, grid.cell(0, 0).col_span) == ("本年收入", 2)
+    assert (grid.cell(0, 2).text, grid.cell(0, 2).col_span) == ("本年支出", 4)
+    assert grid.cell(1, 2).text == "项目" and grid.row_texts(2)[2] == "一、一般公共服务支出"
