@@ -196,10 +196,10 @@ def _columns(bands: list[tuple[float, float]], header: list[Word]) -> tuple[list
 
 
 def _spanned(label: Word, groups: list[Word], columns: list) -> list[int]:
-    """The columns a group label heads: those it covers mostly, or the
-    nearest. Two group labels or more side by side on the header's top line split the table
-    into sides ("本年收入" | "本年支出"): each, centred over its side, reaches the nearer of the
-    table's edge or its neighbour's label and heads every column within."""
+    """The columns a group label heads: those it covers mostly, or the nearest. Two group labels
+    or more side by side on the header's top line split the table into sides ("本年收入" |
+    "本年支出"): each, centred over its side, reaches the nearer of the table's edge or its
+    neighbour's label and heads every column within."""
     line = [g for g in groups if g is not label and _overlap(g.y0, g.y1, label.y0, label.y1) > 0]
     top = min(g.y0 for g in groups)
     if line and label.y0 - top <= label.y1 - label.y0:
