@@ -14,6 +14,7 @@ import itertools
 import re
 
 from .grid import Cell, Grid, group_lines, merge_collinear
+from .hanzi import is_han
 from .pages import Segment, Word
 
 ROW_PITCH_SHARE = 0.75  # of the rows' pitch: a line without figures this far from them is a row
@@ -109,7 +110,7 @@ def _spaced(line: list[Word], bands: list[tuple[float, float]] | None = None) ->
 
 
 def _letter(w: Word) -> bool:
-    return len(w.text) == 1 and "\u4e00" <= w.text <= "\u9fff"
+    return len(w.text) == 1 and is_han(w.text)
 
 
 def _labels(header_lines: list[list[Word]], bands: list[tuple[float, float]]) -> list[Word]:
@@ -179,10 +180,9 @@ def _columns(bands: list[tuple[float, float]], header: list[Word]) -> tuple[list
 
     best = [min(o or beside(a, b), key=lambda j: cell(a, b, j), default=None) for (a, b), o in zip(bands, over)]
     used = {j for j in best if j is not None}
-    columns = [(min(a, leaves[best[i]][0]) if best[i] is not None else a,
-                max(b, leaves[best[i]][1]) if best[i] is not None else b, i,
-                list(leaves[best[i]][2]) if best[i] is not None else [])
-               for i, (a, b) in enumerate(bands)]
+    columns = []
+    for i, ((a, b), j) in enumerate(zip(bands, best)):
+        columns.append((a, b, i, []) if j is None else (min(a, leaves[j][0]), max(b, leaves[j][1]), i, list(leaves[j][2])))
     columns += [(a, b, None, list(ws)) for j, (a, b, ws) in enumerate(leaves) if j not in used]
     columns.sort(key=lambda c: (c[0] + c[1]) / 2)
     # A group label ("财政拨款（补助）", "本年支出") heads the run of columns it spans.
