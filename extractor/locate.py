@@ -207,7 +207,7 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
                     and current.kind in TABLE_KINDS | {"generic"}:
                 current.number = number
         for region, words in loose.values():
-            grid = word_grid(page.number, words, [s for s in page.segments if s.horizontal])
+            grid = word_grid(page.number, words, page.segments)
             if grid is not None:
                 region.grids.append(grid)
     return Layout(regions=regions, front_lines=front, front_words=front_words, template=template)

@@ -249,8 +249,8 @@ def _tiers(groups: list[tuple[Word, int, int]]) -> list[list[tuple[Word, int, in
 
 
 def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid | None:
-    """A Grid for a table without column rules from its words (and the rules printed across it,
-    if any), or None when the words hold no table."""
+    """A Grid for a table without column rules from its words (and the page's rules: those printed
+    across it keep its rows apart), or None when the words hold no table."""
     lines: list[list[Word]] = []
     for ln in group_lines(words):
         text = "".join(w.text for w in ln).replace(" ", "")

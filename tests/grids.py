@@ -39,9 +39,16 @@ def row_rules_only(path) -> "pymupdf.Document":
                 elif item[0] == "re" and item[1].width > item[1].height:  # a rule drawn as a thin bar
                     mid = (item[1].y0 + item[1].y1) / 2
                     across.append((pymupdf.Point(item[1].x0, mid), pymupdf.Point(item[1].x1, mid), item[1].height))
-        page.add_redact_annot(page.rect)
-        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, text=pymupdf.PDF_REDACT_TEXT_NONE,
-                              graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED)
+        erase_line_art(page)
         for a, b, width in across:
             page.draw_line(a, b, width=max(width, 0.5))
     return doc
+
+
+def erase_line_art(page) -> None:
+    """Every vector drawing of a page taken away, its text and images kept."""
+    import pymupdf
+
+    page.add_redact_annot(page.rect)
+    page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, text=pymupdf.PDF_REDACT_TEXT_NONE,
+                          graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED)

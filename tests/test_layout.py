@@ -12,6 +12,7 @@ from schemas import Document
 from schemas.tables import TABLE_TITLES
 
 from .conftest import DATA, SAMPLES
+from .grids import erase_line_art, row_rules_only
 
 BORN_DIGITAL = sorted(p for p in SAMPLES.glob("*.pdf") if not p.name.endswith(".scan.pdf"))
 
@@ -59,9 +60,7 @@ def test_unruled_tables_fall_back_to_word_positions(tmp_path):
 
     doc = pymupdf.open(SAMPLES / "000_5dac6d90f1d45d5f.pdf")
     for page in doc:
-        page.add_redact_annot(page.rect)
-        page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, text=pymupdf.PDF_REDACT_TEXT_NONE,
-                              graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_TOUCHED)
+        erase_line_art(page)
     pdf = tmp_path / "000_5dac6d90f1d45d5f.pdf"
     doc.save(pdf)
     assert not any(page.get_drawings() for page in pymupdf.open(pdf))
@@ -78,8 +77,6 @@ def test_unruled_tables_fall_back_to_word_positions(tmp_path):
 def test_tables_ruled_across_but_not_down_are_read_whole(tmp_path):
     """Row rules kept, column rules taken away (a spreadsheet printed without vertical borders):
     the rules keep rows without figures apart and the header's labels place the empty columns."""
-    from .grids import row_rules_only
-
     pdf = tmp_path / "000_5dac6d90f1d45d5f.pdf"
     row_rules_only(SAMPLES / pdf.name).save(pdf)
     report = summarise([score_document(extract(pdf, Options(check=False)), _gold(pdf.stem))])
