@@ -16,9 +16,11 @@ from . import templates
 from .grid import Grid, group_lines, page_grids, words_outside
 from .pages import Page, Word
 from .templates import Template
+from .sheetgrid import sheet_grids
 from .wordgrid import word_grid
 
 TABLE_KINDS = {f"t{i}" for i in range(1, 12)}
+SHEET_KINDS = {"overall", "project"}
 # A printed table number on its own line or before a title: 表1, 表一, 公开表三, 公开01表, 附表2.
 NUMBER = re.compile(r"^((?:公开|附)?表[0-9一二三四五六七八九十]+|公开[0-9一二三四五六七八九十]+表)")
 # A title-like line of a table no family names: kept as a generic table when a grid follows.
@@ -80,7 +82,7 @@ def _canonical(template: Template) -> list[tuple[str, str]]:
     # The table titles as plain strings: a pattern's optional parts taken, wildcards dropped.
     out = []
     for kind, pattern in template.title_patterns:
-        if kind in TABLE_KINDS or kind in ("overall", "project"):
+        if kind in TABLE_KINDS | SHEET_KINDS:
             plain = re.sub(r"\((.*?)\)\?", r"\1", pattern.pattern)
             plain = re.sub(r"\.(\*|\?|\{\d*,?\d*\})", "", plain).strip("^$")
             if re.fullmatch(r"[\w“”\"]+", plain):
@@ -182,7 +184,7 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
                     current.lines.append(text)
                     current.line_words.append((page.number, obj))
                     current.add_page(page.number)
-                    if not grids and current.kind in TABLE_KINDS | {"generic"}:
+                    if not grids and current.kind in TABLE_KINDS | SHEET_KINDS | {"generic"}:
                         loose.setdefault(id(current), (current, []))[1].extend(obj)  # type: ignore[arg-type]
             else:
                 inner = _grid_title(obj, template)  # type: ignore[arg-type]
@@ -207,6 +209,9 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
                     and current.kind in TABLE_KINDS | {"generic"}:
                 current.number = number
         for region, words in loose.values():
+            if region.kind in SHEET_KINDS:  # a form over an indicator table, not a table of figures
+                region.grids.extend(sheet_grids(page.number, words, page.segments, template))
+                continue
             grid = word_grid(page.number, words, page.segments)
             if grid is not None:
                 region.grids.append(grid)

@@ -93,7 +93,7 @@ def _joined(a: Word, b: Word) -> Word:
     return Word(a.text + b.text, min(a.x0, b.x0), min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1), min(a.conf, b.conf))
 
 
-def _spaced(line: list[Word], bands: list[tuple[float, float]] | None = None) -> list[Word]:
+def spaced(line: list[Word], bands: list[tuple[float, float]] | None = None) -> list[Word]:
     """A line's words with a label printed letter by letter ("合 计", "金  额") joined, unless
     each letter heads figures of its own (类 款 项 over three codes, given the bands)."""
     out: list[Word] = []
@@ -116,7 +116,7 @@ def _letter(w: Word) -> bool:
 def _labels(header_lines: list[list[Word]], bands: list[tuple[float, float]]) -> list[Word]:
     """The header's labels: a spaced label ("合 计") and a label wrapped over lines ("上级一般 /
     公共预算 / 安排的转 / 移支付", centred or flush left) each joined into one."""
-    out = [w for line in header_lines for w in _spaced(line, bands)]
+    out = [w for line in header_lines for w in spaced(line, bands)]
     stacked: list[Word] = []
     for w in sorted(out, key=lambda w: w.y0):
         h = w.y1 - w.y0
@@ -262,7 +262,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid |
     if split is None:
         return None
     header_lines, body, across = split
-    body = [_spaced(ln) for ln in body]  # "合 计" in a total row is one name
+    body = [spaced(ln) for ln in body]  # "合 计" in a total row is one name
     data_lines = [ln for ln in body if any(_is_data(w) for w in ln)]
     bands = _bands([w for ln in body for w in ln])
     if len(bands) < 2:

@@ -81,3 +81,24 @@ def test_tables_ruled_across_but_not_down_are_read_whole(tmp_path):
     row_rules_only(SAMPLES / pdf.name).save(pdf)
     report = summarise([score_document(extract(pdf, Options(check=False)), _gold(pdf.stem))])
     assert report["overall"]["cell_exact"] == 1.0, {k: v for k, v in report["tables"].items() if v["cell_exact"] < 1}
+
+
+@pytest.mark.skipif(not (SAMPLES / "004_3fa3241a52f85770.pdf").exists(), reason="samples not rendered")
+@pytest.mark.parametrize("printed", ["without rules", "ruled across only"])
+def test_performance_sheets_printed_without_column_rules_are_read(tmp_path, printed):
+    """The seven sheets of 004 printed without any rule, or with row rules only: every form field,
+    indicator, target and weight read as from the ruled sheets."""
+    import pymupdf
+
+    src = SAMPLES / "004_3fa3241a52f85770.pdf"
+    pdf = tmp_path / src.name
+    if printed == "without rules":
+        doc = pymupdf.open(src)
+        for page in doc:
+            erase_line_art(page)
+    else:
+        doc = row_rules_only(src)
+    doc.save(pdf)
+    sheets = summarise([score_document(extract(pdf, Options(check=False)), _gold(pdf.stem))])["sheets"]
+    assert (sheets["sheet_recall"], sheets["fields"]["cell_exact"], sheets["indicator_recall"]) == (1.0, 1.0, 1.0), sheets
+    assert (sheets["target_exact"], sheets["weight_exact"]) == (1.0, 1.0), sheets
