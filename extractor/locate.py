@@ -210,7 +210,7 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
                 current.number = number
         for region, words in loose.values():
             if region.kind in SHEET_KINDS:  # a form over an indicator table, not a table of figures
-                region.grids.extend(sheet_grids(page.number, words, page.segments, template))
+                region.grids.extend(sheet_grids(page.number, words, page.segments, template, region.grids))
                 continue
             grid = word_grid(page.number, words, page.segments)
             if grid is not None:

@@ -11,6 +11,8 @@ and cells apart.
 from __future__ import annotations
 
 import bisect
+import itertools
+import unicodedata
 from dataclasses import dataclass
 
 from .grid import Cell, Grid, group_lines, merge_collinear
@@ -227,14 +229,77 @@ def _valley(words: list[Word], left: Block, right: Block) -> float:
     return (best[0] + best[1]) / 2
 
 
-def sheet_grids(page: int, words: list[Word], rules: list[Segment], template: Template) -> list[Grid]:
-    """Grids of a sheet's words on one page: the form and the indicator table (each when printed)."""
+def _width(char: str) -> float:
+    """A character's share of a printed line: a Chinese or full-width one is twice a digit's."""
+    return 1.0 if unicodedata.east_asian_width(char) in "WF" else 0.5
+
+
+def _cut(word: Word, edges: list[float]) -> list[Word]:
+    """A word across a column's edge cut there, at the nearest character: OCR reads two cells
+    printed close without a rule between them as one word ("满意度指标社会群众满意度")."""
+    units = [_width(ch) for ch in word.text]
+    step = (word.x1 - word.x0) / (sum(units) or 1)
+    ends = list(itertools.accumulate(u * step for u in units))  # each character's right end, from x0
+    cuts = sorted({min(range(1, len(ends)), key=lambda i: abs(word.x0 + ends[i - 1] - e))
+                   for e in edges if word.x0 + step <= e <= word.x1 - step} if len(ends) > 1 else set())
+    out, start = [], 0
+    for i in cuts + [len(ends)]:
+        x0, x1 = word.x0 + (ends[start - 1] if start else 0.0), word.x0 + ends[i - 1]
+        out.append(Word(word.text[start:i], x0, word.y0, x1, word.y1, word.conf))
+        start = i
+    return [w for w in out if w.text]
+
+
+def _columns_of(grids: list[Grid], template: Template) -> tuple[list[float], list[str | None], list[float]] | None:
+    """The edges, fields and header middles of the last indicator table of a sheet read before."""
+    rules = template.column_rules("indicators")
+    for grid in reversed(grids):
+        fields = [match_words(grid.text(0, c), rules) for c in range(grid.n_cols)]
+        if "level1" in fields and {"level3", "target_raw"} & set(fields):
+            return grid.col_edges, fields, [(grid.cell(0, c).bbox[0] + grid.cell(0, c).bbox[2]) / 2 for c in range(grid.n_cols)]
+    return None
+
+
+def _indicators(page: int, words: list[Word], rules: list[Segment], columns: tuple, header: list[Block]) -> Grid | None:
+    """The indicator table: its header (when on this page) and its rows, each word in its column."""
+    edges, fields, middles = columns
+    top = min((b.box[1] for b in header), default=None)
+    bottom = max((b.box[3] for b in header), default=float("-inf"))
+    # The body's words go to their columns first: two cells side by side can stand closer than
+    # words of one cell ("经济成本指" | "非公企业…").
+    by_column: dict[int, list[Word]] = {}
+    for word in words:
+        for w in _cut(word, edges[1:-1]) if word.cy > bottom else ():
+            by_column.setdefault(min(max(bisect.bisect(edges, w.cx) - 1, 0), len(fields) - 1), []).append(w)
+    body = [(c, b) for c, ws in by_column.items() for b in blocks(ws, rules)]
+    spans = rows([b for c, b in body if fields[c] not in LEVELS], rules)
+    if not spans and not header:
+        return None
+    head = 1 if header else 0
+    placed = [(b, 0, 0, c) for c, b in enumerate(header)]
+    for c, b in body:
+        if fields[c] not in LEVELS:
+            r = _rows_of(b.box, spans)
+            placed.append((b, r[0] + head, r[-1] + head, c))
+    for c, field in enumerate(fields):
+        if field in LEVELS:
+            mine = [b for k, b in body if k == c]
+            placed += [(b, r0 + head, r1 + head, c) for b, r0, r1 in _level_rows(mine, spans, middles[c], rules)]
+    spans = [(top, bottom)] * head + spans
+    return _assemble(page, spans, edges, sorted(placed, key=lambda p: (p[1], p[3])))
+
+
+def sheet_grids(page: int, words: list[Word], rules: list[Segment], template: Template,
+                earlier: list[Grid] = ()) -> list[Grid]:
+    """Grids of a sheet's words on one page: the form and the indicator table (each when printed).
+    A page without the table's header continues the table of the sheet's ``earlier`` grids, if any."""
     rules = [r for r in rules if r.horizontal]
     found = blocks(words, rules)
     header = _header(found, template)
     if header is None:
-        form = _form(page, found, rules)
-        return [form] if form is not None else []
+        columns = _columns_of(list(earlier), template)
+        grid = _indicators(page, words, rules, columns, []) if columns else _form(page, found, rules)
+        return [grid] if grid is not None else []
     top, bottom = min(b.box[1] for b in header), max(b.box[3] for b in header)
     grids = [g for g in [_form(page, [b for b in found if b.cy < top], rules)] if g is not None]
     below = [w for w in words if w.cy > bottom]
@@ -242,22 +307,6 @@ def sheet_grids(page: int, words: list[Word], rules: list[Segment], template: Te
     edges += [_valley(below, a, b) for a, b in zip(header, header[1:])]
     edges.append(max([header[-1].box[2]] + [w.x1 for w in below]))
     fields = [match_words("".join(w.text for w in b.words), template.column_rules("indicators")) for b in header]
-    # The body's words go to their columns first: two cells side by side can stand closer than
-    # words of one cell ("经济成本指" | "非公企业…").
-    by_column: dict[int, list[Word]] = {}
-    for w in words:
-        if w.cy > bottom:
-            by_column.setdefault(min(max(bisect.bisect(edges, w.cx) - 1, 0), len(header) - 1), []).append(w)
-    body = [(c, b) for c, ws in by_column.items() for b in blocks(ws, rules)]
-    spans = [(top, bottom)] + rows([b for c, b in body if fields[c] not in LEVELS], rules)
-    placed = [(b, 0, 0, c) for c, b in enumerate(header)]
-    for c, b in body:
-        if fields[c] not in LEVELS:
-            r = _rows_of(b.box, spans[1:])
-            placed.append((b, r[0] + 1, r[-1] + 1, c))
-    for c, field in enumerate(fields):
-        if field in LEVELS and len(spans) > 1:
-            mine = [b for k, b in body if k == c]
-            placed += [(b, r0 + 1, r1 + 1, c) for b, r0, r1 in _level_rows(mine, spans[1:], (header[c].box[0] + header[c].box[2]) / 2, rules)]
-    grids.append(_assemble(page, spans, edges, sorted(placed, key=lambda p: (p[1], p[3]))))
-    return grids
+    middles = [(b.box[0] + b.box[2]) / 2 for b in header]
+    table = _indicators(page, words, rules, (edges, fields, middles), header)
+    return grids + ([table] if table is not None else [])

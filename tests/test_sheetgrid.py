@@ -86,3 +86,15 @@ def test_the_form_above_reads_label_and_value_pairs_with_wrapped_labels():
     data = read_sheet(Region(kind="project", title="项目支出绩效目标表", grids=grids), overall=False)
     assert (data["project_name"], data["manager"]) == ("党建工作项目", "赵存杰")
     assert [str(data[k]) for k in ("budget_total", "budget_fiscal", "budget_other")] == ["40", "40", "0"]
+
+
+def test_a_table_continued_on_the_next_page_keeps_its_columns():
+    first = sheet_grids(1, HEADER + _row(120, "甲", "1", "10") + [_word(X["level1"], 120, "产出指标")], [],
+                        templates.default())
+    # Page 2 has no header; its weight sits nearer the rule column's label than its own.
+    second = sheet_grids(2, _row(60, "乙", "2", "20") + [_word(X["level1"], 60, "效益指标")], [], templates.default(),
+                         first)
+    region = Region(kind="project", title="项目支出绩效目标表", grids=first + second)
+    got = read_sheet(region, overall=False)["indicators"]
+    assert [(i["level1"], i["level3"], i["target_raw"], i["weight"]) for i in got] == [
+        ("产出指标", "甲", "1", 10), ("效益指标", "乙", "2", 20)]
