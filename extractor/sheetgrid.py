@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .grid import Cell, Grid, group_lines, merge_collinear
 from .pages import Segment, Word
 from .templates import Template, match_words
-from .wordgrid import spaced
+from .wordgrid import overlap, spaced
 
 GAP = 0.3  # line heights: words further apart on a line are in different cells (a letter-spaced
 # label, "单 位 名 称", is one word first)
@@ -46,10 +46,6 @@ class Block:
     @property
     def height(self) -> float:
         return self.box[3] - self.box[1]
-
-
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
-    return max(0.0, min(a1, b1) - max(a0, b0))
 
 
 def _rule_between(a: tuple, b: tuple, rules: list[Segment]) -> bool:
@@ -98,7 +94,7 @@ def rows(blocks_: list[Block], rules: list[Segment] = ()) -> list[tuple[float, f
     out: list[list] = []  # [top, bottom, lowest height, last box]
     for b in sorted((b for b in blocks_ if lines(b) == 1), key=lambda b: b.box[1]):
         box = b.box
-        if out and _overlap(out[-1][0], out[-1][1], box[1], box[3]) >= MOST * min(b.height, out[-1][2]) \
+        if out and overlap(out[-1][0], out[-1][1], box[1], box[3]) >= MOST * min(b.height, out[-1][2]) \
                 and not _rule_between(out[-1][3], box, rules):
             out[-1][1] = max(out[-1][1], box[3])
             out[-1][2] = min(out[-1][2], b.height)
@@ -107,9 +103,9 @@ def rows(blocks_: list[Block], rules: list[Segment] = ()) -> list[tuple[float, f
     alone: list[list] = []
     for b in sorted((b for b in blocks_ if lines(b) > 1), key=lambda b: b.box[1]):
         box = b.box
-        if any(_overlap(top, bottom, box[1], box[3]) >= MOST * min(b.height, low) for top, bottom, low, _ in out):
+        if any(overlap(top, bottom, box[1], box[3]) >= MOST * min(b.height, low) for top, bottom, low, _ in out):
             continue
-        if alone and _overlap(alone[-1][0], alone[-1][1], box[1], box[3]) > 0:
+        if alone and overlap(alone[-1][0], alone[-1][1], box[1], box[3]) > 0:
             alone[-1][1] = max(alone[-1][1], box[3])
         else:
             alone.append([box[1], box[3], b.height, box])
@@ -118,7 +114,7 @@ def rows(blocks_: list[Block], rules: list[Segment] = ()) -> list[tuple[float, f
 
 def _rows_of(box: tuple, spans: list[tuple[float, float]]) -> list[int]:
     """The rows a box lies in: those it covers mostly, or the nearest."""
-    inside = [i for i, (a, b) in enumerate(spans) if _overlap(a, b, box[1], box[3]) >= MOST * min(b - a, box[3] - box[1])]
+    inside = [i for i, (a, b) in enumerate(spans) if overlap(a, b, box[1], box[3]) >= MOST * min(b - a, box[3] - box[1])]
     cy = (box[1] + box[3]) / 2
     return inside or [min(range(len(spans)), key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - cy))]
 
@@ -179,7 +175,7 @@ def _header(blocks_: list[Block], template: Template) -> list[Block] | None:
         if match_words(text[id(first)], rules) != "level1":
             continue
         top, bottom = first.box[1], first.box[3]
-        line = [b for b in blocks_ if _overlap(top, bottom, b.box[1], b.box[3]) > 0]
+        line = [b for b in blocks_ if overlap(top, bottom, b.box[1], b.box[3]) > 0]
         fields = {match_words(text[id(b)], rules) for b in line}
         if {"level3", "target_raw"} & fields:
             return sorted(line, key=lambda b: b.box[0])

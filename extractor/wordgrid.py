@@ -85,7 +85,8 @@ def _row_rules(rules: list[Segment], body: list[list[Word]]) -> list[float]:
     return sorted(r.y0 for r in rules if min(r.x1, x1) - max(r.x0, x0) >= ACROSS * (x1 - x0))
 
 
-def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    """The length two intervals share (0 when apart)."""
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
@@ -101,7 +102,7 @@ def spaced(line: list[Word], bands: list[tuple[float, float]] | None = None) -> 
     for w in sorted(line, key=lambda w: w.x0):
         h = min(w.y1 - w.y0, prev.y1 - prev.y0) if prev is not None else 0.0
         if prev is not None and _letter(prev) and _letter(w) and w.x0 - prev.x1 <= 3 * h \
-                and (bands is None or sum(_overlap(out[-1].x0, w.x1, a, b) > 0 for a, b in bands) <= 1):
+                and (bands is None or sum(overlap(out[-1].x0, w.x1, a, b) > 0 for a, b in bands) <= 1):
             out[-1] = _joined(out[-1], w)
         else:
             out.append(w)
@@ -138,16 +139,16 @@ def _header_columns(labels: list[Word], bands: list[tuple[float, float]]) -> lis
     none between two lower ones."""
     cols: list[list] = []
     for w in sorted(labels, key=lambda w: -w.cy):
-        over = [c for c in cols if _overlap(w.x0, w.x1, c[0], c[1]) > 0.3 * min(w.x1 - w.x0, c[1] - c[0])]
+        over = [c for c in cols if overlap(w.x0, w.x1, c[0], c[1]) > 0.3 * min(w.x1 - w.x0, c[1] - c[0])]
         if not over:
             under = [c for c in cols for a, b in bands
-                     if _overlap(w.x0, w.x1, a, b) > 0 and _overlap(c[0], c[1], a, b) > 0
+                     if overlap(w.x0, w.x1, a, b) > 0 and overlap(c[0], c[1], a, b) > 0
                      and min(v.y0 for v in c[2]) - w.y1 > 0]
             left = max((c for c in cols if c[1] <= w.x0), key=lambda c: c[1], default=None)
             right = min((c for c in cols if c[0] >= w.x1), key=lambda c: c[0], default=None)
             # Over no figures, between two columns whose labels stand lower: a group's label
             # centred over the rule between them ("本年收入" over 项目 | 预算数).
-            flanked = not any(_overlap(w.x0, w.x1, a, b) > 0 for a, b in bands) and left and right \
+            flanked = not any(overlap(w.x0, w.x1, a, b) > 0 for a, b in bands) and left and right \
                 and min(min(v.y0 for v in left[2]), min(v.y0 for v in right[2])) > w.y1
             if not under and not flanked:
                 cols.append([w.x0, w.x1, [w]])
@@ -168,7 +169,7 @@ def _columns(bands: list[tuple[float, float]], header: list[Word]) -> tuple[list
     def cell(a: float, b: float, j: int) -> float:
         return max(abs(a - centres[j]), abs(b - centres[j]))
 
-    over = [[j for j, (x0, x1, _) in enumerate(leaves) if _overlap(a, b, x0, x1) > 0] for a, b in bands]
+    over = [[j for j, (x0, x1, _) in enumerate(leaves) if overlap(a, b, x0, x1) > 0] for a, b in bands]
     # A band under no label takes a label with no figures under it, or none (a code printed
     # before its name, between the amounts on its left and the name's label on its right).
     taken = {j for o in over for j in o}
@@ -200,7 +201,7 @@ def _spanned(label: Word, groups: list[Word], columns: list) -> list[int]:
     or more side by side on the header's top line split the table into sides ("本年收入" |
     "本年支出"): each, centred over its side, reaches the nearer of the table's edge or its
     neighbour's label and heads every column within."""
-    line = [g for g in groups if g is not label and _overlap(g.y0, g.y1, label.y0, label.y1) > 0]
+    line = [g for g in groups if g is not label and overlap(g.y0, g.y1, label.y0, label.y1) > 0]
     top = min(g.y0 for g in groups)
     if line and label.y0 - top <= label.y1 - label.y0:
         x0, x1 = min(c[0] for c in columns), max(c[1] for c in columns)
@@ -209,7 +210,7 @@ def _spanned(label: Word, groups: list[Word], columns: list) -> list[int]:
         reach = max(min(label.cx - left, right - label.cx), (label.x1 - label.x0) / 2)
         inside = [i for i, c in enumerate(columns) if abs((c[0] + c[1]) / 2 - label.cx) <= reach]
     else:
-        inside = [i for i, c in enumerate(columns) if _overlap(label.x0, label.x1, c[0], c[1]) >= 0.6 * (c[1] - c[0])]
+        inside = [i for i, c in enumerate(columns) if overlap(label.x0, label.x1, c[0], c[1]) >= 0.6 * (c[1] - c[0])]
     return inside or [min(range(len(columns)), key=lambda i: abs(sum(columns[i][:2]) / 2 - label.cx))]
 
 
