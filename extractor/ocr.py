@@ -122,14 +122,22 @@ def _chars(item) -> list[tuple[str, tuple[float, float, float, float], float]]:
             for i, (ch, b) in enumerate(zip(text, char_boxes))]
 
 
+WORD_GAP = 0.5  # of a character's height: a wider gap between two characters parts two words
+PUNCT_GAP = 0.9  # the same after punctuation
+PUNCTUATION = set("，。、：；！？）》」』】,.:;!?)")
+
+
 def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, float], float]]:
     """Split a line into words at spaces, wide gaps and ruling lines.
 
     OCR reads a text line across neighbouring table cells as one line; a rule between two
-    characters, or a gap wider than a character, separates the cells' words.
+    characters, or a gap wider than half a character, separates the cells' words (two cells
+    printed close without a rule: "项目负责人李阳", "0.84其他资金："). Characters of one word stand
+    closer than a third; after punctuation, whose glyph sits at the left of its box, only a gap
+    wider than a character does.
     """
     heights = sorted(c[1][3] - c[1][1] for c in chars) or [1.0]
-    gap_limit = 0.9 * (heights[len(heights) // 2] or 1.0)
+    height = heights[len(heights) // 2] or 1.0
     groups: list[list] = [[]]
     prev = None
     for ch in chars:
@@ -141,7 +149,8 @@ def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, 
             left, right = prev[1][2], ch[1][0]
             cy = (ch[1][1] + ch[1][3]) / 2
             ruled = any(left - 2 <= x0 <= right + 2 and y0 <= cy <= y1 for x0, y0, _, y1 in verticals)
-            if right - left > gap_limit or ruled:
+            limit = (PUNCT_GAP if prev[0] in PUNCTUATION else WORD_GAP) * height
+            if right - left > limit or ruled:
                 groups.append([])
         groups[-1].append(ch)
         prev = ch

@@ -86,3 +86,22 @@ def test_one_unsure_character_does_not_drop_its_word():
     chars = [(ch, (10.0 * i, 0.0, 10.0 * i + 9, 12.0), s) for i, (ch, s) in enumerate(zip(name, scores))]
     [(text, _, conf)] = split_words(chars, [])
     assert text == name and conf >= 0.9
+
+
+def test_two_cells_printed_close_without_a_rule_are_two_words():
+    # 004's sheet printed without column rules, scanned: 项目负责人 | 李阳 six points apart (half a
+    # character) came back as one word; a comma's glyph leaves as wide a gap before the next word.
+    from extractor.ocr import split_words
+
+    def line(*parts: tuple[str, float]) -> list:
+        chars, x = [], 0.0
+        for text, gap in parts:
+            x += gap
+            for ch in text:
+                chars.append((ch, (x, 0.0, x + 10, 12.0), 1.0))
+                x += 11
+        return chars
+
+    assert [w[0] for w in split_words(line(("项目负责人", 0), ("李阳", 7)), [])] == ["项目负责人", "李阳"]
+    assert [w[0] for w in split_words(line(("0.84", 0), ("其他资金：", 8)), [])] == ["0.84", "其他资金："]
+    assert [w[0] for w in split_words(line(("收入预算518.8万元，", 0), ("其中", 7)), [])] == ["收入预算518.8万元，其中"]
