@@ -15,7 +15,7 @@ import itertools
 import unicodedata
 from dataclasses import dataclass
 
-from .grid import Cell, Grid, group_lines, merge_collinear
+from .grid import Cell, Grid, group_lines, join_words, merge_collinear
 from .pages import Segment, Word
 from .templates import Template, match_words
 from .wordgrid import overlap, spaced
@@ -38,6 +38,10 @@ class Block:
     def box(self) -> tuple[float, float, float, float]:
         return (min(w.x0 for w in self.words), min(w.y0 for w in self.words),
                 max(w.x1 for w in self.words), max(w.y1 for w in self.words))
+
+    @property
+    def text(self) -> str:
+        return join_words(self.words)
 
     @property
     def cy(self) -> float:
@@ -170,13 +174,12 @@ def _header(blocks_: list[Block], template: Template) -> list[Block] | None:
     """The indicator table's header blocks, left to right: those beside the 一级指标 label, when
     they name 三级指标 or 指标值 too."""
     rules = template.column_rules("indicators")
-    text = {id(b): "".join(w.text for w in sorted(b.words, key=lambda w: (w.y0, w.x0))) for b in blocks_}
     for first in blocks_:
-        if match_words(text[id(first)], rules) != "level1":
+        if match_words(first.text, rules) != "level1":
             continue
         top, bottom = first.box[1], first.box[3]
         line = [b for b in blocks_ if overlap(top, bottom, b.box[1], b.box[3]) > 0]
-        fields = {match_words(text[id(b)], rules) for b in line}
+        fields = {match_words(b.text, rules) for b in line}
         if {"level3", "target_raw"} & fields:
             return sorted(line, key=lambda b: b.box[0])
     return None
@@ -302,7 +305,7 @@ def sheet_grids(page: int, words: list[Word], rules: list[Segment], template: Te
     edges = [min([header[0].box[0]] + [w.x0 for w in below])]
     edges += [_valley(below, a, b) for a, b in zip(header, header[1:])]
     edges.append(max([header[-1].box[2]] + [w.x1 for w in below]))
-    fields = [match_words("".join(w.text for w in b.words), template.column_rules("indicators")) for b in header]
+    fields = [match_words(b.text, template.column_rules("indicators")) for b in header]
     middles = [(b.box[0] + b.box[2]) / 2 for b in header]
     table = _indicators(page, words, rules, (edges, fields, middles), header)
     return grids + ([table] if table is not None else [])
