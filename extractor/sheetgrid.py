@@ -221,6 +221,8 @@ def _valley(words: list[Word], left: Block, right: Block) -> float:
     lo, hi = left.box[2], right.box[0]
     if hi - lo < 1:  # labels touching: between their centres
         lo, hi = (left.box[0] + left.box[2]) / 2, (right.box[0] + right.box[2]) / 2
+    if hi - lo < 1:  # one label over the other: no stretch to look in
+        return (lo + hi) / 2
     ends = {x for w in words for x in (w.x0, w.x1)}
     xs = sorted({lo, hi, *(x for x in ends if lo < x < hi)})
     best = min(zip(xs, xs[1:]), key=lambda ab: (sum(w.x0 < ab[1] and w.x1 > ab[0] for w in words),
@@ -236,11 +238,13 @@ def _width(char: str) -> float:
 def _cut(word: Word, edges: list[float]) -> list[Word]:
     """A word across a column's edge cut there, at the nearest character: OCR reads two cells
     printed close without a rule between them as one word ("满意度指标社会群众满意度")."""
+    if len(word.text) < 2:
+        return [word]
     units = [_width(ch) for ch in word.text]
     step = (word.x1 - word.x0) / (sum(units) or 1)
     ends = list(itertools.accumulate(u * step for u in units))  # each character's right end, from x0
     cuts = sorted({min(range(1, len(ends)), key=lambda i: abs(word.x0 + ends[i - 1] - e))
-                   for e in edges if word.x0 + step <= e <= word.x1 - step} if len(ends) > 1 else set())
+                   for e in edges if word.x0 + step <= e <= word.x1 - step})
     out, start = [], 0
     for i in cuts + [len(ends)]:
         x0, x1 = word.x0 + (ends[start - 1] if start else 0.0), word.x0 + ends[i - 1]
