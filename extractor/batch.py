@@ -20,7 +20,7 @@ from .pages import load_pages, sha256_file, stop_if_late
 from .pipeline import Options, extract
 from .watch import Progress, deadline_of
 
-OUTPUT_VERSION = "3"  # bump when an engine change makes old outputs stale
+OUTPUT_VERSION = "4"  # bump when a reading change makes old outputs stale (4: sheets without rules, OCR words)
 
 
 @dataclass
