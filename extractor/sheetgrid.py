@@ -92,11 +92,9 @@ def rows(blocks_: list[Block], rules: list[Segment] = ()) -> list[tuple[float, f
     cell beside them (a level3 name over two lines, its 指标值 centred) is in their row, and
     may reach over two (年度预算 beside 上级安排 and 本级安排). A wrapped cell beside no such
     line is a row of its own. Never across a rule."""
-    def lines(b: Block) -> int:
-        return len(group_lines(b.words))
-
+    single = {id(b) for b in blocks_ if len(group_lines(b.words)) == 1}
     out: list[list] = []  # [top, bottom, lowest height, last box]
-    for b in sorted((b for b in blocks_ if lines(b) == 1), key=lambda b: b.box[1]):
+    for b in sorted((b for b in blocks_ if id(b) in single), key=lambda b: b.box[1]):
         box = b.box
         if out and overlap(out[-1][0], out[-1][1], box[1], box[3]) >= MOST * min(b.height, out[-1][2]) \
                 and not _rule_between(out[-1][3], box, rules):
@@ -105,7 +103,7 @@ def rows(blocks_: list[Block], rules: list[Segment] = ()) -> list[tuple[float, f
         else:
             out.append([box[1], box[3], b.height, box])
     alone: list[list] = []
-    for b in sorted((b for b in blocks_ if lines(b) > 1), key=lambda b: b.box[1]):
+    for b in sorted((b for b in blocks_ if id(b) not in single), key=lambda b: b.box[1]):
         box = b.box
         if any(overlap(top, bottom, box[1], box[3]) >= MOST * min(b.height, low) for top, bottom, low, _ in out):
             continue
@@ -156,7 +154,7 @@ def _form(page: int, form: list[Block], rules: list[Segment]) -> Grid | None:
     """The form above the indicators: columns where its blocks start, rows as printed."""
     if not form:
         return None
-    h = sorted(b.height for b in form)[0]
+    h = min(b.height for b in form)
     starts: list[float] = []
     for x in sorted(b.box[0] for b in form):
         if not starts or x - starts[-1] > h:
@@ -187,14 +185,14 @@ def _header(blocks_: list[Block], template: Template) -> list[Block] | None:
 
 def _level_rows(labels: list[Block], spans: list[tuple[float, float]], x: float,
                 rules: list[Segment]) -> list[tuple[Block, int, int]]:
-    """The rows each label of a level column (its header's middle at x) heads. Rules across the
-    column bound its cells. Without them, labels centred in their cells head the rows from the
-    previous label's cell down as far below their middle as up above it, and so tile the column
-    to the table's last row; labels that do not (printed at their cell's top) head their own row,
-    read_sheets fills them down."""
+    """The rows each label of a level column (its header's middle at x) heads; ``rules`` are the
+    page's horizontal ones. Rules across the column bound its cells. Without them, labels centred
+    in their cells head the rows from the previous label's cell down as far below their middle as
+    up above it, and so tile the column to the table's last row; labels that do not (printed at
+    their cell's top) head their own row, read_sheets fills them down."""
     labels = sorted(labels, key=lambda b: b.cy)
     own = [_rows_of(b.box, spans) for b in labels]
-    across = sorted(r.y0 for r in merge_collinear([r for r in rules if r.horizontal], True) if r.x0 <= x <= r.x1)
+    across = sorted(r.y0 for r in merge_collinear(rules, True) if r.x0 <= x <= r.x1)
     if across:
         out = []
         for b, mine in zip(labels, own):
