@@ -13,7 +13,7 @@ import numpy as np
 
 from .dashes import with_solid_dashes
 from .dewarp import bowed_rules, flatten
-from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
+from .ocr_mend import WORD_GAP, drop_doubled, mend_numerals, read_unread_ink
 from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
 from .pages import DESKEW_FROM, SealMark, Segment, Word
 from .paper import clear_backdrop, level_paper, neutral_ink
@@ -122,7 +122,6 @@ def _chars(item) -> list[tuple[str, tuple[float, float, float, float], float]]:
             for i, (ch, b) in enumerate(zip(text, char_boxes))]
 
 
-WORD_GAP = 0.5  # of a character's height: a wider gap between two characters parts two words
 PUNCT_GAP = 0.9  # the same after punctuation
 PUNCTUATION = set("，。、：；！？）》」』】,.:;!?)")
 

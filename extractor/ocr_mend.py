@@ -15,6 +15,7 @@ from .orientation import box_bounds
 
 NUMERALS = "一二三四五六七八九十"
 WIDEN = 1.6  # line heights added on the left: room for "一" or "十一" beside the 、
+WORD_GAP = 0.5  # of a character's height: a wider gap between two characters parts two words
 _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
 
 
@@ -212,8 +213,34 @@ def drop_doubled(result: list) -> list:
             rows = min(ay1, by1) - max(ay0, by0)
             char = min((ax1 - ax0) / len(text_a), (bx1 - bx0) / len(text_b))
             if rows > 0.6 * min(ay1 - ay0, by1 - by0) and ax1 - bx0 >= 0.5 * char and text_a[-1] == text_b[0]:
-                out[b] = _without_first(out[b], char)
+                if _stands_apart(out[a], -1) and not _stands_apart(out[b], 0):
+                    out[a] = _without_last(out[a], char)  # the first line reached into the second
+                    text_a = str(out[a][1])
+                    ax1 = box_bounds(out[a][0])[2]
+                else:
+                    out[b] = _without_first(out[b], char)
     return out
+
+
+def _stands_apart(item, i: int) -> bool:
+    """Whether a line's first (i=0) or last (i=-1) character stands a word's gap from the rest:
+    a neighbouring cell's character the detector took into this line ("共预算安" | "安排的转")."""
+    text, boxes = str(item[1]), item[3] if len(item) > 3 else None
+    if len(text) < 2 or not boxes or len(boxes) != len(text):
+        return False
+    first, second = (boxes[0], boxes[1]) if i == 0 else (boxes[-2], boxes[-1])
+    height = box_bounds(item[0])[3] - box_bounds(item[0])[1]
+    return second[0][0] - first[2][0] > WORD_GAP * height
+
+
+def _without_last(item, char: float) -> list:
+    """A recognised line without its last character (box, text, and per-character lists)."""
+    text = str(item[1])
+    boxes = item[3] if len(item) > 3 and item[3] and len(item[3]) == len(text) else None
+    x1 = boxes[-2][2][0] if boxes and len(boxes) > 1 else box_bounds(item[0])[2] - char
+    box = [(min(p[0], x1), p[1]) if i in (1, 2) else p for i, p in enumerate(item[0])]
+    rest = [part[:-1] if isinstance(part, list) and len(part) == len(text) else part for part in item[3:]]
+    return [box, text[:-1], item[2], *rest]
 
 
 def _without_first(item, char: float) -> list:

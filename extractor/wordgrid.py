@@ -20,6 +20,7 @@ from .pages import Segment, Word
 ROW_PITCH_SHARE = 0.75  # of the rows' pitch: a line without figures this far from them is a row
 WRAP = 1.4  # line heights: a wrapped name's next line lies closer to its first than this
 ACROSS = 0.5  # of the table's width: a row rule runs at least this far
+CROSSING = 0.25  # of the fewer words on either side: so few words across a gap join no columns
 _DATA = re.compile(r"^[+-]?[\d,]*\.?\d+$")
 _NOTE = re.compile(r"^(备注|注[:：\d])")
 # Lines around a table that are not part of it.
@@ -31,14 +32,46 @@ def _is_data(word: Word) -> bool:
 
 
 def _bands(words: list[Word]) -> list[tuple[float, float]]:
-    """Merge the x-extents of words into column bands (overlapping extents are one column)."""
-    bands: list[list[float]] = []
+    """Merge the x-extents of words into column bands (overlapping extents are one column). Two
+    columns that a few words printed across both join ("总计" centred over 科目名称 and
+    项目名称, a merged cell) stay two bands."""
+    bands: list[list] = []
     for w in sorted(words, key=lambda w: w.x0):
         if bands and w.x0 <= bands[-1][1] + 1.0:
             bands[-1][1] = max(bands[-1][1], w.x1)
+            bands[-1][2].append(w)
         else:
-            bands.append([w.x0, w.x1])
-    return [(a, b) for a, b in bands]
+            bands.append([w.x0, w.x1, [w]])
+    return [band for a, b, inside in bands for band in _parted(inside)]
+
+
+def _parted(words: list[Word]) -> list[tuple[float, float]]:
+    """One band's extent, or two or more where words end on the left and begin on the right of a
+    gap only a few words cross (each side at least two words, the crossing ones at most
+    ``CROSSING`` of the smaller side)."""
+    ends = sorted(w.x1 for w in words)
+    starts = sorted(w.x0 for w in words)
+    best = None
+    for x in ends:
+        nxt = bisect.bisect_right(starts, x + 1.0)
+        if nxt == len(starts):
+            break
+        left, right = bisect.bisect_right(ends, x), len(starts) - nxt
+        crossing = len(words) - left - right
+        if min(left, right) >= 2 and crossing <= CROSSING * min(left, right) and (best is None or crossing < best[0]):
+            best = (crossing, x, starts[nxt])
+    if best is None:
+        return [(starts[0], ends[-1])]
+    _, x, x1 = best
+    return _parted([w for w in words if w.x1 <= x]) + _parted([w for w in words if w.x0 >= x1])
+
+
+def _band_of(w: Word, bands: list[tuple[float, float]]) -> int | None:
+    """The band a word's centre lies in, else the first it reaches into: a word printed across two
+    columns is a merged cell's, whose text a ruled grid gives its first column."""
+    inside = [i for i, (a, b) in enumerate(bands) if a <= w.cx <= b]
+    reached = [i for i, (a, b) in enumerate(bands) if overlap(w.x0, w.x1, a, b) > 0]
+    return (inside or reached or [None])[0]
 
 
 def _centre(line: list[Word]) -> float:
@@ -287,7 +320,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid |
             for r in range(top, n_head):
                 owner[r][c] = len(cells) - 1
         for r, row_words in enumerate(rows, start=n_head):
-            mine = [] if band is None else [w for w in row_words if bands[band][0] <= w.cx <= bands[band][1]]
+            mine = [] if band is None else [w for w in row_words if _band_of(w, bands) == band]
             cells.append(Cell(r, c, words=mine, bbox=(a, min((w.y0 for w in mine), default=0),
                                                       b, max((w.y1 for w in mine), default=0))))
             owner[r][c] = len(cells) - 1

@@ -152,6 +152,30 @@ def test_a_digit_two_overlapping_boxes_both_read_counts_once():
     assert [item[1] for item in other_row] == ["695,5", "520"]
 
 
+def test_a_character_the_detector_took_into_the_next_cells_line_goes_back():
+    """A header printed without rules: the detector read 一般公共预算's line "共预算" on past its
+    cell into the next label's first character ("共预算安") while also reading that label's line
+    whole ("安排的转"). The doubled 安 stands a word's gap from 共预算 and close to 排: it is
+    the second line's, not the first's (the first losing it, the label stays whole)."""
+    from extractor.ocr_mend import drop_doubled
+
+    def line(x0, text, gaps, y=262.0, w=22.0, h=32.0):
+        boxes, x = [], x0
+        for gap in gaps + [0.0]:
+            boxes.append([(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
+            x += w + gap
+        return [[(x0, y), (x - gap, y), (x - gap, y + h), (x0, y + h)], text, 0.95, boxes, [], [0.95] * len(text)]
+
+    glued = line(947.0, "共预算安", [0.0, 6.0, 21.0])
+    whole = line(1039.0, "安排的转", [0.0, 1.0, 1.0])
+    out = drop_doubled([glued, whole])
+    assert [item[1] for item in out] == ["共预算", "安排的转"]
+    assert max(p[0] for p in out[0][0]) == 1019.0 and len(out[0][3]) == 3  # ends where 算 does
+    # Characters evenly spaced in both: the second line loses the doubled one, as before.
+    out = drop_doubled([line(947.0, "共预算安", [1.0, 1.0, 1.0]), line(1026.0, "安排的转", [1.0, 1.0, 1.0])])
+    assert [item[1] for item in out] == ["共预算安", "排的转"]
+
+
 def test_a_blank_column_a_seal_drew_stays_off_t1s_expense_side():
     """A seal's arcs drew a blank column between the income amounts and the expense codes: the
     expense side began there, the name column was taken for a second label block, and every

@@ -147,3 +147,22 @@ def test_group_labels_side_by_side_head_every_column_of_their_side():
     assert (grid.cell(0, 0).text, grid.cell(0, 0).col_span) == ("本年收入", 2)
     assert (grid.cell(0, 2).text, grid.cell(0, 2).col_span) == ("本年支出", 4)
     assert grid.cell(1, 2).text == "项目" and grid.row_texts(2)[2] == "一、一般公共服务支出"
+
+
+def test_a_total_printed_across_two_text_columns_keeps_them_apart():
+    # 004's t7 printed without column rules: 总计 centred over 科目名称 and 项目名称 (a merged
+    # cell) bridged the two columns of names, which came back as one; the total row lost its name.
+    words = _line(100, (40, "编码"), (90, "科目名称"), (150, "项目名称"), (300, "合计")) \
+        + _line(130, (120, "总计"), (300, "185.30")) \
+        + _line(147, (40, "201"), (90, "一般公共服务"), (300, "180.70")) \
+        + _line(164, (40, "20101"), (90, "人大事务"), (130, "部门专项-代表活动经费"), (300, "1.54")) \
+        + _line(181, (40, "2010108"), (90, "代表工作"), (130, "部门专项-代表履职经费"), (306, "0.96")) \
+        + _line(198, (40, "20132"), (90, "组织事务"), (130, "部门专项-为民办实事"), (300, "50.00")) \
+        + _line(215, (40, "2013299"), (90, "其他组织事务"), (130, "部门专项-党建经费"), (300, "50.00"))
+    grid = word_grid(1, words)
+    assert _headers(grid) == ["编码", "科目名称", "项目名称", "合计"]
+    assert grid.row_texts(1) == ["", "总计", "", "185.30"]
+    assert grid.row_texts(4) == ["2010108", "代表工作", "部门专项-代表履职经费", "0.96"]
+    # Two words across the gap among four on a side join the columns: one band, as before.
+    joined = word_grid(1, words + _line(232, (120, "合计"), (300, "1.00")))
+    assert "人大事务部门专项-代表活动经费" in joined.row_texts(3)
