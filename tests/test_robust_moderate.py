@@ -14,6 +14,17 @@ def test_a_header_ocr_read_with_a_lookalike_character_still_names_its_column():
     assert money_role("t3", "自筹资金") is None  # a lookalike alone names nothing
 
 
+def test_a_line_label_read_with_a_lookalike_character_still_names_its_field():
+    # 004's scan reads t4's 一、财政拨款（补助） as 财政援款: the line went to extra, and its field,
+    # optional in the income identity, was lost without a flag.
+    from extractor import templates
+
+    rules = templates.default().line_rules("t4_income")
+    assert templates.match_words("一、财政援款（补助）", rules) == "fiscal_total"
+    assert templates.match_words("一、财政拨款（补助）", rules) == "fiscal_total"
+    assert templates.match_words("救援款", rules) is None
+
+
 def test_a_code_column_headed_daima_is_the_code():
     assert key_role("t5", "功能科目代码") == "code"
     assert key_role("t5", "科目编码") == "code"

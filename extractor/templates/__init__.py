@@ -99,7 +99,7 @@ class Template(_Data):
 
 # Characters OCR reads for one another in printed headers ("项自支出" for 项目支出, "收人" for 收入):
 # a label no rule names as printed is matched again with each pair taken as one character.
-LOOKALIKES = str.maketrans({"自": "目", "人": "入", "拔": "拨", "己": "已", "巳": "已", "末": "未"})
+LOOKALIKES = str.maketrans({"自": "目", "人": "入", "拔": "拨", "援": "拨", "己": "已", "巳": "已", "末": "未"})
 
 
 def match_words(label: str, rules: tuple[WordRule, ...] | list[WordRule]) -> str | None:
