@@ -73,6 +73,18 @@ def test_openvino_reads_as_onnxruntime(readings, table_page):
     assert all(abs(o.x0 - w.x0) < 1 and abs(o.y1 - w.y1) < 1 for o, w in zip(ov.words, ort.words))
 
 
+def test_openvino_computes_in_full_precision_on_every_cpu():
+    # A CPU with AMX computes in bfloat16 by default: the same scan read differently by machine.
+    pytest.importorskip("openvino", reason="the openvino extra is not installed")
+    from extractor.ocr_backends import OCR_BACKENDS
+
+    engine = OCR_BACKENDS.create("rapidocr-openvino", threads=1).engine
+    rec = engine.text_rec.rec if hasattr(engine.text_rec, "rec") else engine.text_rec
+    for session in (engine.text_det.infer, engine.text_cls.infer, rec.session):
+        precision = session.request.get_compiled_model().get_property("INFERENCE_PRECISION_HINT")
+        assert str(precision) in ("<Type: 'float32'>", "f32"), precision
+
+
 def test_openvino_detector_input_is_the_librarys_to_the_bit():
     pytest.importorskip("openvino", reason="the openvino extra is not installed")
     import numpy as np
