@@ -7,6 +7,7 @@ here depends on a particular renderer's geometry, only on lines and the words be
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from .pages import Page, Segment, Word
@@ -14,6 +15,7 @@ from .pages import Page, Segment, Word
 TOL = 2.5  # points: how far two rules may be apart and still be one
 SPAN = 2 * TOL  # the widest a run of such rules may be
 MAX_EDGES = (200, 100)  # row and column rules one table may have on one page
+FIGURE = re.compile(r"^[+-]?[\d,]*\.?\d+$")  # an amount or a code
 
 
 @dataclass
@@ -297,8 +299,22 @@ def page_grids(page: Page) -> list[Grid]:
         tiny = y1 - y0 < 18 or x1 - x0 < 40
         if tiny and not any(ch.isdigit() for cell in grid.cells for ch in cell.text):
             continue
+        if _stacked(grid):
+            continue  # its words are read as a table printed without rules (locate, wordgrid)
         grids.append(grid)
     return sorted(grids, key=lambda g: g.bbox[1])
+
+
+def _stacked(grid: Grid) -> bool:
+    """Whether most of a grid's cells holding figures hold figures on two lines or more: its rules
+    across are not the table's rows (a table ruled down only, a few stray rules left), and a
+    reading of its cells would glue amounts of different rows ("18,330.3718,330.37")."""
+    with_figures = stacked = 0
+    for cell in grid.cells:
+        lines = group_lines([w for w in cell.words if FIGURE.match(w.text.replace(" ", ""))])
+        with_figures += bool(lines)
+        stacked += len(lines) >= 2
+    return with_figures >= 2 and 2 * stacked >= with_figures
 
 
 def words_outside(page: Page, grids: list[Grid]) -> list[Word]:

@@ -139,18 +139,24 @@ def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, 
     height = heights[len(heights) // 2] or 1.0
     groups: list[list] = [[]]
     prev = None
-    for ch in chars:
+
+    def apart(a, b) -> bool:
+        left, right = a[1][2], b[1][0]
+        cy = (b[1][1] + b[1][3]) / 2
+        ruled = any(left - 2 <= x0 <= right + 2 and y0 <= cy <= y1 for x0, y0, _, y1 in verticals)
+        return right - left > (PUNCT_GAP if a[0] in PUNCTUATION else WORD_GAP) * height or ruled
+
+    for i, ch in enumerate(chars):
         if ch[0].isspace():
-            groups.append([])
-            prev = None
-            continue
-        if prev is not None:
-            left, right = prev[1][2], ch[1][0]
-            cy = (ch[1][1] + ch[1][3]) / 2
-            ruled = any(left - 2 <= x0 <= right + 2 and y0 <= cy <= y1 for x0, y0, _, y1 in verticals)
-            limit = (PUNCT_GAP if prev[0] in PUNCTUATION else WORD_GAP) * height
-            if right - left > limit or ruled:
+            nxt = chars[i + 1] if i + 1 < len(chars) else None
+            # The recogniser reads a space after an amount's separator ("80, 000. 00"): one word.
+            if not (prev is not None and nxt is not None and prev[0] in ",." and nxt[0].isdigit()
+                    and len(groups[-1]) > 1 and groups[-1][-2][0].isdigit() and not apart(prev, nxt)):
                 groups.append([])
+                prev = None
+            continue
+        if prev is not None and apart(prev, ch):
+            groups.append([])
         groups[-1].append(ch)
         prev = ch
     words = []

@@ -16,6 +16,7 @@ from .orientation import box_bounds
 NUMERALS = "一二三四五六七八九十"
 WIDEN = 1.6  # line heights added on the left: room for "一" or "十一" beside the 、
 WORD_GAP = 0.5  # of a character's height: a wider gap between two characters parts two words
+APART = 1 / 3  # of a character's height: characters of one word stand closer
 _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
 
 
@@ -212,8 +213,9 @@ def drop_doubled(result: list) -> list:
                 continue
             rows = min(ay1, by1) - max(ay0, by0)
             char = min((ax1 - ax0) / len(text_a), (bx1 - bx0) / len(text_b))
-            if rows > 0.6 * min(ay1 - ay0, by1 - by0) and ax1 - bx0 >= 0.5 * char and text_a[-1] == text_b[0]:
-                if _stands_apart(out[a], -1) and not _stands_apart(out[b], 0):
+            if rows > 0.6 * min(ay1 - ay0, by1 - by0) and text_a[-1] == text_b[0] \
+                    and (ax1 - bx0 >= 0.5 * char or _same_ink(out[a], out[b])):
+                if _gap(out[a], -1) > max(_gap(out[b], 0), APART):
                     out[a] = _without_last(out[a], char)  # the first line reached into the second
                     text_a = str(out[a][1])
                     ax1 = box_bounds(out[a][0])[2]
@@ -222,15 +224,28 @@ def drop_doubled(result: list) -> list:
     return out
 
 
-def _stands_apart(item, i: int) -> bool:
-    """Whether a line's first (i=0) or last (i=-1) character stands a word's gap from the rest:
-    a neighbouring cell's character the detector took into this line ("共预算安" | "安排的转")."""
+def _same_ink(a, b) -> bool:
+    """Whether a line's last character and the next line's first, as their character boxes place
+    them, overlap by half the narrower: one glyph read twice (lines whose boxes overlap by less
+    than half an average character)."""
+    boxes_a, boxes_b = (item[3] if len(item) > 3 and item[3] and len(item[3]) == len(str(item[1])) else None
+                        for item in (a, b))
+    if not boxes_a or not boxes_b:
+        return False
+    (x0, x1), (y0, y1) = (boxes_a[-1][0][0], boxes_a[-1][2][0]), (boxes_b[0][0][0], boxes_b[0][2][0])
+    return min(x1, y1) - max(x0, y0) >= 0.5 * min(x1 - x0, y1 - y0) > 0
+
+
+def _gap(item, i: int) -> float:
+    """The gap between a line's first (i=0) or last (i=-1) character and the rest, in the line's
+    heights (0 without character boxes): a neighbouring cell's character the detector took into
+    this line stands apart ("共预算 安" beside "安排的转")."""
     text, boxes = str(item[1]), item[3] if len(item) > 3 else None
     if len(text) < 2 or not boxes or len(boxes) != len(text):
-        return False
+        return 0.0
     first, second = (boxes[0], boxes[1]) if i == 0 else (boxes[-2], boxes[-1])
-    height = box_bounds(item[0])[3] - box_bounds(item[0])[1]
-    return second[0][0] - first[2][0] > WORD_GAP * height
+    x0, y0, x1, y1 = box_bounds(item[0])
+    return (second[0][0] - first[2][0]) / max(y1 - y0, 1.0)
 
 
 def _without_last(item, char: float) -> list:

@@ -51,8 +51,11 @@ def _parted(words: list[Word]) -> list[tuple[float, float]]:
     ``CROSSING`` of the smaller side)."""
     ends = sorted(w.x1 for w in words)
     starts = sorted(w.x0 for w in words)
+    cut = {w.x1 for w in words if w.text.endswith((",", "."))}  # an amount read in pieces ("80," "000.00")
     best = None
     for x in ends:
+        if x in cut:
+            continue
         nxt = bisect.bisect_right(starts, x + 1.0)
         if nxt == len(starts):
             break

@@ -171,6 +171,11 @@ def test_a_character_the_detector_took_into_the_next_cells_line_goes_back():
     out = drop_doubled([glued, whole])
     assert [item[1] for item in out] == ["共预算", "安排的转"]
     assert max(p[0] for p in out[0][0]) == 1019.0 and len(out[0][3]) == 3  # ends where 算 does
+    # The lines' boxes overlap by less than half a character, the doubled 安's boxes by most of it.
+    near = line(941.0, "共预算安", [0.0, 0.0, 15.0], w=23.0)  # 安 at 1025-1048: cut short by the box
+    near[3][-1] = [(1032.0, 262.0), (1048.0, 262.0), (1048.0, 294.0), (1032.0, 294.0)]
+    out = drop_doubled([near, line(1037.0, "安排的转", [0.0, 1.0, 1.0])])
+    assert [item[1] for item in out] == ["共预算", "安排的转"]
     # Characters evenly spaced in both: the second line loses the doubled one, as before.
     out = drop_doubled([line(947.0, "共预算安", [1.0, 1.0, 1.0]), line(1026.0, "安排的转", [1.0, 1.0, 1.0])])
     assert [item[1] for item in out] == ["共预算安", "排的转"]

@@ -105,3 +105,21 @@ def test_two_cells_printed_close_without_a_rule_are_two_words():
     assert [w[0] for w in split_words(line(("项目负责人", 0), ("李阳", 7)), [])] == ["项目负责人", "李阳"]
     assert [w[0] for w in split_words(line(("0.84", 0), ("其他资金：", 8)), [])] == ["0.84", "其他资金："]
     assert [w[0] for w in split_words(line(("收入预算518.8万元，", 0), ("其中", 7)), [])] == ["收入预算518.8万元，其中"]
+
+
+def test_an_amount_the_recogniser_spaced_after_its_separators_is_one_word():
+    # sh12's t6 continuation page, scanned without column rules: "80, 000. 00" came back as three
+    # words, and the word grid took the pieces for columns of their own.
+    from extractor.ocr import split_words
+
+    def line(text: str) -> list:
+        chars, x = [], 0.0
+        for ch in text:
+            chars.append((ch, (x, 0.0, x + (4 if ch == " " else 10), 40.0), 1.0))
+            x += 5 if ch == " " else 11
+        return chars
+
+    assert [w[0] for w in split_words(line("80, 000. 00"), [])] == ["80,000.00"]
+    assert [w[0] for w in split_words(line("合计 1, 449, 536.00"), [])] == ["合计", "1,449,536.00"]
+    assert [w[0] for w in split_words(line("一、 财政拨款"), [])] == ["一、", "财政拨款"]  # no amount: as read
+    assert [w[0] for w in split_words(line("2. 00"), [])] == ["2.00"]

@@ -166,3 +166,20 @@ def test_a_total_printed_across_two_text_columns_keeps_them_apart():
     # Two words across the gap among four on a side join the columns: one band, as before.
     joined = word_grid(1, words + _line(232, (120, "合计"), (300, "1.00")))
     assert "人大事务部门专项-代表活动经费" in joined.row_texts(3)
+
+
+def test_a_table_ruled_down_only_is_read_by_its_words():
+    # Column rules and the table's frame, no rule between rows (js03's 收支总表 with its row
+    # rules gone): the ruled grid is one row whose cells glue every row's amounts together
+    # ("18,330.3718,330.37"); its words are read as a table printed without rules instead.
+    words = _line(40, (200, "收支预算总表")) + _line(100, (40, "项目"), (220, "合计"), (320, "一般公共预算")) \
+        + _line(130, (40, "一、财政拨款"), (220, "18,330.37"), (320, "18,330.37")) \
+        + _line(147, (40, "1.一般公共预算"), (220, "18,330.37"), (320, "18,330.37")) \
+        + _line(164, (40, "2.政府性基金预算")) + _line(181, (40, "当年收入小计"), (220, "18,330.37"), (320, "18,330.37"))
+    frame = [Segment(35, 95, 400, 95), Segment(35, 195, 400, 195)]
+    down = [Segment(x, 95, x, 195) for x in (35, 200, 300, 400)]
+    layout = locate([Page(1, 595, 842, words=words, segments=frame + down)])
+    grids = [g for r in layout.regions for g in r.grids]
+    assert len(grids) == 1 and grids[0].n_rows == 5
+    assert [grids[0].row_texts(r) for r in (1, 3)] == [["一、财政拨款", "18,330.37", "18,330.37"],
+                                                      ["2.政府性基金预算", "", ""]]
