@@ -18,6 +18,7 @@ from .pages import Page
 
 MIN_WORDS = 3  # each half holds at least this many words (a half left blank reads the same either way)
 LANDSCAPE = 1.2  # width over height above which a sheet may hold two pages side by side
+RULE_SHARE = 0.25  # of a half's width: a page's rules run at least this far (a table's border, its rows)
 
 
 def halves(page: Page) -> list[Page]:
@@ -35,8 +36,9 @@ def halves(page: Page) -> list[Page]:
     right_rules = [s for s in page.segments if min(s.x0, s.x1) >= middle]
     # Rules on a side and none across: a ruled page beside another. A table printed without rules
     # leaves its middle empty too (names one side, amounts the other): a sheet without any rule
-    # stays one page.
-    if min(len(left), len(right)) < MIN_WORDS or not (left_rules or right_rules):
+    # stays one page, as does one whose only "rules" are a scan's short strokes (一 in a name).
+    ruled = any(max(abs(s.x1 - s.x0), abs(s.y1 - s.y0)) >= RULE_SHARE * middle for s in left_rules + right_rules)
+    if min(len(left), len(right)) < MIN_WORDS or not ruled:
         return [page]
     return [replace(page, words=left, segments=left_rules), replace(page, words=right, segments=right_rules)]
 
