@@ -22,9 +22,16 @@ WRAP = 1.4  # line heights: a wrapped name's next line lies closer to its first 
 ACROSS = 0.5  # of the table's width: a row rule runs at least this far
 CROSSING = 0.25  # of the fewer words on either side: so few words across a gap join no columns
 _DATA = re.compile(r"^[+-]?[\d,]*\.?\d+$")
+_UNIT = re.compile(r"^(金额)?单位[:：]")
 _NOTE = re.compile(r"^(备注|注[:：\d])")
 # Lines around a table that are not part of it.
 _NOT_TABLE = re.compile(r"^(编制(单位|部门)|(部门|单位)(名称)?[:：]|金额单位|备注|注[:：]|-?\d{1,3}-?$|表\d+$|第\d+页)")
+
+
+def _wrapped(line: list[Word], w: Word) -> bool:
+    """Whether a word starts the next line of a line that wrapped: flush left under it, close."""
+    h = w.y1 - w.y0
+    return abs(w.x0 - line[0].x0) <= 0.5 * h and w.y0 - max(v.y1 for v in line) <= 0.6 * h
 
 
 def _is_data(word: Word) -> bool:
@@ -289,11 +296,22 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid |
     """A Grid for a table without column rules from its words (and the page's rules: those printed
     across it keep its rows apart), or None when the words hold no table."""
     lines: list[list[Word]] = []
+    skipped: list[Word] | None = None
     for ln in group_lines(words):
         text = "".join(w.text for w in ln).replace(" ", "")
         if _NOTE.match(text) and any(_is_data(w) for line in lines for w in line):
             break  # a note under the table: its lines run across the columns to the end
-        if not _NOT_TABLE.match(text):
+        if _NOT_TABLE.match(text):
+            skipped = ln
+            continue
+        # The unit stated beside the preamble's wrapped end ("院  单位：万元" under "部门名称：
+        # 江苏省高级人民法"): neither is a column's label.
+        kept = [w for w in ln if not _UNIT.match(w.text)]
+        if skipped and len(kept) < len(ln) and kept and _wrapped(skipped, kept[0]):
+            kept = kept[1:]
+        ln = kept
+        skipped = None
+        if ln:
             lines.append(ln)
     split = _split(lines, rules)
     if split is None:

@@ -183,3 +183,15 @@ def test_a_table_ruled_down_only_is_read_by_its_words():
     assert len(grids) == 1 and grids[0].n_rows == 5
     assert [grids[0].row_texts(r) for r in (1, 3)] == [["一、财政拨款", "18,330.37", "18,330.37"],
                                                       ["2.政府性基金预算", "", ""]]
+
+
+def test_a_preamble_wrapped_beside_the_unit_is_not_the_header():
+    # js20 printed without rules: "部门名称：江苏省高级人民法" wraps its 院 onto the line that
+    # states the unit; 院 and 单位：万元 were taken for column labels and 金额 lost its figures.
+    words = _line(100, (40, "部门名称：江苏省高级人民法")) + _line(113, (40, "院"), (300, "单位：万元")) \
+        + _line(135, (60, "功能科目编码"), (160, "功能科目名称"), (270, "金额")) \
+        + _line(160, (160, "合计"), (300, "37,188.34")) \
+        + _line(177, (60, "204"), (160, "公共安全支出"), (300, "27,488.23"))
+    grid = word_grid(1, words)
+    assert _headers(grid) == ["功能科目编码", "功能科目名称", "金额"]
+    assert grid.row_texts(2) == ["204", "公共安全支出", "27,488.23"]
