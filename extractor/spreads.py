@@ -18,6 +18,7 @@ from .pages import Page
 
 MIN_WORDS = 3  # each half holds at least this many words (a half left blank reads the same either way)
 LANDSCAPE = 1.2  # width over height above which a sheet may hold two pages side by side
+FOLD_MARGIN = 0.02  # of the sheet's width: the least margin a printed page keeps beside the fold
 RULE_SHARE = 0.25  # of a half's width: a page's rules run at least this far (a table's border, its rows)
 
 
@@ -38,7 +39,10 @@ def halves(page: Page) -> list[Page]:
     # leaves its middle empty too (names one side, amounts the other): a sheet without any rule
     # stays one page, as does one whose only "rules" are a scan's short strokes (一 in a name).
     ruled = any(max(abs(s.x1 - s.x0), abs(s.y1 - s.y0)) >= RULE_SHARE * middle for s in left_rules + right_rules)
-    if min(len(left), len(right)) < MIN_WORDS or not ruled:
+    # Each printed page keeps a margin at the fold; a table's figures right beside the middle
+    # (a landscape table ruled down only, its columns on both sides) are one page's.
+    fold = min(middle - max(w.x1 for w in left), min(w.x0 for w in right) - middle) if left and right else 0.0
+    if min(len(left), len(right)) < MIN_WORDS or not ruled or fold < FOLD_MARGIN * page.width:
         return [page]
     return [replace(page, words=left, segments=left_rules), replace(page, words=right, segments=right_rules)]
 

@@ -38,7 +38,11 @@ def test_a_landscape_page_whose_print_crosses_its_middle_or_has_no_rule_is_one_p
     unruled = Page(1, 1190, 842, words=words)
     # The same scanned: the rule finder took a few strokes of its names (一) for short rules.
     strokes = Page(1, 1190, 842, words=words, segments=[Segment(205, 86, 219, 86), Segment(229, 107, 243, 107)])
-    assert [len(halves(p)) for p in (ruled, titled, portrait, unruled, strokes)] == [1, 1, 1, 1, 1]
+    # A landscape table ruled down only (js03's 收入预算总表): names left, figures just right of
+    # the middle, its frame's two sides one each side.
+    down = Page(1, 1190, 842, words=_words(60, 6) + _words(603, 5),
+                segments=[Segment(x, 184, x, 735) for x in (42, 234, 507, 733)])
+    assert [len(halves(p)) for p in (ruled, titled, portrait, unruled, strokes, down)] == [1, 1, 1, 1, 1, 1]
 
 
 def test_a_file_printed_two_up_reads_as_the_file(tmp_path):
