@@ -20,7 +20,7 @@ from .pages import load_pages, sha256_file, stop_if_late
 from .pipeline import Options, extract
 from .watch import Progress, deadline_of
 
-OUTPUT_VERSION = "4"  # bump when a reading change makes old outputs stale (4: sheets without rules, OCR words)
+OUTPUT_VERSION = "5"  # bump when a reading change makes old outputs stale (5: tables without rules, OCR in f32)
 
 
 @dataclass
