@@ -232,8 +232,8 @@ def _same_ink(a, b) -> bool:
                         for item in (a, b))
     if not boxes_a or not boxes_b:
         return False
-    (x0, x1), (y0, y1) = (boxes_a[-1][0][0], boxes_a[-1][2][0]), (boxes_b[0][0][0], boxes_b[0][2][0])
-    return min(x1, y1) - max(x0, y0) >= 0.5 * min(x1 - x0, y1 - y0) > 0
+    (a0, a1), (b0, b1) = (boxes_a[-1][0][0], boxes_a[-1][2][0]), (boxes_b[0][0][0], boxes_b[0][2][0])
+    return min(a1, b1) - max(a0, b0) >= 0.5 * min(a1 - a0, b1 - b0) > 0
 
 
 def _gap(item, i: int) -> float:

@@ -13,7 +13,7 @@ import bisect
 import itertools
 import re
 
-from .grid import Cell, Grid, group_lines, merge_collinear
+from .grid import FIGURE, Cell, Grid, group_lines, merge_collinear
 from .hanzi import is_han
 from .pages import Segment, Word
 
@@ -21,7 +21,6 @@ ROW_PITCH_SHARE = 0.75  # of the rows' pitch: a line without figures this far fr
 WRAP = 1.4  # line heights: a wrapped name's next line lies closer to its first than this
 ACROSS = 0.5  # of the table's width: a row rule runs at least this far
 CROSSING = 0.25  # of the fewer words on either side: so few words across a gap join no columns
-_DATA = re.compile(r"^[+-]?[\d,]*\.?\d+$")
 _UNIT = re.compile(r"^(金额)?单位[:：]")
 _NOTE = re.compile(r"^(备注|注[:：\d])")
 # Lines around a table that are not part of it.
@@ -35,7 +34,7 @@ def _wrapped(line: list[Word], w: Word) -> bool:
 
 
 def _is_data(word: Word) -> bool:
-    return bool(_DATA.match(word.text.replace(" ", "")))
+    return bool(FIGURE.match(word.text.replace(" ", "")))
 
 
 def _bands(words: list[Word]) -> list[tuple[float, float]]:
@@ -333,6 +332,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid |
         for w, first, last in tier:
             cells.append(Cell(t, first, 1, last - first + 1, [w], (columns[first][0], w.y0, columns[last][1], w.y1)))
             owner[t][first:last + 1] = [len(cells) - 1] * (last - first + 1)
+    band_of = {id(w): _band_of(w, bands) for row in rows for w in row}
     for c, (a, b, band, labels) in enumerate(columns):
         if n_head:  # a column's label reaches up to the group over it, as a cell spanning rows
             top = max((t + 1 for t, tier in enumerate(tiers) for _, first, last in tier if first <= c <= last), default=0)
@@ -341,7 +341,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid |
             for r in range(top, n_head):
                 owner[r][c] = len(cells) - 1
         for r, row_words in enumerate(rows, start=n_head):
-            mine = [] if band is None else [w for w in row_words if _band_of(w, bands) == band]
+            mine = [] if band is None else [w for w in row_words if band_of[id(w)] == band]
             cells.append(Cell(r, c, words=mine, bbox=(a, min((w.y0 for w in mine), default=0),
                                                       b, max((w.y1 for w in mine), default=0))))
             owner[r][c] = len(cells) - 1
