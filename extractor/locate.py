@@ -212,7 +212,7 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
             if region.kind in SHEET_KINDS:  # a form over an indicator table, not a table of figures
                 region.grids.extend(sheet_grids(page.number, words, page.segments, template, region.grids))
                 continue
-            grid = word_grid(page.number, words, page.segments)
+            grid = word_grid(page.number, words, page.segments, region.grids[0] if region.grids else None)
             if grid is not None:
                 region.grids.append(grid)
     return Layout(regions=regions, front_lines=front, front_words=front_words, template=template)

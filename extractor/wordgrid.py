@@ -238,6 +238,24 @@ def _columns(bands: list[tuple[float, float]], header: list[Word]) -> tuple[list
     return columns, groups
 
 
+def _continued(bands: list[tuple[float, float]], like: Grid) -> tuple[list, list[tuple[float, float]]]:
+    """Columns as ``like`` has them, each with the page's bands it overlaps most (nearest by
+    centre when none overlaps), and those bands, one per column that has any."""
+    edges = like.col_edges
+    spans: list[tuple[float, float] | None] = [None] * like.n_cols
+    for a, b in bands:
+        c = max(range(like.n_cols), key=lambda i: (overlap(a, b, edges[i], edges[i + 1]),
+                                                   -abs(a + b - edges[i] - edges[i + 1])))
+        spans[c] = (a, b) if spans[c] is None else (min(spans[c][0], a), max(spans[c][1], b))
+    kept = [span for span in spans if span is not None]
+    columns = []
+    for c, span in enumerate(spans):
+        x0, x1 = edges[c], edges[c + 1]
+        columns.append((x0, x1, None, []) if span is None else
+                       (min(x0, span[0]), max(x1, span[1]), kept.index(span), []))
+    return columns, kept
+
+
 def _spanned(label: Word, groups: list[Word], columns: list) -> list[int]:
     """The columns a group label heads: those it covers mostly, or the nearest. Two group labels
     or more side by side on the header's top line split the table into sides ("本年收入" |
@@ -291,9 +309,10 @@ def _tiers(groups: list[tuple[Word, int, int]]) -> list[list[tuple[Word, int, in
     return tiers
 
 
-def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid | None:
+def word_grid(page: int, words: list[Word], rules: list[Segment] = (), like: Grid | None = None) -> Grid | None:
     """A Grid for a table without column rules from its words (and the page's rules: those printed
-    across it keep its rows apart), or None when the words hold no table."""
+    across it keep its rows apart), or None when the words hold no table. ``like``: the table's
+    grid on an earlier page, whose columns a page without a header of its own keeps."""
     lines: list[list[Word]] = []
     skipped: list[Word] | None = None
     for ln in group_lines(words):
@@ -323,7 +342,12 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = ()) -> Grid |
         return None
     rows = _rows(body, data_lines, across)
     header_words = _labels(header_lines, bands)
-    columns, groups = _columns(bands, header_words)
+    if not header_words and like is not None and like.n_cols > len(bands):
+        # A continuation page lacks the columns it prints nothing in (a 采购品目大类 column
+        # filled on the first page only): its figures and names keep the header's columns.
+        columns, bands, groups = *_continued(bands, like), []
+    else:
+        columns, groups = _columns(bands, header_words)
     tiers = _tiers(groups)
     n_head = len(tiers) + 1 if header_words else 0
     cells: list[Cell] = []

@@ -195,3 +195,16 @@ def test_a_preamble_wrapped_beside_the_unit_is_not_the_header():
     grid = word_grid(1, words)
     assert _headers(grid) == ["功能科目编码", "功能科目名称", "金额"]
     assert grid.row_texts(2) == ["204", "公共安全支出", "27,488.23"]
+
+
+def test_a_continuation_page_without_a_header_keeps_the_first_pages_columns():
+    # js20's 政府采购 table printed without rules: its first column (采购品目大类) is filled on the
+    # first page only; the next page came back one column short, every value a column to the left.
+    first = word_grid(1, _line(100, (40, "品目大类"), (120, "经济科目"), (200, "采购物品"), (300, "总计"))
+                      + _line(130, (40, "货物"), (300, "53.10"))
+                      + _line(147, (120, "办公设备购置"), (300, "53.10"))
+                      + _line(164, (200, "台式计算机"), (300, "17.92")))
+    page2 = _line(60, (120, "会议费"), (300, "110.05")) + _line(77, (200, "会议服务"), (300, "110.05"))
+    grid = word_grid(2, page2, like=first)
+    assert grid.n_cols == first.n_cols == 4
+    assert [grid.row_texts(r) for r in range(grid.n_rows)] == [["", "会议费", "", "110.05"], ["", "", "会议服务", "110.05"]]
