@@ -6,6 +6,7 @@ wheel, so it works offline); another engine (Tesseract, a vision model) is one m
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -13,7 +14,8 @@ import numpy as np
 
 from .dashes import with_solid_dashes
 from .dewarp import bowed_rules, flatten
-from .ocr_mend import WORD_GAP, drop_doubled, mend_numerals, read_unread_ink
+from .hanzi import is_han
+from .ocr_mend import APART, WORD_GAP, drop_doubled, mend_numerals, read_unread_ink
 from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
 from .pages import DESKEW_FROM, SealMark, Segment, Word
 from .paper import clear_backdrop, level_paper, neutral_ink
@@ -126,6 +128,19 @@ PUNCT_GAP = 0.9  # the same after punctuation
 PUNCTUATION = set("，。、：；！？）》」』】,.:;!?)")
 
 
+_AMOUNT_END = re.compile(r"\d\.\d+$")
+UNITS = set("元万亿千百%％")  # what may follow an amount in one word
+
+
+def _amount_then_label(group: list, ch, height: float) -> bool:
+    """Whether a Chinese character after an amount with decimals, further than a word's
+    characters stand, starts the next cell's label ("91,016,775.35 一、一般公共服务支出", a
+    table printed without column rules); a unit after its amount ("518.80万元") does not."""
+    if not is_han(ch[0]) or ch[0] in UNITS or not _AMOUNT_END.search("".join(c[0] for c in group[-6:])):
+        return False
+    return ch[1][0] - group[-1][1][2] > APART * height
+
+
 def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, float], float]]:
     """Split a line into words at spaces, wide gaps and ruling lines.
 
@@ -155,7 +170,7 @@ def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, 
                 groups.append([])
                 prev = None
             continue
-        if prev is not None and apart(prev, ch):
+        if prev is not None and (apart(prev, ch) or _amount_then_label(groups[-1], ch, height)):
             groups.append([])
         groups[-1].append(ch)
         prev = ch

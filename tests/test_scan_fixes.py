@@ -123,3 +123,24 @@ def test_an_amount_the_recogniser_spaced_after_its_separators_is_one_word():
     assert [w[0] for w in split_words(line("合计 1, 449, 536.00"), [])] == ["合计", "1,449,536.00"]
     assert [w[0] for w in split_words(line("一、 财政拨款"), [])] == ["一、", "财政拨款"]  # no amount: as read
     assert [w[0] for w in split_words(line("2. 00"), [])] == ["2.00"]
+
+
+def test_an_amount_and_the_next_cells_label_printed_close_are_two_words():
+    # sh11's 收支总表 printed without column rules, scanned: the income amount and the expense
+    # label beside it, 0.43 of a character apart, came back as "91,016,775.35一、一般公共服务支出".
+    from extractor.ocr import split_words
+
+    def line(*parts: tuple[str, float]) -> list:
+        chars, x = [], 0.0
+        for text, gap in parts:
+            x += gap
+            for ch in text:
+                chars.append((ch, (x, 0.0, x + 10, 30.0), 1.0))
+                x += 11
+        return chars
+
+    assert [w[0] for w in split_words(line(("91,016,775.35", 0), ("一、一般公共服务支出", 13)), [])] \
+        == ["91,016,775.35", "一、一般公共服务支出"]
+    assert [w[0] for w in split_words(line(("518.80", 0), ("万元", 13)), [])] == ["518.80万元"]  # its unit
+    assert [w[0] for w in split_words(line(("518.80万元", 0)), [])] == ["518.80万元"]
+    assert [w[0] for w in split_words(line(("第2", 0), ("项", 13)), [])] == ["第2项"]  # no decimals: as before
