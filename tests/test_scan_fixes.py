@@ -88,19 +88,24 @@ def test_one_unsure_character_does_not_drop_its_word():
     assert text == name and conf >= 0.9
 
 
+def _printed(*parts: tuple[str, float], height: float) -> list:
+    """OCR characters of a line: (text, gap before it in points) each, 10 pt a glyph, 1 pt apart."""
+    chars, x = [], 0.0
+    for text, gap in parts:
+        x += gap
+        for ch in text:
+            chars.append((ch, (x, 0.0, x + 10, height), 1.0))
+            x += 11
+    return chars
+
+
 def test_two_cells_printed_close_without_a_rule_are_two_words():
     # 004's sheet printed without column rules, scanned: 项目负责人 | 李阳 six points apart (half a
     # character) came back as one word; a comma's glyph leaves as wide a gap before the next word.
     from extractor.ocr import split_words
 
     def line(*parts: tuple[str, float]) -> list:
-        chars, x = [], 0.0
-        for text, gap in parts:
-            x += gap
-            for ch in text:
-                chars.append((ch, (x, 0.0, x + 10, 12.0), 1.0))
-                x += 11
-        return chars
+        return _printed(*parts, height=12.0)
 
     assert [w[0] for w in split_words(line(("项目负责人", 0), ("李阳", 7)), [])] == ["项目负责人", "李阳"]
     assert [w[0] for w in split_words(line(("0.84", 0), ("其他资金：", 8)), [])] == ["0.84", "其他资金："]
@@ -131,13 +136,7 @@ def test_an_amount_and_the_next_cells_label_printed_close_are_two_words():
     from extractor.ocr import split_words
 
     def line(*parts: tuple[str, float]) -> list:
-        chars, x = [], 0.0
-        for text, gap in parts:
-            x += gap
-            for ch in text:
-                chars.append((ch, (x, 0.0, x + 10, 30.0), 1.0))
-                x += 11
-        return chars
+        return _printed(*parts, height=30.0)
 
     assert [w[0] for w in split_words(line(("91,016,775.35", 0), ("一、一般公共服务支出", 13)), [])] \
         == ["91,016,775.35", "一、一般公共服务支出"]
