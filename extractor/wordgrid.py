@@ -247,12 +247,15 @@ def _continued(bands: list[tuple[float, float]], like: Grid) -> tuple[list, list
         c = max(range(like.n_cols), key=lambda i: (overlap(a, b, edges[i], edges[i + 1]),
                                                    -abs(a + b - edges[i] - edges[i + 1])))
         spans[c] = (a, b) if spans[c] is None else (min(spans[c][0], a), max(spans[c][1], b))
-    kept = [span for span in spans if span is not None]
+    kept: list[tuple[float, float]] = []
     columns = []
     for c, span in enumerate(spans):
         x0, x1 = edges[c], edges[c + 1]
-        columns.append((x0, x1, None, []) if span is None else
-                       (min(x0, span[0]), max(x1, span[1]), kept.index(span), []))
+        if span is None:
+            columns.append((x0, x1, None, []))
+        else:
+            columns.append((min(x0, span[0]), max(x1, span[1]), len(kept), []))
+            kept.append(span)
     return columns, kept
 
 
