@@ -197,10 +197,12 @@ def _header_columns(labels: list[Word], bands: list[tuple[float, float]]) -> lis
     return sorted((a, b, ws) for a, b, ws in cols)
 
 
-def _columns(bands: list[tuple[float, float]], header: list[Word]) -> tuple[list, list[tuple[Word, int, int]]]:
+def _columns(bands: list[tuple[float, float]], header: list[Word],
+             foot: float | None = None) -> tuple[list, list[tuple[Word, int, int]]]:
     """Columns as (x0, x1, band index or None, label words): a band of figures with the header
     column it sits under, a header column with no figure under it as an empty column of its own;
-    and the group labels with the first and last column each heads.
+    and the group labels with the first and last column each heads (``foot``: the header's
+    bottom, see ``_spanned``).
 
     A label is centred in its cell while figures are right-aligned, so a band may lie under no
     label or under two: a band goes to the label that needs the narrowest cell, centred on the
@@ -233,7 +235,7 @@ def _columns(bands: list[tuple[float, float]], header: list[Word]) -> tuple[list
     labels = [w for w in header if id(w) not in in_leaf]
     groups = []
     for w in labels:
-        spanned = _spanned(w, labels, columns)
+        spanned = _spanned(w, labels, columns, foot)
         groups.append((w, min(spanned), max(spanned)))
     return columns, groups
 
@@ -259,11 +261,15 @@ def _continued(bands: list[tuple[float, float]], like: Grid) -> tuple[list, list
     return columns, kept
 
 
-def _spanned(label: Word, groups: list[Word], columns: list) -> list[int]:
+def _spanned(label: Word, groups: list[Word], columns: list, foot: float | None = None) -> list[int]:
     """The columns a group label heads: those it covers mostly, or the nearest. Two group labels
     or more side by side on the header's top line split the table into sides ("本年收入" |
     "本年支出"): each, centred over its side, reaches the nearer of the table's edge or its
-    neighbour's label and heads every column within."""
+    neighbour's label and heads every column within. Else, when the columns' labels stand centred
+    in their cells down to the header's ``foot``, the group reaches on to each column beside whose
+    cell starts below the group label's middle: under it ("“三公”经费" over 小计 | 因公出国（境）费 |
+    … | 公务接待费, and not over 合计, centred from the header's top)."""
+    nearest = [min(range(len(columns)), key=lambda i: abs(sum(columns[i][:2]) / 2 - label.cx))]
     line = [g for g in groups if g is not label and overlap(g.y0, g.y1, label.y0, label.y1) > 0]
     top = min(g.y0 for g in groups)
     if line and label.y0 - top <= label.y1 - label.y0:
@@ -274,7 +280,30 @@ def _spanned(label: Word, groups: list[Word], columns: list) -> list[int]:
         inside = [i for i, c in enumerate(columns) if abs((c[0] + c[1]) / 2 - label.cx) <= reach]
     else:
         inside = [i for i, c in enumerate(columns) if overlap(label.x0, label.x1, c[0], c[1]) >= 0.6 * (c[1] - c[0])]
-    return inside or [min(range(len(columns)), key=lambda i: abs(sum(columns[i][:2]) / 2 - label.cx))]
+        if foot is not None:
+            inside = _under(label, columns, inside or nearest, foot) or inside
+    return inside or nearest
+
+
+def _under(label: Word, columns: list, inside: list[int], foot: float) -> list[int] | None:
+    """The run of columns, around those ``label`` covers (``inside``), whose labels' cells (mirrored about
+    their centre from ``foot``) start below the label's middle; None when the labels say
+    nothing (every column under it, or none of those it covers) or the label is off the run's
+    centre."""
+    def below(c: list) -> bool:
+        ws = c[3]
+        return not ws or min(w.y0 for w in ws) + max(w.y1 for w in ws) - foot >= label.cy
+
+    under = [below(c) for c in columns]
+    if all(under) or not inside or not all(under[i] for i in inside):
+        return None
+    first, last = min(inside), max(inside)
+    while first > 0 and under[first - 1]:
+        first -= 1
+    while last + 1 < len(columns) and under[last + 1]:
+        last += 1
+    x0, x1 = columns[first][0], columns[last][1]
+    return list(range(first, last + 1)) if abs((x0 + x1) / 2 - label.cx) <= (x1 - x0) / 4 else None
 
 
 def _split(lines: list[list[Word]], rules: list[Segment]) -> tuple[list, list, list[float]] | None:
@@ -350,7 +379,9 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = (), like: Gri
         # filled on the first page only): its figures and names keep the header's columns.
         columns, bands, groups = *_continued(bands, like), []
     else:
-        columns, groups = _columns(bands, header_words)
+        # The header's bottom: between its lowest label and the body's first line.
+        foot = (max(w.y1 for w in header_words) + min(w.y0 for w in body[0])) / 2 if header_words else None
+        columns, groups = _columns(bands, header_words, foot)
     tiers = _tiers(groups)
     n_head = len(tiers) + 1 if header_words else 0
     cells: list[Cell] = []

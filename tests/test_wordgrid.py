@@ -208,3 +208,22 @@ def test_a_continuation_page_without_a_header_keeps_the_first_pages_columns():
     grid = word_grid(2, page2, like=first)
     assert grid.n_cols == first.n_cols == 4
     assert [grid.row_texts(r) for r in range(grid.n_rows)] == [["", "会议费", "", "110.05"], ["", "", "会议服务", "110.05"]]
+
+
+def test_a_group_label_heads_the_columns_whose_labels_stand_centred_below_it():
+    # Labels centred in their cells, no rules: 合计 and 会议费 stand centred in the header's whole
+    # height, the four under “三公”经费 in what is left below it. The group label covers none of its
+    # columns; by overlap alone it headed the one nearest its centre.
+    def at(x: float, text: str, y: float) -> Word:
+        return Word(text, x, y, x + 6 * len(text), y + 10)
+
+    words = [at(203, "三公经费", 100), at(40, "合计", 117.5), at(380, "会议费", 117.5),
+             at(100, "小计", 122.5), at(160, "因公出国", 122.5), at(230, "公务用车", 122.5),
+             at(300, "公务接待费", 122.5)] \
+        + _line(155, (28, "767.60"), (94, "199.25"), (160, "50.00"), (230, "100.00"), (294, "18.35"),
+                (380, "20.00"))
+    grid = word_grid(1, words)
+    assert ["三公经费" in h for h in _headers(grid)] == [False, True, True, True, True, False]
+    # Raised by the same height, 合计 and 会议费 stand as centred under the group: no cue, as before.
+    raised = [at(w.x0, w.text, 122.5) if w.text in ("合计", "会议费") else w for w in words]
+    assert sum("三公经费" in h for h in _headers(word_grid(1, raised))) == 1
