@@ -54,7 +54,9 @@ def _bands(words: list[Word]) -> list[tuple[float, float]]:
 def _parted(words: list[Word]) -> list[tuple[float, float]]:
     """One band's extent, or two or more where words end on the left and begin on the right of a
     gap only a few words cross (each side at least two words, the crossing ones at most
-    ``CROSSING`` of the smaller side)."""
+    ``CROSSING`` of the smaller side), or, up to half the smaller side, only words of text cross
+    between a side of text and a side mostly of figures (two at least): labels of merged cells ("当年支出小计" centred over 功能科目名称 | 金额 |
+    项目名称) over a column of names beside a column of amounts."""
     ends = sorted(w.x1 for w in words)
     starts = sorted(w.x0 for w in words)
     cut = {w.x1 for w in words if w.text.endswith((",", "."))}  # an amount read in pieces ("80," "000.00")
@@ -67,7 +69,8 @@ def _parted(words: list[Word]) -> list[tuple[float, float]]:
             break
         left, right = bisect.bisect_right(ends, x), len(starts) - nxt
         crossing = len(words) - left - right
-        if min(left, right) >= 2 and crossing <= CROSSING * min(left, right) and (best is None or crossing < best[0]):
+        if min(left, right) >= 2 and (best is None or crossing < best[0]) \
+                and (crossing <= CROSSING * min(left, right) or _kinds_apart(words, x, starts[nxt])):
             best = (crossing, x, starts[nxt])
     if best is None:
         return [(starts[0], ends[-1])]
@@ -75,12 +78,21 @@ def _parted(words: list[Word]) -> list[tuple[float, float]]:
     return _parted([w for w in words if w.x1 <= x]) + _parted([w for w in words if w.x0 >= x1])
 
 
+def _kinds_apart(words: list[Word], x0: float, x1: float) -> bool:
+    """Whether text alone lies on one side of the gap x0..x1, mostly figures on the other, and
+    only text crosses it."""
+    left = [_is_data(w) for w in words if w.x1 <= x0]
+    right = [_is_data(w) for w in words if w.x0 >= x1]
+    crossing = [w for w in words if w.x1 > x0 and w.x0 < x1]
+    if any(_is_data(w) for w in crossing) or 2 * len(crossing) > min(len(left), len(right)):
+        return False
+    return not any(left) and 2 * sum(right) >= max(len(right), 4) or not any(right) and 2 * sum(left) >= max(len(left), 4)
+
+
 def _band_of(w: Word, bands: list[tuple[float, float]]) -> int | None:
-    """The band a word's centre lies in, else the first it reaches into: a word printed across two
-    columns is a merged cell's, whose text a ruled grid gives its first column."""
-    inside = [i for i, (a, b) in enumerate(bands) if a <= w.cx <= b]
-    reached = [i for i, (a, b) in enumerate(bands) if overlap(w.x0, w.x1, a, b) > 0]
-    return (inside or reached or [None])[0]
+    """The first band a word reaches into: a word printed across two columns is a merged cell's,
+    whose text a ruled grid gives its first column."""
+    return next((i for i, (a, b) in enumerate(bands) if overlap(w.x0, w.x1, a, b) > 0), None)
 
 
 def _centre(line: list[Word]) -> float:
@@ -308,15 +320,19 @@ def _under(label: Word, columns: list, inside: list[int], foot: float) -> list[i
 
 def _split(lines: list[list[Word]], rules: list[Segment]) -> tuple[list, list, list[float]] | None:
     """Header lines, body lines and the heights of the rules across the body; None when no line
-    holds figures (one line is a table when it holds two: a 合计 row under its header).
+    holds figures (one line is a table when it holds two, or one and its label under a header of
+    two labels or more: a 合计 row, "合 计 … 0" when nothing is budgeted).
 
     The body starts at the first line with figures, or at the rule under the header when one is
     printed (a wrapped name's first line sits above its row's figures); lines above the table's
     top rule (a preamble wrapped onto a second line) are no header."""
     data_idx = [i for i, ln in enumerate(lines) if any(_is_data(w) for w in ln)]
-    if not data_idx or len(data_idx) == 1 and sum(_is_data(w) for w in lines[data_idx[0]]) < 2:
+    if not data_idx:
         return None
     header_lines, body = lines[: data_idx[0]], lines[data_idx[0]:]
+    if len(data_idx) == 1 and sum(_is_data(w) for w in body[0]) < 2 \
+            and (all(_is_data(w) for w in body[0]) or sum(map(len, header_lines)) < 2):
+        return None
     across = _row_rules(rules, body)
     above = [y for y in across if y < _centre(body[0])]
     if above and any(_centre(ln) > above[0] for ln in header_lines):

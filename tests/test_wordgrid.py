@@ -227,3 +227,26 @@ def test_a_group_label_heads_the_columns_whose_labels_stand_centred_below_it():
     # Raised by the same height, 合计 and 会议费 stand as centred under the group: no cue, as before.
     raised = [at(w.x0, w.text, 122.5) if w.text in ("合计", "会议费") else w for w in words]
     assert sum("三公经费" in h for h in _headers(word_grid(1, raised))) == 1
+
+
+def test_labels_of_merged_cells_across_names_and_amounts_keep_the_two_columns():
+    # 当年支出小计 centred over 功能科目名称 | 金额 | 项目名称 crosses from the names into the amounts,
+    # whose column holds four figures: by crossings alone the two were one band.
+    words = _line(100, (40, "功能科目名称"), (150, "金额"), (220, "项目名称"), (320, "金额")) \
+        + _line(130, (40, "一、一般公共服务支出"), (220, "一、基本支出"), (310, "21,968.00")) \
+        + _line(147, (40, "四、公共安全支出"), (125, "27,488.23"), (220, "二、项目支出"), (310, "10,208.94")) \
+        + _line(164, (40, "八、社会保障和就业支出"), (131, "2,355.65")) \
+        + _line(181, (40, "十八、住房保障支出"), (131, "7,344.46")) \
+        + _line(198, (40, "二十一、其他支出"), (143, "1.00")) \
+        + _line(215, (95, "当年支出小计"), (310, "37,189.34")) + _line(232, (95, "结转下年资金"))
+    grid = word_grid(1, words)
+    assert grid.n_cols == 4 and grid.row_texts(2)[:2] == ["四、公共安全支出", "27,488.23"]
+    # The merged cell's label goes to its first column, as a ruled grid gives it.
+    assert grid.row_texts(6) == ["当年支出小计", "", "", "37,189.34"]
+
+
+def test_a_total_of_nothing_under_its_header_is_a_table():
+    words = _line(100, (40, "功能科目编码"), (140, "功能科目名称"), (260, "金额")) \
+        + _line(130, (100, "合"), (116, "计"), (266, "0"))
+    grid = word_grid(1, words)
+    assert grid is not None and grid.row_texts(1)[-1] == "0" and "合计" in grid.row_texts(1)
