@@ -89,10 +89,25 @@ def _kinds_apart(words: list[Word], x0: float, x1: float) -> bool:
     return not any(left) and 2 * sum(right) >= max(len(right), 4) or not any(right) and 2 * sum(left) >= max(len(left), 4)
 
 
-def _band_of(w: Word, bands: list[tuple[float, float]]) -> int | None:
-    """The first band a word reaches into: a word printed across two columns is a merged cell's,
-    whose text a ruled grid gives its first column."""
-    return next((i for i, (a, b) in enumerate(bands) if overlap(w.x0, w.x1, a, b) > 0), None)
+def _band_of(w: Word, bands: list[tuple[float, float]], figures: list[bool]) -> int | None:
+    """The band a word's centre lies in, else the first it reaches into: a word printed across two
+    columns is a merged cell's, whose text a ruled grid gives its first column. So is a label
+    centred in a band of figures reaching into one of text ("当年支出小计" over 功能科目名称 | 金额)."""
+    inside = [i for i, (a, b) in enumerate(bands) if a <= w.cx <= b]
+    reached = [i for i, (a, b) in enumerate(bands) if overlap(w.x0, w.x1, a, b) > 0]
+    if inside and figures[inside[0]] and not _is_data(w):
+        reached = [i for i in reached if not figures[i]] or inside
+        return reached[0]
+    return (inside or reached or [None])[0]
+
+
+def _figure_bands(words: list[Word], bands: list[tuple[float, float]]) -> list[bool]:
+    """Whether each band's own words (those within it) are mostly figures."""
+    out = []
+    for a, b in bands:
+        own = [_is_data(w) for w in words if a <= w.x0 and w.x1 <= b]
+        out.append(2 * sum(own) > len(own))
+    return out
 
 
 def _centre(line: list[Word]) -> float:
@@ -406,7 +421,8 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = (), like: Gri
         for w, first, last in tier:
             cells.append(Cell(t, first, 1, last - first + 1, [w], (columns[first][0], w.y0, columns[last][1], w.y1)))
             owner[t][first:last + 1] = [len(cells) - 1] * (last - first + 1)
-    band_of = {id(w): _band_of(w, bands) for row in rows for w in row}
+    figures = _figure_bands([w for row in rows for w in row], bands)
+    band_of = {id(w): _band_of(w, bands, figures) for row in rows for w in row}
     for c, (a, b, band, labels) in enumerate(columns):
         if n_head:  # a column's label reaches up to the group over it, as a cell spanning rows
             top = max((t + 1 for t, tier in enumerate(tiers) for _, first, last in tier if first <= c <= last), default=0)

@@ -250,3 +250,16 @@ def test_a_total_of_nothing_under_its_header_is_a_table():
         + _line(130, (100, "合"), (116, "计"), (266, "0"))
     grid = word_grid(1, words)
     assert grid is not None and grid.row_texts(1)[-1] == "0" and "合计" in grid.row_texts(1)
+
+
+def test_a_name_read_a_little_into_the_codes_stays_a_name():
+    # OCR's box for a name starts inside the code column ("3代表工作", the code's last digit
+    # read twice); its centre is among the names, and there it stays.
+    words = _line(100, (40, "科目编码"), (90, "科目名称"), (220, "合计")) \
+        + _line(130, (40, "201"), (90, "一般公共服务支出"), (214, "1664.74")) \
+        + _line(147, (40, "20101"), (90, "人大事务"), (226, "5.14")) \
+        + _line(164, (40, "2010108"), (80, "3代表工作"), (226, "4.14")) \
+        + _line(181, (40, "2010199"), (90, "其他人大事务支出"), (226, "1.00")) \
+        + _line(198, (40, "20103"), (90, "政府办公厅"), (214, "1548.06"))
+    grid = word_grid(1, words)
+    assert grid.row_texts(3) == ["2010108", "3代表工作", "4.14"]
