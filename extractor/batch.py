@@ -20,7 +20,7 @@ from .pages import load_pages, sha256_file, stop_if_late
 from .pipeline import Options, extract
 from .watch import Progress, deadline_of
 
-OUTPUT_VERSION = "5"  # bump when a reading change makes old outputs stale (5: tables without rules, OCR in f32)
+OUTPUT_VERSION = "6"  # bump when a reading change makes old outputs stale (6: headers and merged cells without rules)
 
 
 @dataclass
