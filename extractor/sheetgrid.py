@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .grid import Cell, Grid, group_lines, join_words, merge_collinear
 from .pages import Segment, Word
 from .templates import Template, match_words
-from .wordgrid import overlap, spaced
+from .wordhead import overlap, spaced
 
 GAP = 0.3  # line heights: words further apart on a line are in different cells (a letter-spaced
 # label, "单 位 名 称", is one word first)
