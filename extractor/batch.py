@@ -4,18 +4,17 @@ and a re-run skips documents whose output is already up to date."""
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import BudgetExceededError, BudgetxError
-from .page_pool import read_page
+from .page_pool import read_page, spawn_pool
 from .pages import load_pages, sha256_file, stop_if_late
 from .pipeline import Options, extract
 from .watch import Progress, deadline_of
@@ -204,7 +203,7 @@ def _by_pages(pdfs: list[Path], outdir: Path, options: Options, jobs: int, force
     name, threads = options.ocr, options.ocr_threads
     tasks: dict = {}  # future -> ("survey", pdf) | ("page", _Open, index) | ("finish", pdf)
     opened: list[_Open] = []
-    with _pool(jobs) as pool:
+    with spawn_pool(jobs) as pool:
         while waiting or tasks or opened:
             while len(tasks) <= jobs:
                 doc = next((d for d in opened if d.todo), None)
@@ -264,9 +263,6 @@ def _page_read(doc: _Open, index: int, future, options: Options) -> Result | Non
     return None
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
-    # spawn, not fork: a worker must not inherit a parent's running inference threads.
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _survey(pdf: Path, outdir: Path, options: Options, force: bool):

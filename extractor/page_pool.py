@@ -9,6 +9,8 @@ independently of each other, so the words are the same as when read one after an
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
@@ -36,8 +38,7 @@ def load_pages_side_by_side(path: Path, limits: Limits, ocr: LazyOcr, workers: i
             doc.close()
         return pages, source
     name, threads = ocr.key
-    # spawn, not fork: a parent that already runs an inference engine's threads must not be forked.
-    pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=multiprocessing.get_context("spawn"))
+    pool = spawn_pool(min(workers, len(todo)))
     try:
         running = {pool.submit(read_page, str(path), i, limits, name, threads): i for i in todo}
         while running:
@@ -63,3 +64,23 @@ def read_page(path: str, index: int, limits: Limits, name: str, threads: int | N
         _open.clear()
         doc = _open[path] = open_pdf(Path(path), limits)
     return load_page(doc, index, Path(path), limits, LazyOcr(name, threads))
+
+
+def spawn_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes, each ending with the process that started it."""
+    # spawn, not fork: a parent that already runs an inference engine's threads must not be forked.
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_end_with_parent)
+
+
+def _end_with_parent() -> None:
+    """A pool worker's start: exit once its parent is gone. A batch stopped by a signal to its
+    own process only (``kill PID``) left its workers reading OCR pages for the better part of
+    an hour."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()

@@ -113,7 +113,7 @@ def threaded(monkeypatch, read_alone):
             raise OcrError("the engine gave up", file=path, page=index + 1)
         return read_alone[index]
 
-    monkeypatch.setattr(batch, "_pool", lambda jobs: ThreadPoolExecutor(jobs))
+    monkeypatch.setattr(batch, "spawn_pool", lambda jobs: ThreadPoolExecutor(jobs))
     monkeypatch.setattr(batch, "read_page", read_page)
     return seen, failing
 
