@@ -6,7 +6,6 @@ wheel, so it works offline); another engine (Tesseract, a vision model) is one m
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -14,8 +13,8 @@ import numpy as np
 
 from .dashes import with_solid_dashes
 from .dewarp import bowed_rules, flatten
-from .hanzi import is_han
-from .ocr_mend import APART, WORD_GAP, drop_doubled, mend_numerals, read_unread_ink
+from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
+from .ocr_words import split_words
 from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
 from .pages import DESKEW_FROM, SealMark, Segment, Word
 from .paper import clear_backdrop, level_paper, neutral_ink
@@ -122,68 +121,6 @@ def _chars(item) -> list[tuple[str, tuple[float, float, float, float], float]]:
         return [(text, (min(xs), min(ys), max(xs), max(ys)), score)]
     return [(ch, (b[0][0], b[0][1], b[2][0], b[2][1]), float(char_scores[i]) if char_scores else score)
             for i, (ch, b) in enumerate(zip(text, char_boxes))]
-
-
-PUNCT_GAP = 0.9  # the same after punctuation
-PUNCTUATION = set("，。、：；！？）》」』】,.:;!?)")
-
-
-_AMOUNT_END = re.compile(r"\d\.\d+$")
-UNITS = set("元万亿千百%％")  # what may follow an amount in one word
-
-
-def _amount_then_label(group: list, ch, height: float) -> bool:
-    """Whether a Chinese character after an amount with decimals, further than a word's
-    characters stand, starts the next cell's label ("91,016,775.35 一、一般公共服务支出", a
-    table printed without column rules); a unit after its amount ("518.80万元") does not."""
-    if not is_han(ch[0]) or ch[0] in UNITS or not _AMOUNT_END.search("".join(c[0] for c in group[-6:])):
-        return False
-    return ch[1][0] - group[-1][1][2] > APART * height
-
-
-def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, float], float]]:
-    """Split a line into words at spaces, wide gaps and ruling lines.
-
-    OCR reads a text line across neighbouring table cells as one line; a rule between two
-    characters, or a gap wider than half a character, separates the cells' words (two cells
-    printed close without a rule: "项目负责人李阳", "0.84其他资金："). Characters of one word stand
-    closer than a third; after punctuation, whose glyph sits at the left of its box, only a gap
-    wider than a character does.
-    """
-    heights = sorted(c[1][3] - c[1][1] for c in chars) or [1.0]
-    height = heights[len(heights) // 2] or 1.0
-    groups: list[list] = [[]]
-    prev = None
-
-    def apart(a, b) -> bool:
-        left, right = a[1][2], b[1][0]
-        cy = (b[1][1] + b[1][3]) / 2
-        ruled = any(left - 2 <= x0 <= right + 2 and y0 <= cy <= y1 for x0, y0, _, y1 in verticals)
-        return right - left > (PUNCT_GAP if a[0] in PUNCTUATION else WORD_GAP) * height or ruled
-
-    for i, ch in enumerate(chars):
-        if ch[0].isspace():
-            nxt = chars[i + 1] if i + 1 < len(chars) else None
-            # The recogniser reads a space after an amount's separator ("80, 000. 00"): one word.
-            if not (prev is not None and nxt is not None and prev[0] in ",." and nxt[0].isdigit()
-                    and len(groups[-1]) > 1 and groups[-1][-2][0].isdigit() and not apart(prev, nxt)):
-                groups.append([])
-                prev = None
-            continue
-        if prev is not None and (apart(prev, ch) or _amount_then_label(groups[-1], ch, height)):
-            groups.append([])
-        groups[-1].append(ch)
-        prev = ch
-    words = []
-    for group in groups:
-        if group:
-            words.append(("".join(c[0] for c in group),
-                          (min(c[1][0] for c in group), min(c[1][1] for c in group),
-                           max(c[1][2] for c in group), max(c[1][3] for c in group)),
-                          # The mean: one unsure character ("园" at 0.19) must not drop a
-                          # 27-character project name read at 0.94.
-                          sum(c[2] for c in group) / len(group)))
-    return words
 
 
 class PaddleOcrReader:

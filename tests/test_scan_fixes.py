@@ -78,7 +78,7 @@ def test_a_speck_beside_an_amount_is_not_part_of_it():
 def test_one_unsure_character_does_not_drop_its_word():
     # 002's scan, project sheet on page 113: the name line reads at 0.94 with one character at
     # 0.19; the word kept the lowest character's confidence and fell under the 0.3 floor.
-    from extractor.ocr import split_words
+    from extractor.ocr_words import split_words
 
     name = "开发区公办和普惠幼儿园补助经费、公办幼儿园基础运营经费"
     scores = [1.0] * len(name)
@@ -102,7 +102,7 @@ def _printed(*parts: tuple[str, float], height: float) -> list:
 def test_two_cells_printed_close_without_a_rule_are_two_words():
     # 004's sheet printed without column rules, scanned: 项目负责人 | 李阳 six points apart (half a
     # character) came back as one word; a comma's glyph leaves as wide a gap before the next word.
-    from extractor.ocr import split_words
+    from extractor.ocr_words import split_words
 
     def line(*parts: tuple[str, float]) -> list:
         return _printed(*parts, height=12.0)
@@ -115,7 +115,7 @@ def test_two_cells_printed_close_without_a_rule_are_two_words():
 def test_an_amount_the_recogniser_spaced_after_its_separators_is_one_word():
     # sh12's t6 continuation page, scanned without column rules: "80, 000. 00" came back as three
     # words, and the word grid took the pieces for columns of their own.
-    from extractor.ocr import split_words
+    from extractor.ocr_words import split_words
 
     def line(text: str) -> list:
         chars, x = [], 0.0
@@ -133,7 +133,7 @@ def test_an_amount_the_recogniser_spaced_after_its_separators_is_one_word():
 def test_an_amount_and_the_next_cells_label_printed_close_are_two_words():
     # sh11's 收支总表 printed without column rules, scanned: the income amount and the expense
     # label beside it, 0.43 of a character apart, came back as "91,016,775.35一、一般公共服务支出".
-    from extractor.ocr import split_words
+    from extractor.ocr_words import split_words
 
     def line(*parts: tuple[str, float]) -> list:
         return _printed(*parts, height=30.0)
@@ -143,3 +143,43 @@ def test_an_amount_and_the_next_cells_label_printed_close_are_two_words():
     assert [w[0] for w in split_words(line(("518.80", 0), ("万元", 13)), [])] == ["518.80万元"]  # its unit
     assert [w[0] for w in split_words(line(("518.80万元", 0)), [])] == ["518.80万元"]
     assert [w[0] for w in split_words(line(("第2", 0), ("项", 13)), [])] == ["第2项"]  # no decimals: as before
+
+
+def test_cells_the_recogniser_read_as_one_word_come_apart():
+    # sh11's tables printed with row rules only, scanned: two amounts of a row came back as
+    # "82,096,797.4282,096,797.42", and the 收支总表's first row as one word from the income label
+    # over its amount to the expense label, the characters no further apart than in a word.
+    from extractor.ocr_words import split_words
+
+    def line(*parts: tuple[str, float]) -> list:
+        return [w[0] for w in split_words(_printed(*parts, height=30.0), [])]
+
+    assert line(("82,096,797.4282,096,797.42", 0)) == ["82,096,797.42", "82,096,797.42"]
+    assert line(("12,029.501,234.50", 0)) == ["12,029.50", "1,234.50"]
+    assert line(("1,234.5612,34.5", 0)) == ["1,234.5612,34.5"]  # no second amount of 1 decimal
+    assert line(("2024.01.15", 0)) == ["2024.01.15"]
+    assert line(("一、一般公共预算资金91,016,775.35一、一般公共服务支出", 0)) \
+        == ["一、一般公共预算资金", "91,016,775.35", "一、一般公共服务支出"]
+    # A label then its amount: apart only when they stand further apart than a word's characters.
+    assert line(("一般公共预算资金", 0), ("91,016,775.35", 12)) == ["一般公共预算资金", "91,016,775.35"]
+    assert line(("一般公共预算资金91,016,775.35", 0)) == ["一般公共预算资金91,016,775.35"]
+    # Running text: a measure or a unit after the amount.
+    assert line(("比上年增长1.15个百分点", 0)) == ["比上年增长1.15个百分点"]
+    assert line(("收入预算518.80万元，其中", 0)) == ["收入预算518.80万元，其中"]
+    # A line read without character boxes is one pseudo-character: left whole.
+    assert [w[0] for w in split_words([("资金91,016,775.35一、", (0.0, 0.0, 200.0, 30.0), 0.9)], [])] \
+        == ["资金91,016,775.35一、"]
+
+
+def test_numbered_labels_read_as_one_word_come_apart():
+    # js20's 收支总表 printed with row rules only, scanned: the income label and the expense label
+    # beside it came back as one word, "三、国防支出三、单位预留机动经费".
+    from extractor.ocr_words import split_words
+
+    def line(text: str) -> list:
+        return [w[0] for w in split_words(_printed((text, 0), height=30.0), [])]
+
+    assert line("三、国防支出三、单位预留机动经费") == ["三、国防支出", "三、单位预留机动经费"]
+    assert line("二十、灾害防治及应急管理支出二十一、其他支出") == ["二十、灾害防治及应急管理支出", "二十一、其他支出"]
+    assert line("三、第三、四季度") == ["三、第三、四季度"]  # numbers listed, no second label
+    assert line("其中：一、一般公共服务支出") == ["其中：一、一般公共服务支出"]  # running text
