@@ -10,15 +10,13 @@ from .ocr_mend import APART, WORD_GAP
 
 PUNCT_GAP = 0.9  # the same after punctuation
 PUNCTUATION = set("，。、：；！？）》」』】,.:;!?)")
+OPENING = set("（《「『【(")  # glyphs at the right of their box: a gap before one looks wider
 
 
 _AMOUNT_END = re.compile(r"\d\.\d+$")
 _AMOUNT = re.compile(r"\d[\d,]*\.\d+")
+_MONEY = re.compile(r"\d{1,3}(,\d{3})+\.\d+|\d+\.\d{2}")  # not a section's number ("2.1项目概况")
 _FIGURES = re.compile(r"-?[\d,.]+")
-_NUMERALS = "一二三四五六七八九十"
-_ITEM = re.compile(rf"^[{_NUMERALS}]+、")
-# The next item's number inside a word, after a label's last character and before its first.
-_NEXT_ITEM = re.compile(rf"(?<=[^\W\d{_NUMERALS}])[{_NUMERALS}]+、(?=[^\W\d{_NUMERALS}])")
 UNITS = set("元万亿千百%％")  # what may follow an amount in one word
 MEASURES = UNITS | set("个倍")  # ... or in running text ("1.15个百分点")
 
@@ -39,10 +37,10 @@ def _money(text: str, decimals: int) -> bool:
 def _cuts(group: list, height: float) -> list[int]:
     """Where a word the recogniser read over neighbouring cells comes apart: two amounts of
     equal decimals run together ("82,096,797.4282,096,797.42"), or an amount with decimals
-    between two labels ("一般公共预算资金91,016,775.35一、一般公共服务支出"), or after a label and
-    further from it than a word's characters stand, or where a numbered label runs on into the
-    next one ("三、国防支出三、单位预留机动经费"). Running text puts a unit or punctuation after
-    its amounts ("收入预算518.8万元，") and before a numbered item, so it stays whole."""
+    between two labels ("一般公共预算资金91,016,775.35一、一般公共服务支出") or before one
+    ("18,330.37一、基本支出", an amount of money beginning the word), or after a label and
+    further from it than a word's characters stand. Running text puts a unit or punctuation
+    after its amounts ("收入预算518.8万元，"), so it stays whole."""
     text = "".join(c[0] for c in group)
     if len(text) != len(group):  # a line read without character boxes: one pseudo-character
         return []
@@ -50,15 +48,15 @@ def _cuts(group: list, height: float) -> list[int]:
         decimals = len(text) - text.rindex(".") - 1
         end = text.index(".") + 1 + decimals
         return [end] if _money(text[:end], decimals) and _money(text[end:], decimals) else []
-    cuts = [found.start() for found in _NEXT_ITEM.finditer(text)] if _ITEM.match(text) else []
+    cuts: list[int] = []
     for found in _AMOUNT.finditer(text):
         start, end = found.span()
-        if start == 0 or not is_han(text[start - 1]):
-            continue
+        label_before = start > 0 and is_han(text[start - 1])
         label_after = end < len(text) and is_han(text[end]) and text[end] not in MEASURES
-        apart = group[start][1][0] - group[start - 1][1][2] > APART * height
-        if label_after or (apart and end == len(text)):
-            cuts += [start, end] if label_after else [start]
+        if label_after and (label_before or (start == 0 and _MONEY.fullmatch(found.group()))):
+            cuts += [start, end]
+        elif label_before and end == len(text) and group[start][1][0] - group[start - 1][1][2] > APART * height:
+            cuts.append(start)
     return sorted(set(cuts))
 
 
@@ -90,9 +88,13 @@ def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, 
     for i, ch in enumerate(chars):
         if ch[0].isspace():
             nxt = chars[i + 1] if i + 1 < len(chars) else None
-            # The recogniser reads a space after an amount's separator ("80, 000. 00"): one word.
-            if not (prev is not None and nxt is not None and prev[0] in ",." and nxt[0].isdigit()
-                    and len(groups[-1]) > 1 and groups[-1][-2][0].isdigit() and not apart(prev, nxt)):
+            # The recogniser reads a space after an amount's separator ("80, 000. 00"), and
+            # before an opening bracket ("国 (境)"): one word.
+            joined = prev is not None and nxt is not None and (
+                (prev[0] in ",." and nxt[0].isdigit() and len(groups[-1]) > 1 and groups[-1][-2][0].isdigit()
+                 and not apart(prev, nxt))
+                or (nxt[0] in OPENING and nxt[1][0] - prev[1][2] <= PUNCT_GAP * height))
+            if not joined:
                 groups.append([])
                 prev = None
             continue

@@ -211,7 +211,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = (), like: Gri
     if len(bands) < 2:
         return None
     rows = _rows(body, data_lines, across)
-    header_words = header_labels(header_lines, bands)
+    header_words = header_labels(header_lines, bands, merge_collinear([r for r in rules if r.horizontal], True))
     if not header_words and like is not None and like.n_cols > len(bands):
         # A continuation page lacks the columns it prints nothing in (a 采购品目大类 column
         # filled on the first page only): its figures and names keep the header's columns.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .grid import Grid
 from .hanzi import is_han
-from .pages import Word
+from .pages import Segment, Word
 
 
 def overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -40,16 +40,25 @@ def _letter(w: Word) -> bool:
     return len(w.text) == 1 and is_han(w.text)
 
 
-def header_labels(header_lines: list[list[Word]], bands: list[tuple[float, float]]) -> list[Word]:
+def header_labels(header_lines: list[list[Word]], bands: list[tuple[float, float]],
+                  rules: list[Segment] = ()) -> list[Word]:
     """The header's labels: a spaced label ("合 计") and a label wrapped over lines ("上级一般 /
-    公共预算 / 安排的转 / 移支付", centred or flush left) each joined into one."""
+    公共预算 / 安排的转 / 移支付", centred or flush left) each joined into one, unless a rule
+    (``rules``: horizontal ones) runs between the lines: a group label over its column's label."""
     out = [w for line in header_lines for w in spaced(line, bands)]
     stacked: list[Word] = []
+
+    def ruled(a: Word, w: Word) -> bool:
+        # OCR's boxes stand taller than the print, so two cells' labels may lie as close as a
+        # wrapped label's lines (功能分类 over 功能科目名称, js20's scan); the rule tells them apart.
+        return any(a.cy < r.y0 < w.cy and overlap(r.x0, r.x1, w.x0, w.x1) > 0.5 * (w.x1 - w.x0)
+                   and overlap(r.x0, r.x1, a.x0, a.x1) > 0.5 * (a.x1 - a.x0) for r in rules)
+
     for w in sorted(out, key=lambda w: w.y0):
         h = w.y1 - w.y0
         above = [i for i, a in enumerate(stacked)
                  if -0.3 * h <= w.y0 - a.y1 <= 0.6 * h and (abs(a.cx - w.cx) <= 0.25 * h or abs(a.x0 - w.x0) <= 0.25 * h)
-                 and a.x0 - h <= w.x0 and w.x1 <= a.x1 + h]
+                 and a.x0 - h <= w.x0 and w.x1 <= a.x1 + h and not ruled(a, w)]
         if len(above) == 1:
             stacked[above[0]] = _joined(stacked[above[0]], w)
         else:

@@ -31,9 +31,13 @@ def row_rules_only(path) -> "pymupdf.Document":
         across = []  # (from, to, width) of every horizontal rule
         for drawing in page.get_drawings():
             width = drawing.get("width") or 0.5
+            # A box filled white behind a cell's text (js20) prints nothing: no rule.
+            inked = drawing.get("color") is not None or max(drawing.get("fill") or (1.0,)) < 0.5
             for item in drawing["items"]:
                 if item[0] == "l" and abs(item[2].y - item[1].y) <= 0.2 * abs(item[2].x - item[1].x):
                     across.append((item[1], item[2], width))
+                elif not inked:
+                    continue
                 elif item[0] == "re" and min(item[1].width, item[1].height) >= 2:  # a box: its top and bottom
                     across += [(item[1].tl, item[1].tr, width), (item[1].bl, item[1].br, width)]
                 elif item[0] == "re" and item[1].width > item[1].height:  # a rule drawn as a thin bar

@@ -163,6 +163,9 @@ def test_cells_the_recogniser_read_as_one_word_come_apart():
     # A label then its amount: apart only when they stand further apart than a word's characters.
     assert line(("一般公共预算资金", 0), ("91,016,775.35", 12)) == ["一般公共预算资金", "91,016,775.35"]
     assert line(("一般公共预算资金91,016,775.35", 0)) == ["一般公共预算资金91,016,775.35"]
+    # An amount beginning the word, then the next cell's label (js03's 财政拨款收支总表, no rules).
+    assert line(("18,330.37一、基本支出", 0)) == ["18,330.37", "一、基本支出"]
+    assert line(("2.1项目概况", 0)) == ["2.1项目概况"]  # a section's number, no amount
     # Running text: a measure or a unit after the amount.
     assert line(("比上年增长1.15个百分点", 0)) == ["比上年增长1.15个百分点"]
     assert line(("收入预算518.80万元，其中", 0)) == ["收入预算518.80万元，其中"]
@@ -171,15 +174,19 @@ def test_cells_the_recogniser_read_as_one_word_come_apart():
         == ["资金91,016,775.35一、"]
 
 
-def test_numbered_labels_read_as_one_word_come_apart():
-    # js20's 收支总表 printed with row rules only, scanned: the income label and the expense label
-    # beside it came back as one word, "三、国防支出三、单位预留机动经费".
+def test_a_space_read_before_an_opening_bracket_parts_no_word():
+    # js20's 三公 table scanned: "因公出国（境）费" wrapped over three lines, the middle one read
+    # "国 (境)": the bracket's glyph stands at the right of its box, and the recogniser put a space
+    # in the gap; as two words the wrapped label came apart.
     from extractor.ocr_words import split_words
 
-    def line(text: str) -> list:
-        return [w[0] for w in split_words(_printed((text, 0), height=30.0), [])]
+    def line(text: str, space: float) -> list:
+        chars, x = [], 0.0
+        for ch in text:
+            chars.append((ch, (x, 0.0, x + (space if ch == " " else 10), 30.0), 1.0))
+            x += (space if ch == " " else 10) + 1
+        return [w[0] for w in split_words(chars, [])]
 
-    assert line("三、国防支出三、单位预留机动经费") == ["三、国防支出", "三、单位预留机动经费"]
-    assert line("二十、灾害防治及应急管理支出二十一、其他支出") == ["二十、灾害防治及应急管理支出", "二十一、其他支出"]
-    assert line("三、第三、四季度") == ["三、第三、四季度"]  # numbers listed, no second label
-    assert line("其中：一、一般公共服务支出") == ["其中：一、一般公共服务支出"]  # running text
+    assert line("国 (境)", 5) == ["国(境)"]
+    assert line("国 (境)", 40) == ["国", "(境)"]  # further apart than a character: two cells
+    assert line("合计 一般", 5) == ["合计", "一般"]  # a space elsewhere parts words as before

@@ -263,3 +263,20 @@ def test_a_name_read_a_little_into_the_codes_stays_a_name():
         + _line(198, (40, "20103"), (90, "政府办公厅"), (214, "1548.06"))
     grid = word_grid(1, words)
     assert grid.row_texts(3) == ["2010108", "3代表工作", "4.14"]
+
+
+def test_a_rule_between_two_labels_keeps_a_group_apart_from_its_columns_label():
+    # js20's 收支总表 scanned: OCR's boxes stand taller than the print, so 功能分类 over 功能科目名称
+    # lay as close as a wrapped label's two lines and were read as one label (the reader then took
+    # the expense by use for a second function column). The rule printed between them parts them.
+    words = _line(100, (160, "功能分类")) \
+        + _line(115, (40, "项目"), (100, "金额"), (154, "功能科目名称"), (240, "金额")) \
+        + _line(140, (40, "一、财政拨款"), (96, "18.00"), (154, "一、一般公共服务"), (236, "13.00")) \
+        + _line(157, (40, "二、其他"), (100, "5.00"), (154, "二、外交"), (236, "10.00"))
+    rules = [Segment(30, 95, 300, 95), Segment(140, 112.5, 300, 112.5), Segment(30, 135, 300, 135)]
+    ruled = word_grid(1, words, rules)
+    assert [ruled.cell(r, 2).text for r in range(_header_rows(ruled))] == ["功能分类", "功能科目名称"]
+    assert ruled.row_texts(_header_rows(ruled))[2] == "一、一般公共服务"
+    # Without the rule between them the two lines are one label wrapped, as before.
+    unruled = word_grid(1, words, [rules[0], rules[2]])
+    assert unruled.cell(_header_rows(unruled) - 1, 2).text == "功能分类功能科目名称"
