@@ -21,6 +21,7 @@ ROW_PITCH_SHARE = 0.75  # of the rows' pitch: a line without figures this far fr
 WRAP = 1.4  # line heights: a wrapped name's next line lies closer to its first than this
 ACROSS = 0.5  # of the table's width: a row rule runs at least this far
 CROSSING = 0.25  # of the fewer words on either side: so few words across a gap join no columns
+_ITEM = re.compile(r"^([一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[.、．](?!\d))")
 _UNIT = re.compile(r"^(金额)?单位[:：]")
 _NOTE = re.compile(r"^(备注|注[:：\d])")
 # Lines around a table that are not part of it.
@@ -136,7 +137,13 @@ def _rows(body: list[list[Word]], data_lines: list[list[Word]], rules: list[floa
         # Rows so far under the same rule: a wrapped line of a name without figures joins it too.
         near = [i for i in range(len(rows)) if bays[i] == bay]
         nearest = min(near, key=lambda i: abs(centres[i] - cy), default=None)
-        if nearest is None or pitch and abs(centres[nearest] - cy) >= max(ROW_PITCH_SHARE * pitch, WRAP * height):
+        apart = abs(centres[nearest] - cy) if nearest is not None else None
+        # A line that begins a numbered item ("十三、交通运输支出") a line's height or more from
+        # the nearest row is a row of its own: a wrapped name's next line begins no item. On a
+        # scan OCR's boxes stand taller than the print, and rows printed 1.2 boxes apart passed
+        # for a wrapped name's lines by spacing alone.
+        if apart is None or (apart >= height and any(_ITEM.match(w.text) for w in ln)) \
+                or pitch and apart >= max(ROW_PITCH_SHARE * pitch, WRAP * height):
             rows.append(list(ln))
             centres.append(cy)
             bays.append(bay)

@@ -280,3 +280,22 @@ def test_a_rule_between_two_labels_keeps_a_group_apart_from_its_columns_label():
     # Without the rule between them the two lines are one label wrapped, as before.
     unruled = word_grid(1, words, [rules[0], rules[2]])
     assert unruled.cell(_header_rows(unruled) - 1, 2).text == "功能分类功能科目名称"
+
+
+def test_a_numbered_item_a_lines_height_from_the_rows_is_a_row_of_its_own():
+    # js03's 收支总表 printed without rules, scanned: OCR's boxes stand 14 pt tall on rows printed
+    # 16.5 pt apart, so by spacing the items with nothing budgeted were a wrapped name's next
+    # lines ("十二、农林水支出十三、交通运输支出…" one row). A wrapped name's line begins no item.
+    def line(y: float, *cells: tuple[float, str]) -> list[Word]:
+        return [Word(text, x, y, x + 6 * len(text), y + 14) for x, text in cells]
+
+    names = ["一、一般公共服务支出", "二、外交支出", "三、国防支出", "四、公共安全支出", "五、教育支出"]
+    words = line(100, (40, "项目"), (220, "金额"))
+    for i, name in enumerate(names):
+        words += line(130 + 16.5 * i, (40, name), *([(220, "1.22")] if i in (0, 1, 4) else []))
+    grid = word_grid(1, words)
+    assert [grid.text(r, 0) for r in range(1, grid.n_rows)] == names
+    # A name's wrapped line, no item of its own, still joins its row.
+    wrapped = line(100, (40, "项目"), (220, "金额")) + line(130, (40, "一、社会保障和"), (220, "1.22")) \
+        + line(146.5, (40, "就业支出")) + line(163, (40, "二、教育支出"), (220, "2.00"))
+    assert [word_grid(1, wrapped).text(r, 0) for r in range(1, 3)] == ["一、社会保障和就业支出", "二、教育支出"]
