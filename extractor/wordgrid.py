@@ -154,10 +154,10 @@ def _rows(body: list[list[Word]], data_lines: list[list[Word]], rules: list[floa
 
 
 def _row_rules(rules: list[Segment], body: list[list[Word]]) -> list[float]:
-    """Heights of the rules printed across the table's body (at least half its width)."""
+    """Heights of the rules (horizontal, each one piece) printed across the table's body (at
+    least half its width)."""
     x0 = min(w.x0 for ln in body for w in ln)
     x1 = max(w.x1 for ln in body for w in ln)
-    rules = merge_collinear([r for r in rules if r.horizontal], True)  # a rule drawn cell by cell is one
     return sorted(r.y0 for r in rules if min(r.x1, x1) - max(r.x0, x0) >= ACROSS * (x1 - x0))
 
 
@@ -208,6 +208,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = (), like: Gri
         skipped = None
         if ln:
             lines.append(ln)
+    rules = merge_collinear([r for r in rules if r.horizontal], True)  # a rule drawn cell by cell is one
     split = _split(lines, rules)
     if split is None:
         return None
@@ -218,7 +219,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = (), like: Gri
     if len(bands) < 2:
         return None
     rows = _rows(body, data_lines, across)
-    header_words = header_labels(header_lines, bands, merge_collinear([r for r in rules if r.horizontal], True))
+    header_words = header_labels(header_lines, bands, rules)
     if not header_words and like is not None and like.n_cols > len(bands):
         # A continuation page lacks the columns it prints nothing in (a 采购品目大类 column
         # filled on the first page only): its figures and names keep the header's columns.
