@@ -19,7 +19,7 @@ from .pages import load_pages, sha256_file, stop_if_late
 from .pipeline import Options, extract
 from .watch import Progress, deadline_of
 
-OUTPUT_VERSION = "7"  # bump when a reading change makes old outputs stale (7: scans of tables without column rules)
+OUTPUT_VERSION = "8"  # bump when a reading change makes old outputs stale (8: black-and-white scans, rows by character size)
 
 
 @dataclass

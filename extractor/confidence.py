@@ -107,6 +107,7 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     ``outcomes``: the checker's evaluation of doc's identities, when it was just made (else made here).
     """
     from .checks import evaluate_all
+    from .checks.copies import misread_alike
     from .checks.core import Values
     from .checks.corroborate import agreements
 
@@ -135,6 +136,7 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
         out.exact.update(printed)
     ocr_pages = ocr_pages_of(doc)
     _withdraw(out, holding, lambda p: read_by_ocr(doc, p, ocr_pages))
+    out.named.update(p for p in misread_alike(outcomes, values) if read_by_ocr(doc, p, ocr_pages))
     for finding in doc.findings:
         if finding.suspect:
             out.named.add(finding.suspect)

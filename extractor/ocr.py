@@ -14,7 +14,7 @@ import numpy as np
 from .dashes import with_solid_dashes
 from .dewarp import bowed_rules, flatten
 from .ocr_mend import drop_doubled, mend_numerals, read_unread_ink
-from .ocr_words import split_words
+from .ocr_words import lone_stroke, split_words
 from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
 from .pages import DESKEW_FROM, SealMark, Segment, Word
 from .paper import clear_backdrop, level_paper, neutral_ink
@@ -304,9 +304,10 @@ class PaddleOcrReader:
             lines, _ = seal_words(lines, seals, grey, words=not whole, pieces=distinct)
         if light_from is not None:
             lines = without_light_characters(lines, grey, light_from)
-        # Mask characters (not whole line boxes, which may straddle a rule) before finding rules.
+        # Mask characters (not whole line boxes, which may straddle a rule) before finding rules;
+        # a "1" read alone may be a piece of a rule, which its mask would hide (split_words).
         rules = find_rules(grey, [[(b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3])]
-                                  for line in lines for _, b, _ in line])
+                                  for line in lines if not lone_stroke(line) for _, b, _ in line])
         rules = without_strokes(rules, [item[0] for item in result])
         if light_from is not None:
             rules = without_light_rules(rules, grey, light_from)

@@ -19,6 +19,22 @@ _MONEY = re.compile(r"\d{1,3}(,\d{3})+\.\d+|\d+\.\d{2}")  # not a section's numb
 _FIGURES = re.compile(r"-?[\d,.]+")
 UNITS = set("元万亿千百%％")  # what may follow an amount in one word
 MEASURES = UNITS | set("个倍")  # ... or in running text ("1.15个百分点")
+STROKES = set("1|lIi丨!")  # glyphs a piece of a rule reads as
+
+
+def lone_stroke(line: list) -> bool:
+    """Whether a recognised line is one stroke-like glyph alone: maybe a piece of a rule."""
+    return len(line) == 1 and line[0][0] in STROKES
+
+
+def _on_rule(ch, verticals, height: float) -> bool:
+    """Whether a character is a piece of a column rule read as a glyph ("1" where a broken rule
+    runs into a header line): a rule through its middle that runs on from its box. A printed
+    digit never stands on a rule; one beside it keeps the rule off its middle."""
+    x0, y0, x1, y1 = ch[1]
+    quarter = (x1 - x0) / 4
+    return any(x0 + quarter <= rx <= x1 - quarter and ry0 <= y1 + height / 2 and ry1 >= y0 - height / 2
+               for rx, ry0, _, ry1 in verticals)
 
 
 def _amount_then_label(group: list, ch, height: float) -> bool:
@@ -66,7 +82,8 @@ def _unglued(group: list, height: float) -> list[list]:
 
 
 def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, float], float]]:
-    """Split a line into words at spaces, wide gaps and ruling lines.
+    """Split a line into words at spaces, wide gaps and ruling lines (a piece of a rule read as
+    a "1" dropped).
 
     OCR reads a text line across neighbouring table cells as one line; a rule between two
     characters, or a gap wider than half a character, separates the cells' words (two cells
@@ -76,6 +93,10 @@ def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, 
     """
     heights = sorted(c[1][3] - c[1][1] for c in chars) or [1.0]
     height = heights[len(heights) // 2] or 1.0
+    if lone_stroke(chars) and _on_rule(chars[0], verticals, height):
+        return []
+    if len(chars) == 1 and len(chars[0][0]) > 1:
+        return _estimated(chars[0])
     groups: list[list] = [[]]
     prev = None
 
@@ -102,12 +123,28 @@ def split_words(chars, verticals) -> list[tuple[str, tuple[float, float, float, 
             groups.append([])
         groups[-1].append(ch)
         prev = ch
-    words = []
-    for group in (piece for group in groups if group for piece in _unglued(group, height)):
-        words.append(("".join(c[0] for c in group),
-                      (min(c[1][0] for c in group), min(c[1][1] for c in group),
-                       max(c[1][2] for c in group), max(c[1][3] for c in group)),
-                      # The mean: one unsure character ("园" at 0.19) must not drop a
-                      # 27-character project name read at 0.94.
-                      sum(c[2] for c in group) / len(group)))
-    return words
+    return [_word(piece) for group in groups if group for piece in _unglued(group, height)]
+
+
+def _word(group: list) -> tuple[str, tuple[float, float, float, float], float]:
+    return ("".join(c[0] for c in group),
+            (min(c[1][0] for c in group), min(c[1][1] for c in group),
+             max(c[1][2] for c in group), max(c[1][3] for c in group)),
+            # The mean: one unsure character ("园" at 0.19) must not drop a 27-character
+            # project name read at 0.94.
+            sum(c[2] for c in group) / len(group))
+
+
+def _estimated(line) -> list:
+    """A line read without character boxes (a second reading gives text alone), cut where
+    neighbouring cells were read as one (``_cuts``) at characters placed by their width: a
+    full-width one a character, any other half. Left whole where nothing is glued."""
+    text, (x0, y0, x1, y1), conf = line
+    widths = [1.0 if c >= "\u3000" else 0.5 for c in text]
+    per = (x1 - x0) / sum(widths)
+    chars, x = [], x0
+    for c, w in zip(text, widths):
+        chars.append((c, (x, y0, x + w * per, y1), conf))
+        x += w * per
+    pieces = _unglued(chars, y1 - y0)
+    return [line] if len(pieces) == 1 else [_word(piece) for piece in pieces]

@@ -169,9 +169,12 @@ def test_cells_the_recogniser_read_as_one_word_come_apart():
     # Running text: a measure or a unit after the amount.
     assert line(("比上年增长1.15个百分点", 0)) == ["比上年增长1.15个百分点"]
     assert line(("收入预算518.80万元，其中", 0)) == ["收入预算518.80万元，其中"]
-    # A line read without character boxes is one pseudo-character: left whole.
-    assert [w[0] for w in split_words([("资金91,016,775.35一、", (0.0, 0.0, 200.0, 30.0), 0.9)], [])] \
-        == ["资金91,016,775.35一、"]
+    # A line read without character boxes (sh11's, read a second time) comes apart at characters
+    # placed by their width; one with nothing glued stays as read.
+    words = split_words([("资金91,016,775.35一、", (0.0, 0.0, 200.0, 20.0), 0.9)], [])
+    assert [w[0] for w in words] == ["资金", "91,016,775.35", "一、"]
+    assert [round(w[1][0]) for w in words] == [0, 38, 162] and round(words[2][1][2]) == 200
+    assert split_words([("合 计", (0.0, 0.0, 50.0, 20.0), 0.9)], []) == [("合 计", (0.0, 0.0, 50.0, 20.0), 0.9)]
 
 
 def test_a_space_read_before_an_opening_bracket_parts_no_word():
@@ -190,3 +193,20 @@ def test_a_space_read_before_an_opening_bracket_parts_no_word():
     assert line("国 (境)", 5) == ["国(境)"]
     assert line("国 (境)", 40) == ["国", "(境)"]  # further apart than a character: two cells
     assert line("合计 一般", 5) == ["合计", "一般"]  # a space elsewhere parts words as before
+
+
+def test_a_piece_of_a_rule_read_as_a_one_is_no_word():
+    # js03's t6 printed with pieces of its column rules, scanned black and white: a piece running
+    # into the header line read as "1" between 科目编码 and 科目名称; taken for a figure, it made the
+    # header line the table's first row and the amounts lost their column.
+    from extractor.ocr_words import split_words
+
+    one = _printed(("1", 0), height=12.0)
+    box = one[0][1]
+    through = ((box[0] + box[2]) / 2, box[3] - 2, (box[0] + box[2]) / 2, box[3] + 60)
+    assert split_words(one, [through]) == []
+    # A "1" beside a rule (a figure right-aligned against it) stays, and so does a "1" in a word.
+    beside = (box[2] + 1, box[1] - 20, box[2] + 1, box[3] + 60)
+    assert [w[0] for w in split_words(one, [beside])] == ["1"]
+    year = _printed(("2019", 0), height=12.0)
+    assert [w[0] for w in split_words(year, [((year[1][1][0] + year[1][1][2]) / 2, 0, 0, 60)])] == ["2019"]

@@ -12,15 +12,22 @@ def _line(y: float, *cells: tuple[float, str]) -> list[Word]:
     return [Word(text, x, y, x + 6 * len(text), y + 10) for x, text in cells]
 
 
+def _printed(y: float, *cells: tuple[float, str], high: float = 10.0, size: float = 10.0) -> list[Word]:
+    """Words as a Chinese font prints them: a full-width character ``size`` wide, any other half
+    that, in boxes ``high`` tall (OCR's boxes stand taller than the print)."""
+    return [Word(text, x, y, x + sum(size if c >= "\u3000" else size / 2 for c in text), y + high)
+            for x, text in cells]
+
+
 HEADER = _line(100, (40, "项目"), (220, "金额"))
 
 
 def test_an_item_with_nothing_budgeted_is_its_own_row_and_a_wrapped_name_joins_its_row():
-    words = HEADER + _line(130, (40, "一、一般公共服务支出"), (220, "13,907.78")) \
-        + _line(147, (40, "二、外交支出"), (220, "6,459.58")) \
-        + _line(164, (40, "三、国防支出")) \
-        + _line(181, (40, "四、教育支出"), (220, "121.39")) \
-        + _line(198, (40, "五、社会保障和就业"), (220, "3,301.20")) + _line(210, (40, "支出"))
+    words = HEADER + _printed(130, (40, "一、一般公共服务支出"), (220, "13,907.78")) \
+        + _printed(147, (40, "二、外交支出"), (220, "6,459.58")) \
+        + _printed(164, (40, "三、国防支出")) \
+        + _printed(181, (40, "四、教育支出"), (220, "121.39")) \
+        + _printed(198, (40, "五、社会保障和就业"), (220, "3,301.20")) + _printed(210, (40, "支出"))
     grid = word_grid(1, words)
     names = [grid.text(r, 0) for r in range(1, grid.n_rows)]
     assert names == ["一、一般公共服务支出", "二、外交支出", "三、国防支出", "四、教育支出", "五、社会保障和就业支出"]
@@ -29,8 +36,8 @@ def test_an_item_with_nothing_budgeted_is_its_own_row_and_a_wrapped_name_joins_i
 
 def test_rows_printed_no_taller_than_their_text_keep_every_line_with_its_figures():
     # Lines 11 pt apart: no room for a row between rows, so a line without figures is a wrap.
-    words = HEADER + _line(130, (40, "一、工资福利"), (220, "10.00")) + _line(141, (40, "支出")) \
-        + _line(152, (40, "二、商品和服务"), (220, "20.00"))
+    words = HEADER + _printed(130, (40, "一、工资福利"), (220, "10.00")) + _printed(141, (40, "支出")) \
+        + _printed(152, (40, "二、商品和服务"), (220, "20.00"))
     grid = word_grid(1, words)
     assert [grid.text(r, 0) for r in range(1, grid.n_rows)] == ["一、工资福利支出", "二、商品和服务"]
 
@@ -72,7 +79,7 @@ def test_rules_printed_across_keep_rows_without_figures_apart():
     words = _line(100, (40, "项目"), (220, "合计"))
     for i, name in enumerate(names):
         figures = [(220, "1.22")] if name in ("合计", "公务接待费") else []
-        words += _line(130 + 12 * i, (40, name), *figures)
+        words += _printed(130 + 12 * i, (40, name), *figures)
     rules = [Segment(30, 129 + 12 * i, 300, 129 + 12 * i) for i in range(len(names) + 1)]
     grid = word_grid(1, words, rules)
     assert [grid.text(r, 0) for r in range(1, grid.n_rows)] == names
@@ -287,7 +294,7 @@ def test_a_numbered_item_a_lines_height_from_the_rows_is_a_row_of_its_own():
     # 16.5 pt apart, so by spacing the items with nothing budgeted were a wrapped name's next
     # lines ("十二、农林水支出十三、交通运输支出…" one row). A wrapped name's line begins no item.
     def line(y: float, *cells: tuple[float, str]) -> list[Word]:
-        return [Word(text, x, y, x + 6 * len(text), y + 14) for x, text in cells]
+        return _printed(y, *cells, high=14.0)
 
     names = ["一、一般公共服务支出", "二、外交支出", "三、国防支出", "四、公共安全支出", "五、教育支出"]
     words = line(100, (40, "项目"), (220, "金额"))
@@ -297,5 +304,37 @@ def test_a_numbered_item_a_lines_height_from_the_rows_is_a_row_of_its_own():
     assert [grid.text(r, 0) for r in range(1, grid.n_rows)] == names
     # A name's wrapped line, no item of its own, still joins its row.
     wrapped = line(100, (40, "项目"), (220, "金额")) + line(130, (40, "一、社会保障和"), (220, "1.22")) \
-        + line(146.5, (40, "就业支出")) + line(163, (40, "二、教育支出"), (220, "2.00"))
+        + line(143, (40, "就业支出")) + line(163, (40, "二、教育支出"), (220, "2.00"))
     assert [word_grid(1, wrapped).text(r, 0) for r in range(1, 3)] == ["一、社会保障和就业支出", "二、教育支出"]
+
+
+def test_lines_a_rows_pitch_apart_are_rows_though_ocrs_boxes_stand_taller_than_the_print():
+    # Sample 000's 三公 table printed without rules, scanned: 8 pt characters in 13 pt boxes on rows
+    # 16 pt apart. By the boxes' height the lines without figures lay as close as a wrapped name's
+    # and the five items were one row; by the characters' width (8 pt) they are a row's pitch apart.
+    names = ["合计", "因公出国（境）费", "公务接待费", "公务用车购置及运行费（小计）", "其中：公务用车购置费", "公务用车运行费"]
+    words = _printed(100, (40, "项目"), (220, "合计"), high=13.0, size=8.0)
+    for i, name in enumerate(names):
+        words += _printed(130 + 16 * i, (40, name), *([(220, "1.22")] if i in (0, 2) else []), high=13.0, size=8.0)
+    grid = word_grid(1, words)
+    assert [grid.text(r, 0) for r in range(1, grid.n_rows)] == names
+    assert grid.row_texts(3) == ["公务接待费", "1.22"]
+    # A wrapped name's lines, 1.2 characters apart, are still one row.
+    wrapped = _printed(100, (40, "项目"), (220, "合计"), high=13.0, size=8.0) \
+        + _printed(130, (40, "公务用车购置及"), (220, "1.22"), high=13.0, size=8.0) \
+        + _printed(139.6, (40, "运行费"), high=13.0, size=8.0) \
+        + _printed(158, (40, "公务接待费"), (220, "2.00"), high=13.0, size=8.0)
+    assert [word_grid(1, wrapped).text(r, 0) for r in range(1, 3)] == ["公务用车购置及运行费", "公务接待费"]
+
+
+def test_a_total_label_reaching_both_columns_of_names_keeps_them_apart():
+    # Sample 000's t7 printed without rules, scanned: 合计 centred under 科目名称 | 项目名称 in a box
+    # OCR drew wider than the print touches both columns' words, and three rows of each were one band.
+    words = _line(100, (40, "编码"), (90, "科目名称"), (120, "项目名称"), (300, "合计"))
+    for i, project in enumerate(["党建工作经费", "宣传文化服务费", "驻村工作经费"]):
+        words += _line(130 + 17 * i, (40, "2010399"), (90, "其他事务"), (120, project), (300, "40.00"))
+    words += _line(181, (110, "合计"), (300, "120.00"))
+    grid = word_grid(1, words)
+    assert grid.n_cols == 4
+    assert grid.row_texts(2) == ["2010399", "其他事务", "宣传文化服务费", "40.00"]
+    assert grid.row_texts(4) == ["", "合计", "", "120.00"]

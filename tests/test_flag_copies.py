@@ -1,0 +1,44 @@
+"""A number misread alike in most of its copies is flagged by the sums that doubt it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.checks import check_document
+from extractor.checks.core import resolve
+from extractor.confidence import flags
+from schemas import Document
+from schemas.cells import amount_cells
+from schemas.document import Provenance, RunInfo
+
+from .conftest import DATA
+
+# Sample 000's total, 518.8, scanned black and white from its thin typeface: the 5 lost its top
+# stroke and read 3 in 表1's income side, 表2, 表3 and 表5, right in 表1's 支出总计, 表4 and the narrative.
+MISREAD = ["/tables/t1/total/income_total", "/tables/t1/income/current_year_income",
+           "/tables/t1/income/general_budget", "/tables/t2/total/total", "/tables/t2/total/fiscal_subtotal",
+           "/tables/t2/total/general_budget", "/tables/t3/total/total", "/tables/t5/total/total"]
+
+
+def _scanned(misread: list[str]) -> Document:
+    doc = Document.model_validate_json((DATA / "000_5dac6d90f1d45d5f" / "gold.json").read_text(encoding="utf-8"))
+    for pointer in misread:
+        parent, field = pointer.rsplit("/", 1)
+        assert getattr(resolve(doc, parent), field) == Decimal("518.8")
+        setattr(resolve(doc, parent), field, Decimal("318.8"))
+    doc.run = RunInfo(engine="layout", pages_ocr=list(range(1, 30)))
+    doc.provenance = {p: Provenance(page=1, bbox=(0, 0, 10, 10), confidence=0.99) for p, _ in amount_cells(doc)}
+    doc.findings, doc.reconcile = check_document(doc)
+    return doc
+
+
+def test_copies_misread_alike_are_flagged_when_a_sum_doubts_them():
+    flagged = flags(_scanned(MISREAD))
+    # 表3's 合计 is 基本支出 356.6 + 项目支出 162.2: its copies agreeing on 318.8 prove nothing.
+    assert all(flagged.get(p) == "failed" for p in MISREAD), [p for p in MISREAD if p not in flagged]
+
+
+def test_one_copy_misread_leaves_its_agreeing_copies_trusted():
+    flagged = flags(_scanned(["/tables/t2/total/total"]))
+    assert flagged.get("/tables/t2/total/total") == "failed"
+    assert "/tables/t3/total/total" not in flagged and "/tables/t1/total/income_total" not in flagged
