@@ -210,9 +210,15 @@ def _align(gold: list[list], pred: list[list]) -> dict[int, int]:
 
 
 def _same_generic(a, b) -> bool:
-    if a.number and b.number:
-        return norm_text(a.number) == norm_text(b.number)
-    return norm_text(a.title) == norm_text(b.title)
+    """The same printed table: by its number, else by its title without the number (a number
+    misread on a scan, 公开表六 read 公开表大, still names the table its title names)."""
+    if a.number and b.number and norm_text(a.number) == norm_text(b.number):
+        return True
+
+    def bare(t) -> str:
+        return norm_text((t.title or "").replace(t.number or "", "", 1))
+
+    return bool(bare(a)) and bare(a) == bare(b)
 
 
 def score_document(pred: Document, gold: Document, expected: list[Finding] | None = None) -> DocScore:

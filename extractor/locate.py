@@ -22,7 +22,8 @@ from .wordgrid import word_grid
 TABLE_KINDS = {f"t{i}" for i in range(1, 12)}
 SHEET_KINDS = {"overall", "project"}
 # A printed table number on its own line or before a title: 表1, 表一, 公开表三, 公开01表, 附表2.
-NUMBER = re.compile(r"^((?:公开|附)?表[0-9一二三四五六七八九十]+|公开[0-9一二三四五六七八九十]+表)")
+NUMBER = re.compile(r"^((?:公开|附)?表[0-9一二三四五六七八九十]+|公开[0-9一二三四五六七八九十]+表"
+                    r"|公开表[\u4e00-\u9fff]$)")  # 公开表 and one character alone: a numeral misread (六 as 大)
 # A title-like line of a table no family names: kept as a generic table when a grid follows.
 GENERIC_TITLE = re.compile(r"(预算|决算|情况|明细|汇总|统计)[^，。,]{0,6}表$")
 # The sentence holding an empty-table remark, up to its full stop.

@@ -162,3 +162,16 @@ def test_extra_columns_and_generic_tables_are_scored():
     generic = score.tables["generic"]
     # The dropped row does not shift the rows after it: 合计 right, 货物 missing, 服务 wrong.
     assert (generic.correct, generic.missing, generic.wrong) == (1, 1, 1)
+
+
+def test_a_generic_table_whose_number_was_misread_is_matched_by_its_title():
+    from schemas.tables import GenericTable
+
+    gold = Document(doc_id="g")
+    gold.generic_tables = [GenericTable(title="公开表六 财政拨款基本支出预算表", number="公开表六",
+                                        rows=[["合计", None, "9.00"], ["301", "工资福利支出", "9.00"]])]
+    pred = gold.model_copy(deep=True)
+    pred.generic_tables[0].number, pred.generic_tables[0].title = "公开表大", "公开表大 财政拨款基本支出预算表"
+    assert score_document(pred, gold).tables["generic"].correct == 3  # the code counts too
+    pred.generic_tables[0].title = "公开表大 政府采购预算表"  # another table: nothing matches
+    assert score_document(pred, gold).tables["generic"].missing == 3

@@ -67,6 +67,8 @@ def test_printed_numbers():
     assert printed_number("公开表十二") == "公开表十二"
     assert printed_number("公开01表 收支预算总表") == "公开01表"
     assert printed_number("表3") == "表3"
+    # A scan's 公开表六 read 公开表大 (its numeral's strokes lost): alone on its line, still the number.
+    assert printed_number("公开表大") == "公开表大" and printed_number("公开表大楼") is None
     assert printed_number("收支预算总表") is None
 
 
