@@ -56,9 +56,10 @@ def _bands(words: list[Word]) -> list[tuple[float, float]]:
 def _parted(words: list[Word]) -> list[tuple[float, float]]:
     """One band's extent, or two or more where words end on the left and begin on the right of a
     gap only a few words cross (each side at least two words, the crossing ones at most
-    ``CROSSING`` of the smaller side, or one of three or more), or, up to half the smaller side, only words of text cross
-    between a side of text and a side mostly of figures (two at least): labels of merged cells
-    ("当年支出小计" centred over 功能科目名称 | 金额 | 项目名称) over names beside amounts."""
+    ``CROSSING`` of the smaller side, or one of three or more), or, up to half the smaller side,
+    only words of text cross between a side of text and a side mostly of figures (two at least):
+    labels of merged cells ("当年支出小计" centred over 功能科目名称 | 金额 | 项目名称) over names
+    beside amounts."""
     ends = sorted(w.x1 for w in words)
     starts = sorted(w.x0 for w in words)
     cut = {w.x1 for w in words if w.text.endswith((",", "."))}  # an amount read in pieces ("80," "000.00")
