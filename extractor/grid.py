@@ -211,9 +211,14 @@ def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
             i = parent[i]
         return i
 
+    inside = [w for w in page.words if xs[0] - 1 <= w.cx <= xs[-1] + 1 and ys[0] - 1 <= w.cy <= ys[-1] + 1]
+    by_row: dict[int, list[Word]] = {}
+    for word in inside:
+        by_row.setdefault(_index(ys, word.cy), []).append(word)
     for r in range(nr):
         for c in range(nc):
-            if c + 1 < nc and not _covered(on_x[c + 1], ys[r], ys[r + 1]):
+            if c + 1 < nc and not _covered(on_x[c + 1], ys[r], ys[r + 1]) \
+                    and not (page.source == "ocr" and _apart(by_row.get(r, []), xs[c], xs[c + 1], xs[c + 2])):
                 parent[find(r * nc + c + 1)] = find(r * nc + c)
             if r + 1 < nr and not _covered(on_y[r + 1], xs[c], xs[c + 1]):
                 parent[find((r + 1) * nc + c)] = find(r * nc + c)
@@ -231,13 +236,21 @@ def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
         for m in members:
             owner[m // nc][m % nc] = len(cells)
         cells.append(cell)
-    for word in page.words:
-        if not (xs[0] - 1 <= word.cx <= xs[-1] + 1 and ys[0] - 1 <= word.cy <= ys[-1] + 1):
-            continue
+    for word in inside:
         r = _index(ys, word.cy)
         c = _index(xs, word.cx)
         cells[owner[r][c]].words.append(word)
     return Grid(page.number, (xs[0], ys[0], xs[-1], ys[-1]), ys, xs, cells, owner)
+
+
+def _apart(words: list[Word], left: float, edge: float, right: float) -> bool:
+    """Whether a row's words in the columns either side of an edge its rule does not draw stand
+    apart there: print on both sides, none across it. A scan can lose a piece of a column rule
+    (a faint or broken line); a cell spanning two columns prints its text across their edge or on
+    one side only, so where both sides print and nothing crosses, the rule was there."""
+    near = [w for w in words if left <= w.cx <= right]
+    return any(w.x1 <= edge for w in near) and any(w.x0 >= edge for w in near) \
+        and not any(w.x0 < edge < w.x1 for w in near)
 
 
 def _index(edges: list[float], v: float) -> int:

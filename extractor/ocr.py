@@ -18,7 +18,7 @@ from .ocr_words import lone_stroke, split_words
 from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
 from .pages import DESKEW_FROM, SealMark, Segment, Word
 from .paper import clear_backdrop, level_paper, neutral_ink
-from .rectify import (descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
+from .rectify import (bridged, descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
                       thick_rule, without_rules)
 from .registry import Registry
 from .seal import find_seals, seal_words, without_seals
@@ -80,7 +80,7 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
     for horizontal in (True, False):
         # Short enough for a header cell's rule (类/款/项), longer than a character's stroke.
         # Bridged over small breaks from noise or JPEG, so one rule stays one segment.
-        mask = line_mask(binary, horizontal, max(24, int(max(w, h) * min_frac)))
+        mask = line_mask(bridged(binary, horizontal), horizontal, max(24, int(max(w, h) * min_frac)))
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
         for i in range(1, count):
             x, y, cw, ch = stats[i, :4]

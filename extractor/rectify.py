@@ -37,6 +37,18 @@ def strokes(binary: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
     return cv2.morphologyEx(binary, cv2.MORPH_OPEN, line_kernel(length, horizontal))
 
 
+def bridged(binary: np.ndarray, horizontal: bool) -> np.ndarray:
+    """Ink with each pixel's neighbour across the line direction added: a thin grey rule that a
+    one-bit scan dithered prints as dots alternating on two pixel rows (a checkerboard), no run
+    on either row longer than one pixel; together the two rows are one unbroken line."""
+    out = binary.copy()
+    if horizontal:
+        np.maximum(out[1:], binary[:-1], out=out[1:])
+    else:
+        np.maximum(out[:, 1:], binary[:, :-1], out=out[:, 1:])
+    return out
+
+
 def line_mask(binary: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
     """The strokes of ink at least length pixels long in one direction, small breaks bridged."""
     import cv2

@@ -100,6 +100,19 @@ def dashed(grey: np.ndarray, on: int = 6, off: int = 6, run_together: bool = Fal
     return out
 
 
+def checkered(grey: np.ndarray) -> np.ndarray:
+    """The page's two-pixel rules as a one-bit scan dithers a thin grey line: alternate pixels of
+    each of its two rows, a checkerboard (no pixel run longer than one on either row)."""
+    dark = (grey < 200).astype(np.uint8)
+    long = max(40, min(grey.shape) // 10)
+    across = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, long), np.uint8)).astype(bool)
+    down = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((long, 1), np.uint8)).astype(bool)
+    rows, cols = np.indices(grey.shape)
+    out = grey.copy()
+    out[(across | down) & ((rows + cols) % 2 == 1)] = 255
+    return out
+
+
 def sample_t1_page(dpi: int = 150) -> tuple[np.ndarray, tuple[float, float]]:
     """Sample 000's page 3 (t1: names and amounts) rendered at dpi: an RGB array and the page's
     size in points."""

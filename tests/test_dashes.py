@@ -9,7 +9,7 @@ import pytest
 
 from extractor.dashes import with_solid_dashes
 from extractor.ocr import find_rules
-from tests.scan_support import as_pixmap, dashed, full_rows, ocr_backend, sample_t1_page, table_page
+from tests.scan_support import as_pixmap, checkered, dashed, full_rows, ocr_backend, sample_t1_page, table_page
 
 
 def _columns(grey: np.ndarray) -> list[int]:
@@ -27,6 +27,15 @@ def test_dashed_and_dotted_rules_are_drawn_whole(on, off):
     assert full_rows(solid) == full_rows(page) == 26
     assert [abs(a - b) <= 2 for a, b in zip(_columns(solid), _columns(page))] == [True] * 4
     assert (solid[1000, 600:700] == page[1000, 600:700]).all()  # the cells' print untouched
+
+
+def test_rules_a_one_bit_scan_dithered_into_a_checkerboard_are_found_whole():
+    page = table_page()
+    dithered = checkered(page)
+    dots = dithered[295:306, 200:400] < 128
+    assert dots.any() and not (dots[:, :-1] & dots[:, 1:]).any()  # along the rule, no two dots touch
+    assert full_rows(dithered) == full_rows(page) == 26
+    assert [abs(a - b) <= 2 for a, b in zip(_columns(dithered), _columns(page))] == [True] * 4
 
 
 @pytest.mark.parametrize("on, off", [(10, 5), (6, 4), (3, 3)])

@@ -46,3 +46,33 @@ def test_distinct_rules_a_text_line_apart_stay_distinct():
     rules = [(100.0 + 12 * k, XS[0], XS[-1]) for k in range(4)]
     lines = [(101 + 12 * k, ["a", "b", str(k)]) for k in range(3)]
     assert [row[2] for row in _rows(_page(rules, (100, 136), lines))] == ["0", "1", "2"]
+
+
+def _broken_column_rule(source: str, lines: list[tuple[float, list[str]]]) -> list[list[str]]:
+    """A ruled table whose second column rule is lost over the middle row (a scan's broken line)."""
+    rules = [(100.0 + 16 * k, XS[0], XS[-1]) for k in range(4)]
+    segments = [Segment(x0, y, x1, y) for y, x0, x1 in rules]
+    segments += [Segment(x, 100, x, 148) for x in (XS[0], XS[2], XS[3])]
+    segments += [Segment(XS[1], 100, XS[1], 116), Segment(XS[1], 132, XS[1], 148)]
+    words = [Word(text, x0, y, x0 + 10 * len(text), y + 10) for y, cells in lines for x0, text in cells]
+    page = Page(1, 595, 842, words=words, segments=segments, source=source)
+    return _rows(page)
+
+
+def test_a_scan_that_lost_a_piece_of_a_column_rule_keeps_the_cells_either_side_apart():
+    lines = [(103, [(65, "项目"), (215, "金额")]), (119, [(65, "一般公共预算"), (215, "518.80")]),
+             (135, [(65, "政府性基金"), (215, "2.00")])]
+    assert _broken_column_rule("ocr", lines)[1][:2] == ["一般公共预算", "518.80"]
+    # Printed without that piece of rule (born digital): the cell spans both columns, as drawn.
+    assert _broken_column_rule("text", lines)[1][0] == "一般公共预算518.80"
+
+
+def test_a_cell_printed_across_two_columns_stays_one_when_its_rule_is_lost():
+    # Text across the edge (a spanning label), or on one side only: one cell, as before.
+    across = [(103, [(65, "项目"), (215, "金额")]), (119, [(150, "一般公共预算支出合计")]),
+              (135, [(65, "政府性基金"), (215, "2.00")])]
+    assert _broken_column_rule("ocr", across)[1][0] == "一般公共预算支出合计"
+    one_side = [(103, [(65, "项目"), (215, "金额")]), (119, [(65, "小计")]),
+                (135, [(65, "政府性基金"), (215, "2.00")])]
+    rows = _broken_column_rule("ocr", one_side)
+    assert rows[1][0] == "小计" and rows[1][1] == ""
