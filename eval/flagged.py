@@ -8,6 +8,8 @@ has no value to carry a confidence, so it is flagged by what its absence breaks:
 - its table has a finding (an identity of the table fails, or the table is reported not
   printed): the user is told the table does not add up, so a lost row is not silent. A generic
   table's findings name it g1, g2 … (the checker's own sums of it, extractor/checks/rules_generic.py).
+  A generic table the reading lost whole is flagged when its printed number is among those the
+  prediction reports unread (``complete.number_missing``: 公开表六 in a set read 一–五, 七–十二).
 
 A correct cell that is flagged is a false alarm: the price of the flags, in cells to look at.
 Except where the gold itself is flagged: the source does not add up there (a 合计 row that is not
@@ -18,6 +20,7 @@ the cell tells the user the truth about the document. Such a flag is counted apa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from schemas import Document
@@ -57,8 +60,12 @@ class FlagCounts:
         }
 
 
-def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred: Document) -> dict[str, str]:
-    """Scored gold cells (gold pointer → outcome) that the prediction flags, with the reason."""
+def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred: Document,
+               gold_doc: Document | None = None) -> dict[str, str]:
+    """Scored gold cells (gold pointer → outcome) that the prediction flags, with the reason.
+
+    ``gold_doc`` names the gold's generic tables by their printed numbers, for those no
+    predicted table matched."""
     from extractor.confidence import evidence, flags
 
     proof = evidence(pred)
@@ -68,6 +75,9 @@ def flag_cells(cells: dict[str, str], pred_pointers: dict[str, str | None], pred
     # whose generic tables were renumbered): one that fails is a finding of that table.
     with_findings |= {f"g{int(p.split('/')[2]) + 1}" for p in proof.failed if p.startswith("/generic_tables/")}
     generic = _generic_pairs(pred_pointers)
+    for i, table in enumerate(gold_doc.generic_tables if gold_doc else ()):
+        if str(i) not in generic and table.number:
+            generic[str(i)] = re.sub(r"\s+", "", table.number)
     out: dict[str, str] = {}
     for gold, outcome in cells.items():
         if gold.startswith("+"):  # extra cells are not gold cells

@@ -237,7 +237,7 @@ def score_document(pred: Document, gold: Document, expected: list[Finding] | Non
     }
     if expected is not None:
         score.findings = score_findings(pred.findings, expected)
-    score.flagged = flag_cells(score.cells, score.pred_cells, pred)
+    score.flagged = flag_cells(score.cells, score.pred_cells, pred, gold)
     if any(score.cells.get(g) == "correct" for g in score.flagged):  # only then can the source's own flags matter
         score.source = source_flagged(gold)
     score.blank_alarms = blank_alarms(score.pred_cells, pred)

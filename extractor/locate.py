@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from . import templates
 from .grid import Grid, group_lines, page_grids, words_outside
+from .numerals import numeral
 from .pages import Page, Word
 from .templates import Template
 from .sheetgrid import sheet_grids
@@ -22,7 +23,8 @@ from .wordgrid import word_grid
 TABLE_KINDS = {f"t{i}" for i in range(1, 12)}
 SHEET_KINDS = {"overall", "project"}
 # A printed table number on its own line or before a title: 表1, 表一, 公开表三, 公开01表, 附表2.
-NUMBER = re.compile(r"^((?:公开|附)?表[0-9一二三四五六七八九十]+|公开[0-9一二三四五六七八九十]+表"
+NUMBER = re.compile(r"^((?:公开|附)?表(?:[0-9]+|[一二三四五六七八九十]+)"
+                    r"|公开(?:[0-9]+|[一二三四五六七八九十]+)表"
                     r"|公开表[\u4e00-\u9fff]$)")  # 公开表 and one character alone: a numeral misread (六 as 大)
 # A title-like line of a table no family names: kept as a generic table when a grid follows.
 GENERIC_TITLE = re.compile(r"(预算|决算|情况|明细|汇总|统计)[^，。,]{0,6}表$")
@@ -51,43 +53,93 @@ def title_kind(line: str, template: Template | None = None) -> str | None:
     template = template or templates.default()
     # "一、收支预算总表情况说明" heads the narrative's paragraph about a table, not the table.
     explains = text.endswith(("说明", "解释"))
-    for kind, pattern in template.title_patterns:
-        if pattern.search(text) and not (explains and (kind in TABLE_KINDS or kind == "generic")):
-            return kind
+    # A bracket after the title qualifies it ("…支出预算表（一般公共预算）"): the title is before it.
+    for candidate in dict.fromkeys((text, _BRACKETED.sub("", text))):
+        for kind, pattern in template.title_patterns:
+            if pattern.search(candidate) and not (explains and (kind in TABLE_KINDS or kind == "generic")):
+                return kind
     return None if explains else _fuzzy_title(text, template)
 
 
 def printed_number(line: str) -> str | None:
     """The table number a line prints (表1, 公开表十二, 公开01表), or None."""
     match = NUMBER.match(normalise(line))
-    return match.group(1) if match else None
+    if not match:
+        return None
+    number = match.group(1)
+    tail = re.search(r"[一二三四五六七八九十]+$", number)
+    if not tail:
+        return number
+    # The title runs on after the numeral: 公开表七一般… is 公开表七 then 一般…; where a space
+    # parts them, that says where the numeral ends (公开表十 一般… is not 公开表十一).
+    head = number[:tail.start()]
+    whole = [tail.group()[:k] for k in range(len(tail.group()), 0, -1) if numeral(tail.group()[:k])]
+    first = normalise(unicodedata.normalize("NFKC", line).split()[0]) if line.strip() else ""
+    spaced = first[len(head):] if first.startswith(head) else ""
+    return head + (spaced if spaced in whole else whole[0] if whole else tail.group())
 
 
 def _fuzzy_title(text: str, template: Template) -> str | None:
-    """A table title with one misread character ("一般公共预算支出情况衣"), by similarity."""
-    if len(text) < 6 or not text.endswith(("表", "衣", "袁")):
+    """A table title with one misread or lost character ("一般公共预算支出情况衣", "财政拨款支出算表
+    (功能科目)"), by similarity."""
+    match = _closest_title(text, template)
+    if match is not None:
+        return match[0]
+    core = _BRACKETED.sub("", text)
+    return "generic" if len(core) >= 6 and GENERIC_TITLE.search(core) else None
+
+
+def mended_title(text: str, template: Template | None = None) -> str:
+    """A title as printed, a misread character of the family's wording put right (OCR lost 预 in
+    财政拨款支出预算表): what the whole title matches, with the printed number and bracket kept."""
+    template = template or templates.default()
+    title = normalise(text)
+    number = printed_number(title) or ""
+    body = title[len(number):]
+    suffix = _BRACKETED.search(body)
+    core = body[:suffix.start()] if suffix else body
+    if any(pattern.search(t) for _, pattern in template.title_patterns for t in (title, core)):
+        return title
+    from rapidfuzz import fuzz
+
+    match = _closest_title(core, template)
+    if match is None or fuzz.ratio(match[1], core) < 88:  # a title inside a longer line: left as read
+        return title
+    return number + match[1] + (suffix.group(0) if suffix else "")
+
+
+# A title's bracketed tail, as NFKC prints it: (功能科目), (按经济分类).
+_BRACKETED = re.compile(r"\([^()]{1,10}\)$")
+
+
+def _closest_title(text: str, template: Template) -> tuple[str, str] | None:
+    """The family's title (kind, wording) a title-like line reads as, or None."""
+    core = _BRACKETED.sub("", text)
+    if len(core) < 6 or not core.endswith(("表", "衣", "袁")):
         return None
     from rapidfuzz import fuzz
 
-    best, score, best_len = None, 0.0, 0
+    best, score = None, 0.0
     for kind, title in _canonical(template):
-        s = fuzz.partial_ratio(title, text) if len(text) >= len(title) else fuzz.ratio(title, text)
-        if s > score or (s == score and best and len(title) > best_len):
-            best, score, best_len = kind, s, len(title)
-    if score >= 88:
-        return best
-    return "generic" if GENERIC_TITLE.search(text) else None
+        if len(title) < 0.6 * len(core):  # a short title's words inside a longer one's: no evidence
+            continue
+        s = fuzz.partial_ratio(title, core) if len(core) >= len(title) else fuzz.ratio(title, core)
+        if s > score or (s == score and best and len(title) > len(best[1])):
+            best, score = (kind, title), s
+    return best if score >= 88 else None
 
 
 def _canonical(template: Template) -> list[tuple[str, str]]:
-    # The table titles as plain strings: a pattern's optional parts taken, wildcards dropped.
+    # The titles as plain strings, each optional part taken and left out, wildcards dropped.
     out = []
     for kind, pattern in template.title_patterns:
-        if kind in TABLE_KINDS | SHEET_KINDS:
-            plain = re.sub(r"\((.*?)\)\?", r"\1", pattern.pattern)
-            plain = re.sub(r"\.(\*|\?|\{\d*,?\d*\})", "", plain).strip("^$")
-            if re.fullmatch(r"[\w“”\"]+", plain):
-                out.append((kind, plain))
+        if kind in TABLE_KINDS | SHEET_KINDS | {"generic"}:
+            for keep in (r"\1", ""):
+                plain = re.sub(r"\(\?<?[!=][^)]*\)", "", pattern.pattern)  # lookarounds
+                plain = re.sub(r"\(([^()?][^()]*)\)\?", keep, plain)
+                plain = re.sub(r"\.(\*|\?|\{\d*,?\d*\})", "", plain).strip("^$")
+                if re.fullmatch(r"[\w“”\"]+", plain) and (kind, plain) not in out:
+                    out.append((kind, plain))
     return out
 
 
@@ -169,8 +221,9 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
                 toc = toc or normalise(text) in ("目录", "目次")
                 kind = None if toc else title_kind(text, template)
                 number = printed_number(text) or number
-                if kind and not _same_table_repeated(current, kind, normalise(text)):
-                    current = Region(kind=kind, title=normalise(text), number=number, title_words=(page.number, obj))
+                title = mended_title(text, template) if kind else ""
+                if kind and not _same_table_repeated(current, kind, title):
+                    current = Region(kind=kind, title=title, number=number, title_words=(page.number, obj))
                     current.add_page(page.number)
                     regions.append(current)
                     preamble = False

@@ -20,9 +20,9 @@ from schemas import Document
 from . import templates
 from .codes import FUNCTION_CODED
 from .errors import UnknownNameError
+from .numerals import chinese, numeral
 from .templates import Template
 
-_DIGITS = "一二三四五六七八九"
 # A numeral and its separator open the label: up to three characters (十九, a garbled 1四) before
 # 、 (or what OCR makes of it). Longer, the separator is part of the name.
 _NUMBERED = re.compile(r"^(.{0,3}?)([、，,．.])(.+)$")
@@ -32,21 +32,6 @@ LOST = "一"  # a one-stroke character a black-and-white scan loses (一、一�
 # stored scan readings had their word's confidence at 0.83–0.98, the one printed typo (002's t7
 # 招商印资, where its other tables print 招商引资) 0.999.
 SURE = 0.99
-
-
-def numeral(text: str) -> int | None:
-    """The value of a Chinese numeral as printed in an outline (一 … 九十九), None for anything else."""
-    return _VALUES.get(text)
-
-
-def chinese(n: int) -> str:
-    """n (1–99) as an outline prints it: 一, 十, 十二, 二十, 二十一."""
-    tens, units = divmod(n, 10)
-    head = "" if tens == 0 else "十" if tens == 1 else _DIGITS[tens - 1] + "十"
-    return head + (_DIGITS[units - 1] if units else "")
-
-
-_VALUES = {chinese(n): n for n in range(1, 100)}
 
 
 def split(label: str) -> tuple[str | None, str, str]:

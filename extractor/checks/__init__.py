@@ -19,6 +19,7 @@ from schemas.cells import amount_cells
 from .core import RULES, Context, Identity, Outcome, Rule, Values, evaluate, flatten, rule
 from .labels import field_label, fmt, label
 from .localise import Blame, Localiser
+from .numbering import numbering_rules
 from .rules_cross import cross_rules
 from .rules_family import family_rules
 from .rules_generic import generic_rules
@@ -32,6 +33,7 @@ __all__ = ["RULES", "Rule", "check", "check_document", "evaluate_all", "GENERATO
 
 GENERATORS: list[Callable[[Context], Iterator[Any]]] = [
     table_rules, family_rules, generic_rules, cross_rules, sheet_rules, missing_sheets, narrative_rules, profile_rules, completeness_rules,
+    numbering_rules,
 ]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 PRECISION = rule("cell.precision", "金额超过两位小数（印刷金额至多到分）", "an amount with more than two decimals")

@@ -69,6 +69,7 @@ class Template(_Data):
     not_printed: tuple[str, ...] = ()  # contract tables this family does not publish (in this shape)
     classes: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # 类 code → its printed names
     economic_classes: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # t6's 类 code → names
+    numbered: int = 0  # how many tables the family numbers in one series (公开表一…十二), 0: not fixed
     file: str = ""
 
     @cached_property
