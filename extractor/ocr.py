@@ -62,6 +62,9 @@ def pixmap_to_array(pixmap) -> np.ndarray:
     return arr[:, :, :3]
 
 
+BRIDGED_LONG = 5  # times a rule's least length: a bridged line this long is a rule, not strokes
+
+
 def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list[tuple[int, int, int, int]]:
     """Horizontal and vertical ruling lines of a scan by morphology, as pixel segments."""
     import cv2
@@ -80,7 +83,10 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
     for horizontal in (True, False):
         # Short enough for a header cell's rule (类/款/项), longer than a character's stroke.
         # Bridged over small breaks from noise or JPEG, so one rule stays one segment.
-        mask = line_mask(bridged(binary, horizontal), horizontal, max(24, int(max(w, h) * min_frac)))
+        length = max(24, int(max(w, h) * min_frac))
+        # A dithered rule is found bridged; only long lines, as bridging joins letters' strokes too.
+        mask = cv2.bitwise_or(line_mask(binary, horizontal, length),
+                              line_mask(bridged(binary, horizontal), horizontal, BRIDGED_LONG * length))
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
         for i in range(1, count):
             x, y, cw, ch = stats[i, :4]
