@@ -18,8 +18,8 @@ from .ocr_words import lone_stroke, split_words
 from .orientation import box_width, line_lengths, mostly_tall, readability, upright_vote
 from .pages import DESKEW_FROM, SealMark, Segment, Word
 from .paper import clear_backdrop, level_paper, neutral_ink
-from .rectify import (bridged, descreen, estimate_skew, frame_warp, ink, line_mask, rotate_image, straighten,
-                      thick_rule, without_rules)
+from .rectify import (descreen, estimate_skew, frame_warp, ink, rotate_image, straighten,
+                      rule_mask, thick_rule, without_rules)
 from .registry import Registry
 from .seal import find_seals, seal_words, without_seals
 from .show_through import ghost_lines, without_light_characters, without_light_rules
@@ -85,8 +85,7 @@ def find_rules(grey: np.ndarray, text_boxes=(), min_frac: float = 0.012) -> list
         # Bridged over small breaks from noise or JPEG, so one rule stays one segment.
         length = max(24, int(max(w, h) * min_frac))
         # A dithered rule is found bridged; only long lines, as bridging joins letters' strokes too.
-        mask = cv2.bitwise_or(line_mask(binary, horizontal, length),
-                              line_mask(bridged(binary, horizontal), horizontal, BRIDGED_LONG * length))
+        mask = rule_mask(binary, horizontal, length, BRIDGED_LONG * length)
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask)
         for i in range(1, count):
             x, y, cw, ch = stats[i, :4]

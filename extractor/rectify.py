@@ -40,12 +40,15 @@ def strokes(binary: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
 def bridged(binary: np.ndarray, horizontal: bool) -> np.ndarray:
     """Ink with each pixel's neighbour across the line direction added: a thin grey rule that a
     one-bit scan dithered prints as dots alternating on two pixel rows (a checkerboard), no run
-    on either row longer than one pixel; together the two rows are one unbroken line."""
+    on either row longer than one pixel; together the two rows are one unbroken line. Both
+    neighbours are added so that a solid rule thickens evenly and its middle does not move."""
     out = binary.copy()
     if horizontal:
         np.maximum(out[1:], binary[:-1], out=out[1:])
+        np.maximum(out[:-1], binary[1:], out=out[:-1])
     else:
         np.maximum(out[:, 1:], binary[:, :-1], out=out[:, 1:])
+        np.maximum(out[:, :-1], binary[:, 1:], out=out[:, :-1])
     return out
 
 
@@ -54,6 +57,18 @@ def line_mask(binary: np.ndarray, horizontal: bool, length: int) -> np.ndarray:
     import cv2
 
     return cv2.dilate(strokes(binary, horizontal, length), line_kernel(9, horizontal))
+
+
+def rule_mask(binary: np.ndarray, horizontal: bool, length: int, bridged_length: int) -> np.ndarray:
+    """The line mask of rules: ink in runs at least length long, and what is left bridged
+    (``bridged``) in runs at least bridged_length long. A solid rule is taken as printed, so
+    bridging neither thickens it nor moves its middle; a dithered one is found bridged."""
+    import cv2
+
+    solid = strokes(binary, horizontal, length)
+    rest = cv2.bitwise_and(binary, cv2.bitwise_not(solid))
+    both = cv2.bitwise_or(solid, strokes(bridged(rest, horizontal), horizontal, bridged_length))
+    return cv2.dilate(both, line_kernel(9, horizontal))
 
 
 def rule_in(piece: np.ndarray, horizontal: bool, thick: int, length: int) -> tuple[int, int, int] | None:
