@@ -100,6 +100,14 @@ def dashed(grey: np.ndarray, on: int = 6, off: int = 6, run_together: bool = Fal
     return out
 
 
+def curl(page: np.ndarray, bow: float) -> np.ndarray:
+    """Rows bowed by bow of the height, most in the middle of the page and toward its foot."""
+    h, w = page.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    map_y = yy + bow * h * np.sin(np.pi * xx / w) * (0.5 + yy / h)
+    return cv2.remap(page, xx, map_y, cv2.INTER_LINEAR, borderValue=255)
+
+
 def checkered(grey: np.ndarray) -> np.ndarray:
     """The page's two-pixel rules as a one-bit scan dithers a thin grey line: alternate pixels of
     each of its two rows, a checkerboard (no pixel run longer than one on either row)."""

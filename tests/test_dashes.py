@@ -9,7 +9,7 @@ import pytest
 
 from extractor.dashes import with_solid_dashes
 from extractor.ocr import find_rules
-from tests.scan_support import as_pixmap, checkered, dashed, full_rows, ocr_backend, sample_t1_page, table_page
+from tests.scan_support import as_pixmap, checkered, curl, dashed, full_rows, ocr_backend, sample_t1_page, table_page
 
 
 def _columns(grey: np.ndarray) -> list[int]:
@@ -143,3 +143,13 @@ def test_leader_dots_of_a_table_of_contents_are_not_rules():
     assert with_solid_dashes(_contents(frame=False), dpi=200)[1] == []
     # The same dots met by a rule at their start (the two rows whose dots start at the left rule).
     assert len(with_solid_dashes(_contents(frame=True), dpi=200)[1]) == 2
+
+
+@pytest.mark.parametrize("bow", [0.0, 0.01])
+def test_bridging_leaves_rules_that_print_solid_as_they_are(monkeypatch, bow):
+    # Bridging a solid rule thickened it and moved its middle half a pixel: enough for a bowed
+    # rule to pass for a blot, or for a column rule to fall inside a character it had split off.
+    page = curl(table_page(), bow) if bow else table_page()
+    bridged = sorted(find_rules(page))
+    monkeypatch.setattr("extractor.ocr.BRIDGED_LONG", 100)  # longer than the page: nothing bridged
+    assert bridged == sorted(find_rules(page))

@@ -7,15 +7,7 @@ import numpy as np
 import pytest
 
 from extractor.dewarp import bowed_rules, flatten
-from tests.scan_support import full_rows, table_page
-
-
-def curl(page: np.ndarray, bow: float) -> np.ndarray:
-    """Rows bowed by bow of the height, most in the middle of the page and toward its foot."""
-    h, w = page.shape
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    map_y = yy + bow * h * np.sin(np.pi * xx / w) * (0.5 + yy / h)
-    return cv2.remap(page, xx, map_y, cv2.INTER_LINEAR, borderValue=255)
+from tests.scan_support import curl, full_rows, table_page
 
 
 @pytest.mark.parametrize("bow", [0.015, 0.025])
