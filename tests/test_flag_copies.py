@@ -20,12 +20,14 @@ MISREAD = ["/tables/t1/total/income_total", "/tables/t1/income/current_year_inco
            "/tables/t2/total/general_budget", "/tables/t3/total/total", "/tables/t5/total/total"]
 
 
-def _scanned(misread: list[str]) -> Document:
+def _scanned(misread: list[str], misread_as: dict[str, str] | None = None) -> Document:
     doc = Document.model_validate_json((DATA / "000_5dac6d90f1d45d5f" / "gold.json").read_text(encoding="utf-8"))
+    misread_as = {"518.8": "318.8", **(misread_as or {})}
     for pointer in misread:
         parent, field = pointer.rsplit("/", 1)
-        assert getattr(resolve(doc, parent), field) == Decimal("518.8")
-        setattr(resolve(doc, parent), field, Decimal("318.8"))
+        printed = str(getattr(resolve(doc, parent), field))
+        assert printed in misread_as, (pointer, printed)
+        setattr(resolve(doc, parent), field, Decimal(misread_as[printed]))
     doc.run = RunInfo(engine="layout", pages_ocr=list(range(1, 30)))
     doc.provenance = {p: Provenance(page=1, bbox=(0, 0, 10, 10), confidence=0.99) for p, _ in amount_cells(doc)}
     doc.findings, doc.reconcile = check_document(doc)
@@ -42,3 +44,18 @@ def test_one_copy_misread_leaves_its_agreeing_copies_trusted():
     flagged = flags(_scanned(["/tables/t2/total/total"]))
     assert flagged.get("/tables/t2/total/total") == "failed"
     assert "/tables/t3/total/total" not in flagged and "/tables/t1/total/income_total" not in flagged
+
+
+
+def test_copies_misread_alike_are_flagged_when_no_sum_confirms_them():
+    # Every copy of 518.8 read 318.8 (表4 and the performance sheet too), and each sum that would
+    # doubt them broken by another misreading (项目支出 162.2 read 162, 事业运行 330.39 read 330.89):
+    # no sum tells which value is right, and 318.8, read alike in many copies, is confirmed by none.
+    everywhere = MISREAD + ["/tables/t4/total/expense_total/total", "/tables/t4/total/expense_total/general_budget"]
+    broken = ["/tables/t3/rows/1/project", "/tables/t3/total/project", "/tables/t5/total/project",
+              "/tables/t2/rows/0/total", "/tables/t2/rows/0/fiscal_subtotal", "/tables/t2/rows/0/general_budget",
+              "/tables/t3/rows/0/total", "/tables/t5/rows/0/total"]
+    # 0 + 318.8 + 0 holds for the sheet's budget: a sum of one figure is a copy, no confirmation.
+    broken.append("/performance/overall/budget_local")
+    flagged = flags(_scanned(everywhere + broken, misread_as={"162.2": "162", "330.39": "330.89"}))
+    assert all(p in flagged for p in everywhere), [p for p in everywhere if p not in flagged]

@@ -6,7 +6,9 @@ for each other against a random misreading, but not against a systematic one: a 
 scanned black and white loses the top stroke of every 5 alike (518.8 read 318.8 in 表1, 表2,
 表3 and 表5, right in 表1's 支出总计 and the narrative). Then the wrong value is the majority of
 its copies, and only a sum of other figures tells (表3: 基本支出 356.6 + 项目支出 162.2 holds
-with 518.8 for 表3's 合计).
+with 518.8 for 表3's 合计). When those sums are broken too (a black-and-white scan misreads their
+parts as well), a value several copies share that no sum of two figures or more confirms is
+flagged all the same: copies that disagree leave it unproven.
 """
 
 from __future__ import annotations
@@ -47,12 +49,18 @@ def copies_in(identity, values: Values) -> tuple[str, str] | None:
 
 def misread_alike(outcomes: list, values: Values) -> set[str]:
     """Cells whose copies disagree where a failing sum would hold with another copy's value in
-    one of them: every copy reading that one's value (their agreeing is no proof then)."""
+    one of them, or where no sum confirms them: every copy reading that one's value (their
+    agreeing is no proof then)."""
     failing: dict[str, list] = {}
+    summed: set[str] = set()  # printed cells of a sum that holds: a proof copies cannot give
     for outcome in outcomes:
-        if not outcome.ok and not copies_in(outcome.identity, values):
+        if copies_in(outcome.identity, values):
+            continue
+        if not outcome.ok:
             for p in outcome.identity.cells:
                 failing.setdefault(p, []).append(outcome.identity)
+        elif len([p for p in outcome.identity.rhs if values.get(p)]) >= 2:  # x = y + 0 is a copy
+            summed.update(p for p in outcome.identity.cells if values.get(p) is not None)
     out: set[str] = set()
     for group in copy_groups(outcomes, values):
         by_value: dict[Decimal, set[str]] = {}
@@ -60,8 +68,12 @@ def misread_alike(outcomes: list, values: Values) -> set[str]:
             by_value.setdefault(values.get(p), set()).add(p)
         for value, same in by_value.items():
             others = [v for v in by_value if v != value]
-            if others and not same <= out and any(_mended(i, p, v, values) for p in same
-                                                   for i in failing.get(p, ()) for v in others):
+            if not others or same <= out:
+                continue
+            # Copies disagree: a reading several copies share and no sum confirms may be the one
+            # misread alike everywhere (a lone copy that disagrees fails its own identity).
+            if (len(same) > 1 and not same & summed) or any(_mended(i, p, v, values) for p in same
+                                        for i in failing.get(p, ()) for v in others):
                 out |= same
     return out
 
