@@ -25,6 +25,17 @@ def test_a_line_label_read_with_a_lookalike_character_still_names_its_field():
     assert templates.match_words("救援款", rules) is None
 
 
+def test_a_line_whose_one_stroke_a_scan_lost_is_still_named():
+    # 一 is one thin stroke: a black-and-white scan drops it or leaves a dot.
+    from extractor import templates
+
+    rules = templates.default().line_rules("t1_current")
+    for label in ("其中：一般财力", "其中：般财力", "其中：·般财力"):
+        assert templates.match_words(label, rules) == "general_fiscal_resources", label
+    assert templates.match_words("一、本年收入", rules) == "current_year_income"
+    assert templates.match_words("其中：财力", rules) is None
+
+
 def test_a_code_column_headed_daima_is_the_code():
     assert key_role("t5", "功能科目代码") == "code"
     assert key_role("t5", "科目编码") == "code"

@@ -100,7 +100,9 @@ class Template(_Data):
 
 # Characters OCR reads for one another in printed headers ("项自支出" for 项目支出, "收人" for 收入):
 # a label no rule names as printed is matched again with each pair taken as one character.
-LOOKALIKES = str.maketrans({"自": "目", "人": "入", "拔": "拨", "援": "拨", "己": "已", "巳": "已", "末": "未"})
+LOOKALIKES = str.maketrans({"自": "目", "人": "入", "拔": "拨", "援": "拨", "己": "已", "巳": "已", "末": "未",
+                            # 一 is one thin stroke: a scan loses it or leaves a dot ("其中：·般财力")
+                            "一": None, "·": None, "・": None})
 
 
 def match_words(label: str, rules: tuple[WordRule, ...] | list[WordRule]) -> str | None:
@@ -112,7 +114,8 @@ def match_words(label: str, rules: tuple[WordRule, ...] | list[WordRule]) -> str
             return rule.field
     blurred = text.translate(LOOKALIKES)
     for rule in rules:
-        if all(w.translate(LOOKALIKES) in blurred for w in rule.words):
+        words = [w.translate(LOOKALIKES) for w in rule.words]
+        if all(words) and all(w in blurred for w in words):
             return rule.field
     return None
 
