@@ -106,8 +106,10 @@ def merge_collinear(segments: list[Segment], horizontal: bool) -> list[Segment]:
     return [Segment(pos, a, pos, b) for pos, a, b, _ in merged]
 
 
-def _components(hs: list[Segment], vs: list[Segment]) -> list[tuple[list[Segment], list[Segment]]]:
-    """Groups of rules that touch each other: one group per table region."""
+def _components(hs: list[Segment], vs: list[Segment],
+                joined: list[tuple[int, int]] = ()) -> list[tuple[list[Segment], list[Segment]]]:
+    """Groups of rules that touch each other: one group per table region. ``joined``: pairs of
+    row rules (indices into hs) of one table that no column rule connects."""
     parent = list(range(len(hs) + len(vs)))
 
     def find(i: int) -> int:
@@ -120,12 +122,36 @@ def _components(hs: list[Segment], vs: list[Segment]) -> list[tuple[list[Segment
         for j, v in enumerate(vs):
             if h.x0 - TOL <= v.x0 <= h.x1 + TOL and v.y0 - TOL <= h.y0 <= v.y1 + TOL:
                 parent[find(i)] = find(len(hs) + j)
+    for i, j in joined:
+        parent[find(i)] = find(j)
     groups: dict[int, tuple[list[Segment], list[Segment]]] = {}
     for i, h in enumerate(hs):
         groups.setdefault(find(i), ([], []))[0].append(h)
     for j, v in enumerate(vs):
         groups.setdefault(find(len(hs) + j), ([], []))[1].append(v)
     return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
+
+
+def _rows_apart(hs: list[Segment], page_width: float) -> list[tuple[int, int]]:
+    """Row rules of one table that a scan left unconnected: next to each other, a row's pitch
+    apart, with the same two ends.
+
+    A scan can break a table's column rules into pieces too short to be rules (faint print, a
+    worn drum): the rows below the last long piece then belong to no grid and are lost to the
+    table, though every row rule still runs across it. Two tables printed one under the other
+    have a title between them, taller than a row.
+    """
+    wide = sorted((i for i, h in enumerate(hs) if h.x1 - h.x0 >= 0.3 * page_width), key=lambda i: hs[i].y0)
+    pairs = [(i, j) for i, j in zip(wide, wide[1:])
+             if abs(hs[i].x0 - hs[j].x0) <= SPAN and abs(hs[i].x1 - hs[j].x1) <= SPAN]
+    gaps = sorted(hs[j].y0 - hs[i].y0 for i, j in pairs)
+    if len(gaps) < 3:
+        return []
+    pitch = gaps[len(gaps) // 2]
+    return [(i, j) for i, j in pairs if hs[j].y0 - hs[i].y0 <= ROW_PITCHES * pitch]
+
+
+ROW_PITCHES = 1.6  # a gap between two row rules of one table, at most, in the page's usual row pitch
 
 
 def _cluster(values: list[float]) -> list[float]:
@@ -215,13 +241,8 @@ def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
     by_row: dict[int, list[Word]] = {}
     for word in inside:
         by_row.setdefault(_index(ys, word.cy), []).append(word)
-    for r in range(nr):
-        for c in range(nc):
-            if c + 1 < nc and not _covered(on_x[c + 1], ys[r], ys[r + 1]) \
-                    and not (page.source == "ocr" and _apart(by_row.get(r, []), xs[c], xs[c + 1], xs[c + 2])):
-                parent[find(r * nc + c + 1)] = find(r * nc + c)
-            if r + 1 < nr and not _covered(on_y[r + 1], xs[c], xs[c + 1]):
-                parent[find((r + 1) * nc + c)] = find(r * nc + c)
+    for i, j in _merged(page.source == "ocr", xs, ys, on_x, on_y, by_row):
+        parent[find(j)] = find(i)
     spans: dict[int, list[int]] = {}
     for i in range(nr * nc):
         spans.setdefault(find(i), []).append(i)
@@ -243,6 +264,40 @@ def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
     return Grid(page.number, (xs[0], ys[0], xs[-1], ys[-1]), ys, xs, cells, owner)
 
 
+def _merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list,
+            by_row: dict[int, list[Word]]) -> list[tuple[int, int]]:
+    """Pairs of base cells (r * n_cols + c) that no drawn rule parts: one merged cell.
+
+    A scan loses pieces of rules (faint print, a worn drum), so there a rule not drawn over a
+    cell's side still parts two cells whose words stand apart (``_apart``, ``_stacked_apart``), and
+    a row rule drawn under most of a cell spanning columns (a header over its sub-columns) parts it
+    from the row below along all of its width.
+    """
+    nr, nc = len(ys) - 1, len(xs) - 1
+    pairs = []
+    run_start = [[0] * nc for _ in range(nr)]  # the first column of the cell spanning (r, c) in row r
+    for r in range(nr):
+        for c in range(nc - 1):
+            if not _covered(on_x[c + 1], ys[r], ys[r + 1]) \
+                    and not (scan and _apart(by_row.get(r, []), xs[c], xs[c + 1], xs[c + 2])):
+                pairs.append((r * nc + c, r * nc + c + 1))
+                run_start[r][c + 1] = run_start[r][c]
+            else:
+                run_start[r][c + 1] = c + 1
+    figures = [any(FIGURE.match(w.text.replace(" ", "")) for w in by_row.get(r, [])) for r in range(nr)]
+    for r in range(nr - 1):
+        for c in range(nc):
+            start = run_start[r][c]
+            end = next((k for k in range(c, nc - 1) if run_start[r][k + 1] != start), nc - 1)
+            if _covered(on_y[r + 1], xs[c], xs[c + 1]) or (scan and _covered(on_y[r + 1], xs[start], xs[end + 1])):
+                continue
+            if scan and (figures[r] or figures[r + 1]) \
+                    and _stacked_apart(by_row.get(r, []), by_row.get(r + 1, []), xs[c], xs[c + 1], ys[r + 1]):
+                continue
+            pairs.append((r * nc + c, (r + 1) * nc + c))
+    return pairs
+
+
 def _apart(words: list[Word], left: float, edge: float, right: float) -> bool:
     """Whether a row's words in the columns either side of an edge its rule does not draw stand
     apart there: print on both sides, none across it. A scan can lose a piece of a column rule
@@ -251,6 +306,17 @@ def _apart(words: list[Word], left: float, edge: float, right: float) -> bool:
     near = [w for w in words if left <= w.cx <= right]
     return any(w.x1 <= edge for w in near) and any(w.x0 >= edge for w in near) \
         and not any(w.x0 < edge < w.x1 for w in near)
+
+
+def _stacked_apart(above: list[Word], below: list[Word], left: float, right: float, edge: float) -> bool:
+    """Whether a column's words in the rows either side of an edge its rule does not draw stand
+    apart there, as ``_apart`` for a row rule: a scan can lose most of a row rule in pieces (a worn
+    drum, faint print). Asked only beside a row of figures: a header's cell spanning two header
+    rows may wrap its label across the edge that its neighbours' rules draw."""
+    up = [w for w in above if left <= w.cx <= right]
+    down = [w for w in below if left <= w.cx <= right]
+    across = any(min(edge - w.y0, w.y1 - edge) > 0.3 * (w.y1 - w.y0) for w in up + down)
+    return bool(up) and bool(down) and not across
 
 
 def _index(edges: list[float], v: float) -> int:
@@ -302,7 +368,8 @@ def page_grids(page: Page) -> list[Grid]:
     if len(hs) * len(vs) > 4_000_000:
         return []  # tens of thousands of strokes: a picture drawn in vectors, not a table
     grids = []
-    for ghs, gvs in _components(hs, vs):
+    joined = _rows_apart(hs, page.width) if page.source == "ocr" else []
+    for ghs, gvs in _components(hs, vs, joined):
         if len(_cluster([h.y0 for h in ghs])) > MAX_EDGES[0] or len(_cluster([v.x0 for v in gvs])) > MAX_EDGES[1]:
             continue  # hatching or a drawing, not a table: no printed page has that many rows
         grid = build_grid(page, ghs, gvs)

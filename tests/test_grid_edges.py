@@ -76,3 +76,78 @@ def test_a_cell_printed_across_two_columns_stays_one_when_its_rule_is_lost():
                 (135, [(65, "政府性基金"), (215, "2.00")])]
     rows = _broken_column_rule("ocr", one_side)
     assert rows[1][0] == "小计" and rows[1][1] == ""
+
+
+def _columns_lost_below(source: str, gap_before_last: float = 0.0) -> list:
+    """A scanned table of eight rows whose column rules survive over its first four rows only
+    (the rest broke into pieces too short to be rules); every row rule runs across."""
+    ys = [100.0 + 16 * k for k in range(9)]
+    ys[-1] += gap_before_last
+    segments = [Segment(XS[0], y, XS[-1], y) for y in ys]
+    segments += [Segment(x, ys[0], x, ys[4]) for x in XS]
+    lines = [(y + 3, [f"20{k}", f"支出{k}", f"{k}.00"]) for k, y in enumerate(ys[:-1])]
+    words = [Word(text, XS[c] + 5, y, XS[c] + 5 + 10 * len(text), y + 10)
+             for y, texts in lines for c, text in enumerate(texts)]
+    return page_grids(Page(1, 595, 842, words=words, segments=segments, source=source))
+
+
+def test_a_scan_that_lost_the_lower_column_rules_keeps_the_rows_below_in_the_table():
+    (grid,) = _columns_lost_below("ocr")
+    assert grid.n_rows == 8
+    assert [grid.text(r, 2) for r in range(8)] == [f"{k}.00" for k in range(8)]
+    assert grid.text(7, 0) == "207" and grid.text(7, 1) == "支出7"
+
+
+def test_rules_a_title_apart_or_born_digital_stay_apart():
+    # A born-digital page draws what it prints: rows under no column rule are not the table's.
+    (grid,) = _columns_lost_below("text")
+    assert grid.n_rows == 4
+    # A rule further off than a row's pitch (a title between two tables) joins nothing.
+    (grid,) = _columns_lost_below("ocr", gap_before_last=30)
+    assert grid.n_rows == 7
+
+
+def _worn() -> Page:
+    """A scanned table whose row rules a worn drum left in pieces: under the header, and between
+    body rows, each rule is drawn over its left half only (the label column, half the amounts)."""
+    xs = (60.0, 200.0, 300.0, 400.0)
+    ys = [100.0, 116.0, 132.0, 148.0, 164.0]
+    segments = [Segment(xs[0], ys[0], xs[-1], ys[0]), Segment(xs[0], ys[-1], xs[-1], ys[-1])]
+    segments += [Segment(xs[0], y, 240.0, y) for y in ys[1:-1]]
+    segments += [Segment(x, ys[0], x, ys[-1]) for x in xs]
+    cells = [(103, ["科目名称", "合计", "基本支出"]), (119, ["工资福利支出", "150.80", "150.80"]),
+             (135, ["基本工资", "22.85", "22.85"]), (151, ["津贴补贴", "27.89", ""])]
+    words = [Word(text, xs[c] + 5, y, xs[c] + 5 + 10 * len(text), y + 10)
+             for y, texts in cells for c, text in enumerate(texts) if text]
+    return Page(1, 595, 842, words=words, segments=segments, source="ocr")
+
+
+def test_a_scan_that_lost_pieces_of_its_row_rules_keeps_its_rows_apart():
+    assert _rows(_worn()) == [["科目名称", "合计", "基本支出"], ["工资福利支出", "150.80", "150.80"],
+                              ["基本工资", "22.85", "22.85"], ["津贴补贴", "27.89", ""]]
+
+
+def test_a_header_label_wrapped_across_a_lost_rule_stays_one_cell():
+    # A header cell spanning two header rows, its label on two lines either side of the edge the
+    # neighbouring column's rule draws: no figure beside it, so it is one cell as printed.
+    xs = (60.0, 200.0, 300.0)
+    segments = [Segment(xs[0], 100, xs[-1], 100), Segment(200, 116, 300, 116), Segment(xs[0], 132, xs[-1], 132),
+                Segment(xs[0], 148, xs[-1], 148)] + [Segment(x, 100, x, 148) for x in xs]
+    words = [Word("财政专户", 65, 105, 105, 114), Word("（教育收费）", 65, 118, 125, 127), Word("合计", 205, 103, 225, 113),
+             Word("小计", 205, 119, 225, 129), Word("一般公共预算", 65, 135, 125, 145), Word("518.80", 205, 135, 235, 145)]
+    (grid,) = page_grids(Page(1, 595, 842, words=words, segments=segments, source="ocr"))
+    assert grid.text(0, 0) == "财政专户（教育收费）" and grid.text(2, 1) == "518.80"
+
+
+def test_a_row_rule_drawn_under_most_of_a_spanning_header_parts_all_its_columns():
+    # 财政拨款 spans three sub-columns; the rule under it lost its piece over the middle one
+    # (nothing printed above that piece): the sub-column's own header is not joined to the group's.
+    xs = (60.0, 160.0, 260.0, 360.0)
+    segments = [Segment(xs[0], 100, xs[-1], 100), Segment(xs[0], 116, 150, 116), Segment(250, 116, xs[-1], 116),
+                Segment(xs[0], 132, xs[-1], 132), Segment(xs[0], 148, xs[-1], 148)]
+    segments += [Segment(x, 100 if x in (xs[0], xs[-1]) else 116, x, 148) for x in xs]
+    words = [Word("财政拨款", 190, 103, 230, 113), Word("小计", 65, 119, 85, 129), Word("一般公共预算", 165, 119, 225, 129),
+             Word("政府性基金", 265, 119, 315, 129), Word("518.80", 65, 135, 95, 145), Word("518.80", 165, 135, 195, 145)]
+    (grid,) = page_grids(Page(1, 595, 842, words=words, segments=segments, source="ocr"))
+    assert [grid.text(1, c) for c in range(3)] == ["小计", "一般公共预算", "政府性基金"]
+    assert grid.text(0, 0) == "财政拨款" and grid.cell(0, 0).col_span == 3
