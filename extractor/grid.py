@@ -270,8 +270,8 @@ def _merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list
 
     A scan loses pieces of rules (faint print, a worn drum), so there a rule not drawn over a
     cell's side still parts two cells whose words stand apart (``_apart``, ``_stacked_apart``), and
-    a row rule drawn under most of a cell spanning columns (a header over its sub-columns) parts it
-    from the row below along all of its width.
+    two rows' cells of different widths: a printed cell is a rectangle, so a header spanning
+    sub-columns is not joined to one of the sub-columns' own headers below it.
     """
     nr, nc = len(ys) - 1, len(xs) - 1
     pairs = []
@@ -279,7 +279,7 @@ def _merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list
     for r in range(nr):
         for c in range(nc - 1):
             if not _covered(on_x[c + 1], ys[r], ys[r + 1]) \
-                    and not (scan and _apart(by_row.get(r, []), xs[c], xs[c + 1], xs[c + 2])):
+                    and not (scan and _apart(by_row.get(r, []), xs[c], xs[c + 1], xs[c + 2], blank_side=True)):
                 pairs.append((r * nc + c, r * nc + c + 1))
                 run_start[r][c + 1] = run_start[r][c]
             else:
@@ -287,9 +287,7 @@ def _merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list
     figures = [any(FIGURE.match(w.text.replace(" ", "")) for w in by_row.get(r, [])) for r in range(nr)]
     for r in range(nr - 1):
         for c in range(nc):
-            start = run_start[r][c]
-            end = next((k for k in range(c, nc - 1) if run_start[r][k + 1] != start), nc - 1)
-            if _covered(on_y[r + 1], xs[c], xs[c + 1]) or (scan and _covered(on_y[r + 1], xs[start], xs[end + 1])):
+            if _covered(on_y[r + 1], xs[c], xs[c + 1]) or (scan and _run(run_start[r], c) != _run(run_start[r + 1], c)):
                 continue
             if scan and (figures[r] or figures[r + 1]) \
                     and _stacked_apart(by_row.get(r, []), by_row.get(r + 1, []), xs[c], xs[c + 1], ys[r + 1]):
@@ -298,14 +296,33 @@ def _merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list
     return pairs
 
 
-def _apart(words: list[Word], left: float, edge: float, right: float) -> bool:
+def _run(starts: list[int], c: int) -> tuple[int, int]:
+    """The first and last column of the cell spanning column c in a row (``starts``: each
+    column's first column)."""
+    end = c
+    while end + 1 < len(starts) and starts[end + 1] == starts[c]:
+        end += 1
+    return starts[c], end
+
+
+def _apart(words: list[Word], left: float, edge: float, right: float, blank_side: bool = False) -> bool:
     """Whether a row's words in the columns either side of an edge its rule does not draw stand
     apart there: print on both sides, none across it. A scan can lose a piece of a column rule
     (a faint or broken line); a cell spanning two columns prints its text across their edge or on
-    one side only, so where both sides print and nothing crosses, the rule was there."""
+    one side only, so where both sides print and nothing crosses, the rule was there.
+
+    ``blank_side``: figures alone on one side and nothing on the other stand apart too. No
+    table spans an amount over two columns, and a blank cell joined to its neighbour joins it
+    to whatever the blank joins next (the blank under it, and that one's amount beside it:
+    "150.822.85" where a scan lost most of a table's rules)."""
     near = [w for w in words if left <= w.cx <= right]
-    return any(w.x1 <= edge for w in near) and any(w.x0 >= edge for w in near) \
-        and not any(w.x0 < edge < w.x1 for w in near)
+    if any(w.x0 < edge < w.x1 for w in near):
+        return False
+    left_side, right_side = [w for w in near if w.x1 <= edge], [w for w in near if w.x0 >= edge]
+    if left_side and right_side:
+        return True
+    return blank_side and any(side and all(FIGURE.match(w.text.replace(" ", "")) for w in side)
+                              for side in (left_side, right_side))
 
 
 def _stacked_apart(above: list[Word], below: list[Word], left: float, right: float, edge: float) -> bool:

@@ -21,15 +21,20 @@ _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read 
 
 
 def free_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) -> np.ndarray:
-    """Printed pixels (255) no recognised line covers, salt-and-pepper specks removed.
+    """Printed pixels (255) no recognised line covers and no rule draws, salt-and-pepper specks removed.
 
-    ``clean``: grey with its rules painted white, when the caller has it already.
+    ``clean``: grey with its rules painted white, when the caller has it already: the pixels it
+    changed are the rules' (a cell's rule beside a line is not unread print).
     """
     import cv2
 
-    from .rectify import ink, without_rules
+    from .rectify import ink, on_paper, without_rules
 
-    binary = ink(without_rules(grey) if clean is None else clean)  # a cell's rule beside a line is not unread print
+    clean = without_rules(grey) if clean is None else clean
+    # Ink of the page with its rules painted white and painted the paper's grey alike: on grey
+    # paper or under dim light the paper beside a white stripe looks like ink to a local threshold,
+    # and that "ink" along every column rule was read as digits (the amount's last digit, again).
+    binary = cv2.bitwise_and(ink(clean), ink(on_paper(grey, clean != grey)))
     for item in result:  # what was read is not unread
         x0, y0, x1, y1 = box_bounds(item[0])
         binary[max(0, int(y0) - 2):int(y1) + 3, max(0, int(x0) - 2):int(x1) + 3] = 0

@@ -139,15 +139,31 @@ def test_a_header_label_wrapped_across_a_lost_rule_stays_one_cell():
     assert grid.text(0, 0) == "财政专户（教育收费）" and grid.text(2, 1) == "518.80"
 
 
-def test_a_row_rule_drawn_under_most_of_a_spanning_header_parts_all_its_columns():
-    # 财政拨款 spans three sub-columns; the rule under it lost its piece over the middle one
-    # (nothing printed above that piece): the sub-column's own header is not joined to the group's.
-    xs = (60.0, 160.0, 260.0, 360.0)
-    segments = [Segment(xs[0], 100, xs[-1], 100), Segment(xs[0], 116, 150, 116), Segment(250, 116, xs[-1], 116),
+def test_a_header_spanning_sub_columns_stays_apart_from_theirs_where_a_scan_lost_the_rule():
+    # 财政拨款 spans three sub-columns; the scan lost the rule under it over the first two (the
+    # sub-columns' rules start under it). A printed cell is a rectangle: the group is not joined
+    # to one sub-column's header. 合计 spans both header rows, as wide in each: one cell.
+    xs = (20.0, 60.0, 160.0, 260.0, 360.0)
+    segments = [Segment(xs[0], 100, xs[-1], 100), Segment(250, 116, xs[-1], 116),
                 Segment(xs[0], 132, xs[-1], 132), Segment(xs[0], 148, xs[-1], 148)]
-    segments += [Segment(x, 100 if x in (xs[0], xs[-1]) else 116, x, 148) for x in xs]
-    words = [Word("财政拨款", 190, 103, 230, 113), Word("小计", 65, 119, 85, 129), Word("一般公共预算", 165, 119, 225, 129),
-             Word("政府性基金", 265, 119, 315, 129), Word("518.80", 65, 135, 95, 145), Word("518.80", 165, 135, 195, 145)]
+    segments += [Segment(x, 100 if x in (xs[0], xs[1], xs[-1]) else 116, x, 148) for x in xs]
+    words = [Word("合计", 25, 112, 45, 122), Word("财政拨款", 190, 103, 230, 113), Word("小计", 65, 119, 85, 129),
+             Word("一般公共预算", 165, 119, 225, 129), Word("政府性基金", 265, 119, 315, 129),
+             Word("518.80", 25, 135, 55, 145), Word("518.80", 65, 135, 95, 145), Word("518.80", 165, 135, 195, 145)]
     (grid,) = page_grids(Page(1, 595, 842, words=words, segments=segments, source="ocr"))
-    assert [grid.text(1, c) for c in range(3)] == ["小计", "一般公共预算", "政府性基金"]
-    assert grid.text(0, 0) == "财政拨款" and grid.cell(0, 0).col_span == 3
+    assert [grid.text(1, c) for c in range(1, 4)] == ["小计", "一般公共预算", "政府性基金"]
+    assert grid.text(0, 1) == "财政拨款" and grid.cell(0, 1).col_span == 3
+    assert grid.cell(0, 0).row_span == 2 and grid.text(0, 0) == "合计"
+
+
+def test_a_blank_beside_an_amount_does_not_join_it_to_the_next_rows_where_a_scan_lost_rules():
+    # The rule between 人员经费 and a blank 公用经费 is lost over two rows, and the rule between
+    # the two blanks too: joined, the blanks would carry 150.8 and 22.85 into one cell.
+    xs = (60.0, 200.0, 300.0, 400.0)
+    segments = [Segment(xs[0], y, xs[-1], y) for y in (100.0, 116.0, 148.0)] + [Segment(xs[0], 132, 300, 132)]
+    segments += [Segment(x, 100, x, 148) for x in (xs[0], xs[1], xs[3])] + [Segment(300, 100, 300, 116)]
+    words = [Word("科目名称", 65, 103, 105, 113), Word("人员经费", 205, 103, 245, 113), Word("公用经费", 305, 103, 345, 113),
+             Word("工资福利支出", 65, 119, 125, 129), Word("150.8", 255, 119, 295, 129),
+             Word("基本工资", 65, 135, 105, 145), Word("22.85", 255, 135, 295, 145)]
+    assert _rows(Page(1, 595, 842, words=words, segments=segments, source="ocr")) == [
+        ["科目名称", "人员经费", "公用经费"], ["工资福利支出", "150.8", ""], ["基本工资", "22.85", ""]]

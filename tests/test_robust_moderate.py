@@ -110,6 +110,25 @@ def test_rules_are_painted_white_for_the_unread_ink_but_strokes_stay():
     assert clean[101, 300] > 200 and clean[200, 51] > 200 and clean[201, 70] < 60
 
 
+def test_rules_on_grey_paper_leave_no_unread_ink_beside_them():
+    # A dim scan of grey paper: painted white, a rule left a stripe that made the paper beside it
+    # look like ink to the local threshold, read as digits along every column rule.
+    import numpy as np
+
+    from extractor.ocr_mend import free_ink
+    from extractor.rectify import without_rules
+
+    rng = np.random.default_rng(0)
+    grey = np.clip(rng.normal(150, 2, (400, 600)), 0, 255).astype(np.uint8)
+    grey[100:103, 20:580] = 20
+    grey[20:380, 300:303] = 20  # a column rule
+    grey[200:203, 310:330] = 20  # "一" beside it
+    grey[250:262, 320:328] = 20  # a digit's ink
+    binary = free_ink(grey, [], without_rules(grey))
+    assert not binary[:, 280:306].any()
+    assert binary[196:208, 308:334].sum() >= 255 * 40 and binary[246:266, 316:332].sum() >= 255 * 60  # print stays
+
+
 def test_a_line_cut_after_its_numeral_is_read_again_widened():
     import numpy as np
 
