@@ -18,6 +18,11 @@ MAX_EDGES = (200, 100)  # row and column rules one table may have on one page
 FIGURE = re.compile(r"^[+-]?[\d,]*\.?\d+$")  # an amount or a code
 
 
+def is_figure(word: Word) -> bool:
+    """Whether a word is an amount or a code (spaces OCR put inside it ignored)."""
+    return bool(FIGURE.match(word.text.replace(" ", "")))
+
+
 @dataclass
 class Cell:
     row: int
@@ -279,12 +284,12 @@ def _merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list
     for r in range(nr):
         for c in range(nc - 1):
             if not _covered(on_x[c + 1], ys[r], ys[r + 1]) \
-                    and not (scan and _apart(by_row.get(r, []), xs[c], xs[c + 1], xs[c + 2], blank_side=True)):
+                    and not (scan and _apart(by_row.get(r, []), xs[c], xs[c + 1], xs[c + 2])):
                 pairs.append((r * nc + c, r * nc + c + 1))
                 run_start[r][c + 1] = run_start[r][c]
             else:
                 run_start[r][c + 1] = c + 1
-    figures = [any(FIGURE.match(w.text.replace(" ", "")) for w in by_row.get(r, [])) for r in range(nr)]
+    figures = [any(map(is_figure, by_row.get(r, []))) for r in range(nr)]
     for r in range(nr - 1):
         for c in range(nc):
             if _covered(on_y[r + 1], xs[c], xs[c + 1]) or (scan and _run(run_start[r], c) != _run(run_start[r + 1], c)):
@@ -305,13 +310,13 @@ def _run(starts: list[int], c: int) -> tuple[int, int]:
     return starts[c], end
 
 
-def _apart(words: list[Word], left: float, edge: float, right: float, blank_side: bool = False) -> bool:
+def _apart(words: list[Word], left: float, edge: float, right: float) -> bool:
     """Whether a row's words in the columns either side of an edge its rule does not draw stand
     apart there: print on both sides, none across it. A scan can lose a piece of a column rule
     (a faint or broken line); a cell spanning two columns prints its text across their edge or on
     one side only, so where both sides print and nothing crosses, the rule was there.
 
-    ``blank_side``: figures alone on one side and nothing on the other stand apart too. No
+    Figures alone on one side and nothing on the other stand apart too. No
     table spans an amount over two columns, and a blank cell joined to its neighbour joins it
     to whatever the blank joins next (the blank under it, and that one's amount beside it:
     "150.822.85" where a scan lost most of a table's rules)."""
@@ -321,8 +326,7 @@ def _apart(words: list[Word], left: float, edge: float, right: float, blank_side
     left_side, right_side = [w for w in near if w.x1 <= edge], [w for w in near if w.x0 >= edge]
     if left_side and right_side:
         return True
-    return blank_side and any(side and all(FIGURE.match(w.text.replace(" ", "")) for w in side)
-                              for side in (left_side, right_side))
+    return any(side and all(map(is_figure, side)) for side in (left_side, right_side))
 
 
 def _stacked_apart(above: list[Word], below: list[Word], left: float, right: float, edge: float) -> bool:
@@ -408,7 +412,7 @@ def _stacked(grid: Grid) -> bool:
     reading of its cells would glue amounts of different rows ("18,330.3718,330.37")."""
     with_figures = stacked = 0
     for cell in grid.cells:
-        lines = group_lines([w for w in cell.words if FIGURE.match(w.text.replace(" ", ""))])
+        lines = group_lines([w for w in cell.words if is_figure(w)])
         with_figures += bool(lines)
         stacked += len(lines) >= 2
     return with_figures >= 2 and 2 * stacked >= with_figures

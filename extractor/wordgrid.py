@@ -13,7 +13,7 @@ import bisect
 import itertools
 import re
 
-from .grid import FIGURE, Cell, Grid, group_lines, merge_collinear
+from .grid import Cell, Grid, group_lines, is_figure, merge_collinear
 from .hanzi import count_han
 from .pages import Segment, Word
 from .wordhead import continued_columns, group_tiers, header_labels, overlap, place_columns, spaced
@@ -33,10 +33,6 @@ def _wrapped(line: list[Word], w: Word) -> bool:
     """Whether a word starts the next line of a line that wrapped: flush left under it, close."""
     h = w.y1 - w.y0
     return abs(w.x0 - line[0].x0) <= 0.5 * h and w.y0 - max(v.y1 for v in line) <= 0.6 * h
-
-
-def _is_data(word: Word) -> bool:
-    return bool(FIGURE.match(word.text.replace(" ", "")))
 
 
 def _bands(words: list[Word]) -> list[tuple[float, float]]:
@@ -87,10 +83,10 @@ def _parted(words: list[Word]) -> list[tuple[float, float]]:
 def _kinds_apart(words: list[Word], x0: float, x1: float) -> bool:
     """Whether text alone lies on one side of the gap x0..x1, mostly figures on the other, and
     only text crosses it."""
-    left = [_is_data(w) for w in words if w.x1 <= x0]
-    right = [_is_data(w) for w in words if w.x0 >= x1]
+    left = [is_figure(w) for w in words if w.x1 <= x0]
+    right = [is_figure(w) for w in words if w.x0 >= x1]
     crossing = [w for w in words if w.x1 > x0 and w.x0 < x1]
-    if any(_is_data(w) for w in crossing) or 2 * len(crossing) > min(len(left), len(right)):
+    if any(is_figure(w) for w in crossing) or 2 * len(crossing) > min(len(left), len(right)):
         return False
     return not any(left) and 2 * sum(right) >= max(len(right), 4) or not any(right) and 2 * sum(left) >= max(len(left), 4)
 
@@ -101,7 +97,7 @@ def _band_of(w: Word, bands: list[tuple[float, float]], figures: list[bool]) -> 
     centred in a band of figures reaching into one of text ("当年支出小计" over 功能科目名称 | 金额)."""
     inside = [i for i, (a, b) in enumerate(bands) if a <= w.cx <= b]
     reached = [i for i, (a, b) in enumerate(bands) if overlap(w.x0, w.x1, a, b) > 0]
-    if inside and figures[inside[0]] and not _is_data(w):
+    if inside and figures[inside[0]] and not is_figure(w):
         reached = [i for i in reached if not figures[i]] or inside
         return reached[0]
     return (inside or reached or [None])[0]
@@ -111,7 +107,7 @@ def _figure_bands(words: list[Word], bands: list[tuple[float, float]]) -> list[b
     """Whether each band's own words (those within it) are mostly figures."""
     out = []
     for a, b in bands:
-        own = [_is_data(w) for w in words if a <= w.x0 and w.x1 <= b]
+        own = [is_figure(w) for w in words if a <= w.x0 and w.x1 <= b]
         out.append(2 * sum(own) > len(own))
     return out
 
@@ -186,12 +182,12 @@ def _split(lines: list[list[Word]], rules: list[Segment]) -> tuple[list, list, l
     The body starts at the first line with figures, or at the rule under the header when one is
     printed (a wrapped name's first line sits above its row's figures); lines above the table's
     top rule (a preamble wrapped onto a second line) are no header."""
-    data_idx = [i for i, ln in enumerate(lines) if any(_is_data(w) for w in ln)]
+    data_idx = [i for i, ln in enumerate(lines) if any(is_figure(w) for w in ln)]
     if not data_idx:
         return None
     header_lines, body = lines[: data_idx[0]], lines[data_idx[0]:]
-    if len(data_idx) == 1 and sum(_is_data(w) for w in body[0]) < 2 \
-            and (all(_is_data(w) for w in body[0]) or sum(map(len, header_lines)) < 2):
+    if len(data_idx) == 1 and sum(is_figure(w) for w in body[0]) < 2 \
+            and (all(is_figure(w) for w in body[0]) or sum(map(len, header_lines)) < 2):
         return None
     across = _row_rules(rules, body)
     above = [y for y in across if y < _centre(body[0])]
@@ -211,7 +207,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = (), like: Gri
     skipped: list[Word] | None = None
     for ln in group_lines(words):
         text = "".join(w.text for w in ln).replace(" ", "")
-        if _NOTE.match(text) and any(_is_data(w) for line in lines for w in line):
+        if _NOTE.match(text) and any(is_figure(w) for line in lines for w in line):
             break  # a note under the table: its lines run across the columns to the end
         if _NOT_TABLE.match(text):
             skipped = ln
@@ -231,7 +227,7 @@ def word_grid(page: int, words: list[Word], rules: list[Segment] = (), like: Gri
         return None
     header_lines, body, across = split
     body = [spaced(ln) for ln in body]  # "合 计" in a total row is one name
-    data_lines = [ln for ln in body if any(_is_data(w) for w in ln)]
+    data_lines = [ln for ln in body if any(is_figure(w) for w in ln)]
     bands = _bands([w for ln in body for w in ln])
     if len(bands) < 2:
         return None
