@@ -231,8 +231,6 @@ def _clear_sides(total: np.ndarray, stats: np.ndarray, px: float) -> tuple[np.nd
     side is enough for a dash, with figures printed up to the rule on its other side): a rule's
     mark has; a piece of a character has its other strokes beside it (a name repeated down a
     column lines its pieces up like dashes)."""
-    import cv2
-
     h, w = total.shape[0] - 1, total.shape[1] - 1
     band = max(1, int(round(SIDE_BAND * px)))
     x, y, cw, ch = (stats[:, i].astype(int) for i in range(4))

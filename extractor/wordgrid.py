@@ -13,7 +13,8 @@ import bisect
 import itertools
 import re
 
-from .grid import Cell, Grid, group_lines, is_figure, merge_collinear
+from .cellmerge import is_figure
+from .grid import Cell, Grid, group_lines, merge_collinear
 from .hanzi import count_han
 from .pages import Segment, Word
 from .wordhead import continued_columns, group_tiers, header_labels, overlap, place_columns, spaced

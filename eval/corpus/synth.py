@@ -115,7 +115,6 @@ def _document(p: Plan, rng: random.Random) -> Document:
     for proj in p.projects:
         by_code[proj.code][proj.source] += proj.amount
     subtotals = rng.random() < 0.75
-    m = p.m
     t = Tables()
     t2 = {c: {"general_budget": v["basic"] + v["gb"], "general_transfer_upper": v["gtu"], "gov_fund": v["gf"],
               "fiscal_special_account": v["special"], "unit_funds": v["unit"], "fiscal_carryover": v["carry"]}

@@ -42,7 +42,7 @@ def _indicators(rng: random.Random, pool, stem: str, amount: str, extra: bool) -
         l1, l2, l3, target = pool[i]
         target = target.format(n=rng.randint(1, 50), amount=amount)
         out.append(Indicator(level1=l1, level2=l2, level3=l3.format(stem=stem), target_raw=target,
-                             basis=rng.choice(["计划标准", "行业标准", "历史标准", f"工作计划"]),
+                             basis=rng.choice(["计划标准", "行业标准", "历史标准", "工作计划"]),
                              last_year=rng.choice([None, "-"]) if extra else None, weight=w,
                              scoring_rule=rng.choice(["按照完成比例赋分", "按评判等级赋分"]) if extra else None,
                              evidence=rng.choice(["工作资料", "原始凭证"]) if extra else None))
