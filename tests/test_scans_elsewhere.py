@@ -148,6 +148,29 @@ def test_a_scanned_table_no_sum_could_check_is_reported():
     assert lost and all(p in score.flagged for p in lost)
 
 
+def test_a_table_read_to_a_figure_another_table_repeats_is_reported():
+    """augraphy's default pipeline read js20's 公开04表 to one figure, its general-budget income;
+    the identity with 表1 holds, but it reads one cell of 表4 and none of its lines: the total and
+    three expense lines lost were silent. Only a sum within the table checks its lines."""
+    from extractor.checks import check_document
+    from schemas import Document
+    from schemas.document import RunInfo
+    from schemas.tables import T4Total
+
+    from .conftest import DATA
+
+    doc = Document.model_validate_json((DATA / "js20" / "gold.json").read_text(encoding="utf-8"))
+    t4 = doc.tables.t4
+    assert t4.income.general_budget is not None and t4.extra
+    t4.extra, t4.total = {}, T4Total()
+    for ocr in (True, False):
+        doc.run = RunInfo(engine="layout", pages_ocr=list(t4.pages) if ocr else [])
+        findings, reconcile = check_document(doc)
+        assert any(o for o in reconcile.by_rule if o.startswith("x.")), "a cross-table identity still reads 表4"
+        unchecked = [f.tables for f in findings if f.rule == "complete.table_unchecked"]
+        assert unchecked == ([["t4"]] if ocr else [])
+
+
 def test_a_checked_or_born_digital_table_is_not_reported():
     assert not [f for f in _js03_t6_read_partly(ocr=False).findings if f.rule == "complete.table_unchecked"]
     from extractor.checks import check_document
