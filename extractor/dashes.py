@@ -45,6 +45,8 @@ BRIDGE = 6.0  # mm: the most paper between two pieces of one rule, broken where 
 EDGE = 3.0  # mm: a rule lies inside the page's margins; along the image's edge lie its borders
 PRINT_SHARE = 0.5  # a rule is darker than the paper by at least this share of the print's depth
 FILL = (0.2, 0.92)  # share of a rule's span its dashes cover: a dashed line, not a solid one
+ALONGSIDE = 2.5  # mm: no column is this narrow; a dashed "rule" this near a solid one is print beside it
+MIN_ALONG = 0.8  # share of a dashed rule's length a solid one must run beside it
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def with_solid_dashes(img: np.ndarray, dpi: float) -> tuple[np.ndarray, list[Das
     # A crossing's blot swallows the dash touching it on either side, so a rule's ends fall short
     # of the rule they meet by up to two of its dashes and a few gaps.
     skip = SKIP * (MAX_GAP * px + 1)
+    found = [rule for rule in found if not _alongside(rule, lines[1 if rule.lying else 0], px)]
     keep = _joined([rule for rule in found if _kept(rule, lines, binary, skip + 2 * rule.dash, px)], lines, BRIDGE * px)
     keep = [_drawn_on(rule, lines, skip + 2 * rule.dash) for rule in keep]
     if not keep:
@@ -163,6 +166,27 @@ def _draw(img: np.ndarray, rule: DashedRule) -> None:
     colour = (rule.shade,) * 3 if img.ndim == 3 else rule.shade
     cv2.line(img, (round(rule.x0), round(rule.y0)), (round(rule.x1), round(rule.y1)), colour, rule.thickness,
              lineType=cv2.LINE_8)
+
+
+def _alongside(rule: DashedRule, parallel_lines: np.ndarray, px: float) -> bool:
+    """Whether a solid rule runs beside a dashed one along most of it, nearer than any column is
+    wide: the "dashes" are print lined up against the rule. A fax breaks the "3" of every code in
+    a column into the tips of its arcs, two a row, in line down the column beside its rule; drawn
+    solid, that line made a column two points wide and read each 3 as an 8."""
+    view, (start, end), _ = _upright(rule, parallel_lines)
+    p0, a0, p1, a1 = rule.along()
+    slope = (a1 - a0) / max(p1 - p0, 1.0)
+    near, far = rule.thickness + 2, int(round(ALONGSIDE * px))
+    rows = np.arange(max(0, int(start)), min(view.shape[0], int(end) + 1))
+    if far <= near or not len(rows):
+        return False
+    centres = np.round(a0 + slope * (rows - p0)).astype(int)
+    for side in (-1, 1):
+        beside = sum(bool(view[r, max(0, min(c + side * near, c + side * far)):max(0, max(c + side * near, c + side * far) + 1)].any())
+                     for r, c in zip(rows, centres))
+        if beside >= MIN_ALONG * len(rows):
+            return True
+    return False
 
 
 def _kept(rule: DashedRule, lines: tuple, binary: np.ndarray, reach: float, px: float) -> bool:

@@ -153,3 +153,17 @@ def test_bridging_leaves_rules_that_print_solid_as_they_are(monkeypatch, bow):
     bridged = sorted(find_rules(page))
     monkeypatch.setattr("extractor.ocr.BRIDGED_LONG", 100)  # longer than the page: nothing bridged
     assert bridged == sorted(find_rules(page))
+
+
+def test_print_lined_up_beside_a_solid_rule_is_not_a_dashed_rule():
+    """A fax breaks the "3" opening every code of a column into the tips of its arcs, two a row,
+    lined up 1.5 mm beside the column's solid rule. Drawn solid, that line made a column two
+    points wide and turned each 3 into an 8."""
+    page = table_page()
+    x = 150 + 12  # 1.5 mm right of the first column's rule at 200 dpi
+    for y in range(300, 1800, 60):
+        for top in (y + 20, y + 36):
+            page[top:top + 8, x:x + 3] = 0
+    solid, rules = with_solid_dashes(page, dpi=200)
+    assert not [r for r in rules if not r.lying and abs(r.x0 - x) < 6]
+    assert (solid[:, x - 3:x + 6] == page[:, x - 3:x + 6]).all()
