@@ -18,10 +18,17 @@ def is_figure(word: Word) -> bool:
     return bool(FIGURE.match(word.text.replace(" ", "")))
 
 
-def _covered(extents: list[tuple[float, float]], a: float, b: float) -> bool:
-    """Is the stretch a..b drawn by the rules on its edge (for at least 60% of its length)?"""
+DRAWN = 0.6  # share of a cell's side its rule draws, at least, to part it from its neighbour
+# On a scan, of a row rule: a fax halves a page's rows, printing a thin row rule as dots and
+# losing many (its column rules stay whole, and a stroke beside one must not part a header).
+SCAN_DRAWN = 1 / 3
+
+
+def _covered(extents: list[tuple[float, float]], a: float, b: float, share: float = DRAWN) -> bool:
+    """Is the stretch a..b drawn by the rules on its edge (for at least ``share`` of its length)?
+    A merged cell's side has no rule at all over it."""
     total = sum(max(0.0, min(b, sb) - max(a, sa)) for sa, sb in extents)
-    return total >= 0.6 * (b - a)
+    return total >= share * (b - a)
 
 
 def merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list,
@@ -34,6 +41,7 @@ def merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list,
     sub-columns is not joined to one of the sub-columns' own headers below it.
     """
     nr, nc = len(ys) - 1, len(xs) - 1
+    row_drawn = SCAN_DRAWN if scan else DRAWN
     pairs = []
     run_start = [[0] * nc for _ in range(nr)]  # the first column of the cell spanning (r, c) in row r
     for r in range(nr):
@@ -47,7 +55,7 @@ def merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list,
     figures = [any(map(is_figure, by_row.get(r, []))) for r in range(nr)]
     for r in range(nr - 1):
         for c in range(nc):
-            if _covered(on_y[r + 1], xs[c], xs[c + 1]) or (scan and _run(run_start[r], c) != _run(run_start[r + 1], c)):
+            if _covered(on_y[r + 1], xs[c], xs[c + 1], row_drawn) or (scan and _run(run_start[r], c) != _run(run_start[r + 1], c)):
                 continue
             if scan and (figures[r] or figures[r + 1]) \
                     and _stacked_apart(by_row.get(r, []), by_row.get(r + 1, []), xs[c], xs[c + 1], ys[r + 1]):

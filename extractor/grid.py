@@ -216,12 +216,14 @@ def _open_ends(page: Page, ys: list[float], xs: list[float], vs: list[Segment], 
     return sorted(out)
 
 
-def build_grid(page: Page, hs: list[Segment], vs: list[Segment]) -> Grid:
+def build_grid(page: Page, hs: list[Segment], vs: list[Segment], pieces: list[Segment] = ()) -> Grid:
+    """The grid of one table's rules; ``pieces``: pieces of its row rules that touch no column
+    rule (a scan's dotted rule), which draw the rows' sides but make no rows of their own."""
     ys = _cluster([h.y0 for h in hs])
     xs = _open_ends(page, _cluster([v.x0 for v in vs]), ys, hs, rows=False)
     ys = _open_ends(page, ys, xs, vs)
     nr, nc = len(ys) - 1, len(xs) - 1
-    on_x, on_y = _by_edge(vs, xs, horizontal=False), _by_edge(hs, ys, horizontal=True)
+    on_x, on_y = _by_edge(vs, xs, horizontal=False), _by_edge([*hs, *pieces], ys, horizontal=True)
     parent = list(range(nr * nc))
 
     def find(i: int) -> int:
@@ -310,7 +312,8 @@ def page_grids(page: Page) -> list[Grid]:
     for ghs, gvs in _components(hs, vs, joined):
         if len(_cluster([h.y0 for h in ghs])) > MAX_EDGES[0] or len(_cluster([v.x0 for v in gvs])) > MAX_EDGES[1]:
             continue  # hatching or a drawing, not a table: no printed page has that many rows
-        grid = build_grid(page, ghs, gvs)
+        pieces = _pieces(hs, ghs, gvs) if page.source == "ocr" else []
+        grid = build_grid(page, ghs, gvs, pieces)
         x0, y0, x1, y1 = grid.bbox
         # Strokes of a bold title can look like rules in a scan. A real table that small is one
         # row continued on a new page, and it holds numbers.
@@ -319,6 +322,8 @@ def page_grids(page: Page) -> list[Grid]:
             continue
         if _stacked(grid):
             continue  # its words are read as a table printed without rules (locate, wordgrid)
+        if page.source == "ocr" and (lost := _lost_rules(grid, page.words)):
+            grid = build_grid(page, ghs + lost, gvs, pieces)
         grids.append(grid)
     return sorted(grids, key=lambda g: g.bbox[1])
 
@@ -333,6 +338,43 @@ def _stacked(grid: Grid) -> bool:
         with_figures += bool(lines)
         stacked += len(lines) >= 2
     return with_figures >= 2 and 2 * stacked >= with_figures
+
+
+def _pieces(hs: list[Segment], ghs: list[Segment], gvs: list[Segment]) -> list[Segment]:
+    """Row rules' pieces between a table's column rules that touch none of them: a fax prints a
+    thin rule as dots, and the dashes it keeps between two column rules are a table of their own
+    for ``_components``, too small to be one."""
+    x0, x1 = min(v.x0 for v in gvs) - TOL, max(v.x0 for v in gvs) + TOL
+    y0, y1 = min(h.y0 for h in ghs) - TOL, max(h.y0 for h in ghs) + TOL
+    own = set(map(id, ghs))
+    return [h for h in hs if id(h) not in own and x0 <= h.x0 and h.x1 <= x1 and y0 <= h.y0 <= y1]
+
+
+def _lost_rules(grid: Grid, words: list[Word]) -> list[Segment]:
+    """Row rules a scan lost, where a few cells hold figures on two lines: an amount never wraps,
+    so two stacked in one cell are two rows ("5,227.59" over "1,637.72" read "5,227,591,637.72").
+    Each is drawn between the lines, across every column whose words do not run over it (a
+    label centred in a cell spanning both rows)."""
+    cuts: set[float] = set()
+    for cell in grid.cells:
+        lines = group_lines([w for w in cell.words if is_figure(w)])
+        for upper, lower in zip(lines, lines[1:]):
+            bottom, top = max(w.y1 for w in upper), min(w.y0 for w in lower)
+            cuts.add(round((bottom + top) / 2 if top >= bottom else (_mid(upper) + _mid(lower)) / 2, 1))
+    x0, _, x1, _ = grid.bbox
+    inside = [w for w in words if x0 <= w.cx <= x1]
+    out: list[Segment] = []
+    for y in sorted(cuts):
+        crossed = [w for w in inside if min(y - w.y0, w.y1 - y) > 0.3 * (w.y1 - w.y0)]
+        xs = grid.col_edges
+        for a, b in zip(xs, xs[1:]):
+            if not any(a <= w.cx <= b for w in crossed):
+                out.append(Segment(a, y, b, y))
+    return out
+
+
+def _mid(line: list[Word]) -> float:
+    return sum(w.cy for w in line) / len(line)
 
 
 def words_outside(page: Page, grids: list[Grid]) -> list[Word]:

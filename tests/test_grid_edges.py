@@ -167,3 +167,28 @@ def test_a_blank_beside_an_amount_does_not_join_it_to_the_next_rows_where_a_scan
              Word("基本工资", 65, 135, 105, 145), Word("22.85", 255, 135, 295, 145)]
     assert _rows(Page(1, 595, 842, words=words, segments=segments, source="ocr")) == [
         ["科目名称", "人员经费", "公用经费"], ["工资福利支出", "150.8", ""], ["基本工资", "22.85", ""]]
+
+
+def _fax_purchase_table(source: str) -> list[list[str]]:
+    """Sample js20's 政府采购 table as a standard-mode fax printed it: the rule under 合计 lost
+    whole, the one under 办公设备购置 kept only as dots between the column rules (pieces that touch
+    no column rule)."""
+    segments = [Segment(XS[0], y, XS[-1], y) for y in (100.0, 130.0, 146.0)]
+    segments += [Segment(a, 162.0, b, 162.0) for a, b in ((75, 120), (130, 200), (228, 300), (350, 400), (432, 515))]
+    segments += [Segment(XS[0], 178.0, XS[-1], 178.0)]
+    segments += [Segment(x, 100, x, 178) for x in XS]
+    cells = [(102, ["合计", "", "5,227.59"]), (116, ["一、货物A", "", "1,637.72"]),
+             (133, ["", "办公设备购置", "9.00"]), (164, ["", "", "9.00"]), (149, ["", "", ""])]
+    words = [Word(text, XS[c] + 5, y, XS[c] + 5 + 10 * len(text), y + 10)
+             for y, texts in cells for c, text in enumerate(texts) if text]
+    words.append(Word("家具用具", XS[1] + 5, 165, XS[1] + 45, 175))
+    return _rows(Page(1, 595, 842, words=words, segments=segments, source=source))
+
+
+def test_a_scan_that_lost_a_row_rule_keeps_its_two_rows():
+    rows = _fax_purchase_table("ocr")
+    assert rows[:2] == [["合计", "", "5,227.59"], ["一、货物A", "", "1,637.72"]]
+    # The dotted rule parts 办公设备购置 from the row under it: no cell spans the two.
+    assert rows[2:] == [["", "办公设备购置", "9.00"], ["", "家具用具", "9.00"]]
+    # A text layer draws every rule it prints: two amounts in one of its cells are what it prints.
+    assert _fax_purchase_table("text")[0][2] == "5,227.591,637.72"
