@@ -55,7 +55,8 @@ def merged(scan: bool, xs: list[float], ys: list[float], on_x: list, on_y: list,
     figures = [any(map(is_figure, by_row.get(r, []))) for r in range(nr)]
     for r in range(nr - 1):
         for c in range(nc):
-            if _covered(on_y[r + 1], xs[c], xs[c + 1], row_drawn) or (scan and _run(run_start[r], c) != _run(run_start[r + 1], c)):
+            if _covered(on_y[r + 1], xs[c], xs[c + 1], row_drawn) \
+                    or (scan and _run(run_start[r], c) != _run(run_start[r + 1], c)):
                 continue
             if scan and (figures[r] or figures[r + 1]) \
                     and _stacked_apart(by_row.get(r, []), by_row.get(r + 1, []), xs[c], xs[c + 1], ys[r + 1]):

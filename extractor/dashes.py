@@ -182,8 +182,10 @@ def _alongside(rule: DashedRule, parallel_lines: np.ndarray, px: float) -> bool:
         return False
     centres = np.round(a0 + slope * (rows - p0)).astype(int)
     for side in (-1, 1):
-        beside = sum(bool(view[r, max(0, min(c + side * near, c + side * far)):max(0, max(c + side * near, c + side * far) + 1)].any())
-                     for r, c in zip(rows, centres))
+        beside = 0
+        for r, c in zip(rows, centres):
+            lo, hi = sorted((c + side * near, c + side * far))
+            beside += bool(view[r, max(0, lo):max(0, hi + 1)].any())
         if beside >= MIN_ALONG * len(rows):
             return True
     return False
