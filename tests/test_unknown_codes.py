@@ -1,4 +1,4 @@
-"""A scanned line whose subject code is under no 类 of its classification is reported."""
+"""A scanned line whose subject code is under no 类 of its classification, or is another line's, is reported."""
 
 from __future__ import annotations
 
@@ -48,3 +48,22 @@ def test_a_function_code_under_no_class_is_reported_in_its_table():
     doc.run = RunInfo(engine="layout", pages_ocr=list(doc.tables.t5.pages))
     [finding] = _unknown(doc)
     assert finding.tables == ["t5"] and finding.locations == [f"/tables/t5/rows/{i}/code"]
+
+
+def test_a_code_read_as_another_lines_is_reported_on_a_scan_only():
+    """A fax read sh12's 30204 (手续费) as 30201, 办公费's code: the amounts were right, the line was
+    scored and exported under 办公费's code, and no sum could tell."""
+    doc = Document.model_validate_json((DATA / "sh12" / "gold.json").read_text(encoding="utf-8"))
+    rows = doc.tables.t6.rows
+    first, misread = next((i, j) for i, a in enumerate(rows) for j, b in enumerate(rows)
+                          if i < j and a.code and b.code and a.code[:3] == b.code[:3] and len(a.code) == len(b.code))
+    for ocr in (True, False):
+        doc.run = RunInfo(engine="layout", pages_ocr=list(doc.tables.t6.pages) if ocr else [])
+        findings, _ = check_document(doc)
+        assert not [f for f in findings if f.rule == "codes.repeated"]  # as printed: every code once
+    rows[misread].code = rows[first].code
+    for ocr in (True, False):
+        doc.run = RunInfo(engine="layout", pages_ocr=list(doc.tables.t6.pages) if ocr else [])
+        findings, _ = check_document(doc)
+        repeated = [f.locations for f in findings if f.rule == "codes.repeated"]
+        assert repeated == ([[f"/tables/t6/rows/{first}/code", f"/tables/t6/rows/{misread}/code"]] if ocr else [])

@@ -1,10 +1,17 @@
-"""Lines of a scanned table whose subject code is under no 类 of its classification.
+"""Lines of a scanned table whose subject code is under no 类 of its classification, or is
+another line's.
 
 A function-coded table (t2, t3, t5, t7, t8, t9) lists 支出功能分类 codes (201…234), t6 the economic
 classification's (301…399, 501…599): both lists are national template data. A scan that cut the
 page's left margin read every 30101 of a t6 as "101" while the amounts stayed right, so each line
 was a wrong row no sum could see (its 类 line lost its code too, and the lines still added up).
 A code read by OCR under no known 类 names its line; a text layer prints what it prints.
+
+A code names one line of a table, so two lines of a scanned table reading one code name one of
+them misread: its last digit (30204 as 30201, beside 30201's own line) keeps the 款 the sums
+group it under, so no sum can tell, and the line is scored, exported and joined under another
+line's code. Both lines are named (the table does not say which one is wrong); a project table
+(t7) lists many projects under one code, and is left out.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ from .core import rule
 
 UNKNOWN = rule("codes.unknown_class", "扫描读出的科目编码不属于任何一类（可能误读）",
                "a scanned line's subject code under no 类 of its classification (misread)", severity="warning")
+REPEATED = rule("codes.repeated", "扫描读出的两行科目编码相同（其一可能误读）",
+                "two lines of a scanned table read one subject code (one is misread?)", severity="warning")
 
 
 def unknown_codes(doc: Document, template, ocr_pages: set[int]) -> list[Finding]:
@@ -42,5 +51,28 @@ def unknown_codes(doc: Document, template, ocr_pages: set[int]) -> list[Finding]
         out.append(Finding(rule=UNKNOWN, severity="warning", tables=[key], locations=locations,
                            message=f"表{key[1:]} {TABLE_TITLES[key]}：编码 {codes} 不属于任何一类，可能误读"
                                    f" / codes under no known 类: {codes} (misread?)",
+                           cause="extraction"))
+    return out
+
+
+def repeated_codes(doc: Document, ocr_pages: set[int]) -> list[Finding]:
+    """A warning per scanned table (not t7) naming the lines that read a code another line reads."""
+    out = []
+    for key in (*FUNCTION_CODED, "t6"):
+        table = getattr(doc.tables, key, None)
+        if key == "t7" or table is None or not table.present or not set(table.pages or []) & ocr_pages:
+            continue
+        lines: dict[str, list[int]] = {}
+        for i, row in enumerate(table.rows):
+            if getattr(row, "code", None):
+                lines.setdefault(str(row.code), []).append(i)
+        same = {code: rows for code, rows in lines.items() if len(rows) > 1}
+        if not same:
+            continue
+        codes = "、".join(same)
+        out.append(Finding(rule=REPEATED, severity="warning", tables=[key],
+                           locations=[f"/tables/{key}/rows/{i}/code" for rows in same.values() for i in rows],
+                           message=f"表{key[1:]} {TABLE_TITLES[key]}：编码 {codes} 出现在两行以上，其一可能误读"
+                                   f" / code {codes} read on more than one line (misread?)",
                            cause="extraction"))
     return out
