@@ -25,6 +25,16 @@ FUNCTION_CODED = ("t2", "t3", "t5", "t7", "t8", "t9")
 NAME_MIN = 90.0  # fuzzy ratio for two readings of one subject name
 
 
+def shared_codes(codes) -> dict[str, list[int]]:
+    """Codes that two lines or more of one table read (a code names one line), with those lines'
+    indexes; ``codes``: each line's code, None where it has none."""
+    lines: dict[str, list[int]] = defaultdict(list)
+    for i, code in enumerate(codes):
+        if code:
+            lines[str(code)].append(i)
+    return {code: rows for code, rows in lines.items() if len(rows) > 1}
+
+
 def _close(read: str, other: str) -> int | None:
     """How far a read code is from another reading of it, None when they are no misreading.
 

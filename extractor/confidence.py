@@ -233,6 +233,7 @@ def repeated_codes(doc: Document, ocr_pages: set[int] | None = None) -> list[str
     say which one is wrong); a text layer prints what it prints and is left alone.
     """
     from .checks.rules_generic import code_of
+    from .codes import shared_codes
 
     if ocr_pages is None:
         ocr_pages = ocr_pages_of(doc)
@@ -240,12 +241,10 @@ def repeated_codes(doc: Document, ocr_pages: set[int] | None = None) -> list[str
     for g, table in enumerate(doc.generic_tables):
         if not set(table.pages) & ocr_pages:
             continue
-        lines: dict[str, list[str]] = {}
-        for r, row in enumerate(table.rows):
-            c, code = next(((c, code) for c, text in enumerate(row) if (code := code_of(text))), (None, None))
-            if code is not None:
-                lines.setdefault(code, []).append(f"/generic_tables/{g}/rows/{r}/{c}")
-        out += [pointer for same in lines.values() if len(same) > 1 for pointer in same]
+        found = [next(((c, code) for c, text in enumerate(row) if (code := code_of(text))), (None, None))
+                 for row in table.rows]
+        for rows in shared_codes(code for _, code in found).values():
+            out += [f"/generic_tables/{g}/rows/{r}/{found[r][0]}" for r in rows]
     return out
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from schemas import Document, Finding
 from schemas.tables import TABLE_TITLES
 
-from ..codes import FUNCTION_CODED
+from ..codes import FUNCTION_CODED, shared_codes
 from .core import rule
 
 UNKNOWN = rule("codes.unknown_class", "扫描读出的科目编码不属于任何一类（可能误读）",
@@ -55,18 +55,14 @@ def unknown_codes(doc: Document, template, ocr_pages: set[int]) -> list[Finding]
     return out
 
 
-def repeated_codes(doc: Document, ocr_pages: set[int]) -> list[Finding]:
+def repeated_lines(doc: Document, ocr_pages: set[int]) -> list[Finding]:
     """A warning per scanned table (not t7) naming the lines that read a code another line reads."""
     out = []
     for key in (*FUNCTION_CODED, "t6"):
         table = getattr(doc.tables, key, None)
         if key == "t7" or table is None or not table.present or not set(table.pages or []) & ocr_pages:
             continue
-        lines: dict[str, list[int]] = {}
-        for i, row in enumerate(table.rows):
-            if getattr(row, "code", None):
-                lines.setdefault(str(row.code), []).append(i)
-        same = {code: rows for code, rows in lines.items() if len(rows) > 1}
+        same = shared_codes(getattr(row, "code", None) for row in table.rows)
         if not same:
             continue
         codes = "、".join(same)
