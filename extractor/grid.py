@@ -334,10 +334,15 @@ def _stacked(grid: Grid) -> bool:
     reading of its cells would glue amounts of different rows ("18,330.3718,330.37")."""
     with_figures = stacked = 0
     for cell in grid.cells:
-        lines = group_lines([w for w in cell.words if is_figure(w)])
+        lines = _figure_lines(cell)
         with_figures += bool(lines)
         stacked += len(lines) >= 2
     return with_figures >= 2 and 2 * stacked >= with_figures
+
+
+def _figure_lines(cell: Cell) -> list[list[Word]]:
+    """A cell's amounts and codes as printed lines: more than one is rows whose rule is not drawn."""
+    return group_lines([w for w in cell.words if is_figure(w)])
 
 
 def _pieces(hs: list[Segment], ghs: list[Segment], gvs: list[Segment]) -> list[Segment]:
@@ -357,7 +362,7 @@ def _lost_rules(grid: Grid, words: list[Word]) -> list[Segment]:
     label centred in a cell spanning both rows)."""
     cuts: set[float] = set()
     for cell in grid.cells:
-        lines = group_lines([w for w in cell.words if is_figure(w)])
+        lines = _figure_lines(cell)
         for upper, lower in zip(lines, lines[1:]):
             bottom, top = max(w.y1 for w in upper), min(w.y0 for w in lower)
             cuts.add(round((bottom + top) / 2 if top >= bottom else (_mid(upper) + _mid(lower)) / 2, 1))
