@@ -36,6 +36,9 @@ LOW_CONFIDENCE = 0.9
 # A value vouched for only by identities that hold within their rounding band (not to the last
 # digit) must be read surer than this: a last digit misread by 1-3 hides inside the band.
 INEXACT_CONFIDENCE = 0.95
+# A sum that fails over at most this many cells (a 款 and its 项, a row) doubts each of them; a
+# table's total over dozens of lines fails as often from a line lost or printed wrong.
+FEW_CELLS = 12
 # A word belongs to a value when its centre lies in the value's box, this many points around.
 SLACK = 1.0
 
@@ -117,24 +120,32 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     outcomes = evaluate_all(doc, values) if outcomes is None else outcomes
     explained = _explained(outcomes, values)
     holding: list[set[str]] = []
+    ocr_pages = ocr_pages_of(doc)
+    copied: set[str] = set()  # OCR'd cells held to the last digit by a copy of one other only
+    doubted: set[str] = set()  # cells of a small sum that fails
     for i, outcome in enumerate(outcomes):
         identity_rules.add(outcome.identity.rule)
         if outcome.ok:  # only the printed cells of a form that holds are vouched for
             held, exact = _holding_cells(outcome.identity, values)
             holding.append({p for p in held if values.get(p) is not None})
             out.held.update(holding[-1])
-            out.exact.update(p for p in exact if values.get(p) is not None)
+            ocr_copy = len(holding[-1]) == 2 and all(read_by_ocr(doc, p, ocr_pages) for p in holding[-1])
+            (copied if ocr_copy else out.exact).update(p for p in exact if values.get(p) is not None)
         elif i in explained:  # the one cell to blame fails; the others hold with its right value
             out.failed[explained[i]] += 1
             others = (*outcome.identity.cells, *outcome.identity.witnesses)
             out.held.update(p for p in others if p != explained[i] and values.get(p) is not None)
         else:
             out.failed.update(outcome.identity.cells)
+            if len(outcome.identity.cells) <= FEW_CELLS:
+                doubted.update(outcome.identity.cells)
     for group in agreements(doc, values):  # figures no identity covers, vouched for by agreeing readings
         printed = [p for p in group if values.get(p) is not None]
         out.held.update(printed)
         out.exact.update(printed)
-    ocr_pages = ocr_pages_of(doc)
+    # Two readings of one printed figure agree when its glyphs were misread alike (2.5 read 2.3
+    # in a t6 line's 合计 and 公用经费): a copy confirms no digit of a cell a small sum doubts.
+    out.exact.update(copied - doubted)
     _withdraw(out, holding, lambda p: read_by_ocr(doc, p, ocr_pages))
     out.named.update(p for p in misread_alike(outcomes, values) if read_by_ocr(doc, p, ocr_pages))
     for finding in doc.findings:

@@ -59,3 +59,31 @@ def test_copies_misread_alike_are_flagged_when_no_sum_confirms_them():
     broken.append("/performance/overall/budget_local")
     flagged = flags(_scanned(everywhere + broken, misread_as={"162.2": "162", "330.39": "330.89"}))
     assert all(p in flagged for p in everywhere), [p for p in everywhere if p not in flagged]
+
+
+def _t6_read(misread_as: dict[str, str], confidence: dict[str, float]) -> Document:
+    """Sample 000 scanned, 表6 lines read as ``misread_as`` (pointer → text), at ``confidence``."""
+    doc = _scanned([])
+    for pointer, text in misread_as.items():
+        parent, field = pointer.rsplit("/", 1)
+        setattr(resolve(doc, parent), field, Decimal(text))
+    for pointer, sure in confidence.items():
+        doc.provenance[pointer] = Provenance(page=9, bbox=(0, 0, 10, 10), confidence=sure)
+    doc.findings, doc.reconcile = check_document(doc)
+    return doc
+
+
+def test_a_copy_misread_alike_is_flagged_when_its_small_sum_fails():
+    # 办公费 2.5 printed in 合计 and 公用经费, read 2.3 in both (a black-and-white scan): the row holds
+    # as a copy, 302's sum of its three lines fails; read at 0.93 the digit is not taken on trust.
+    office = ["/tables/t6/rows/12/total", "/tables/t6/rows/12/public"]
+    doc = _t6_read({p: "2.3" for p in office}, {p: 0.93 for p in office})
+    flagged = flags(doc)
+    assert all(flagged.get(p) == "low_confidence" for p in office), {p: flagged.get(p) for p in office}
+
+
+def test_a_copy_at_the_same_confidence_is_trusted_when_its_sums_hold():
+    # 基本工资 22.85 (合计 = 人员经费), read right at 0.93: 301's sum of ten lines holds with it.
+    wages = ["/tables/t6/rows/1/total", "/tables/t6/rows/1/personnel"]
+    flagged = flags(_t6_read({}, {p: 0.93 for p in wages}))
+    assert not [p for p in wages if p in flagged]
