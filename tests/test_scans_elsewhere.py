@@ -183,3 +183,33 @@ def test_a_checked_or_born_digital_table_is_not_reported():
     doc.run = RunInfo(engine="layout", pages_ocr=list(range(1, 40)))  # every page scanned, read whole
     findings, _ = check_document(doc)
     assert not [f for f in findings if f.rule == "complete.table_unchecked"]
+
+
+def test_a_scanned_table_read_to_no_figure_is_reported():
+    """A fax of sample 000 found 表7's title and read none of its lines: no sum broke, nothing was
+    flagged. A table on a scanned page read to no figure, without a note that it is empty, is
+    reported, and its lost cells are flagged; a text layer's blank table is what the file prints."""
+    from eval.score import score_document
+    from extractor.checks import check_document
+    from schemas import Document
+    from schemas.document import RunInfo
+    from schemas.tables import T7Row
+
+    from .conftest import DATA
+
+    gold = Document.model_validate_json((DATA / "000_5dac6d90f1d45d5f" / "gold.json").read_text(encoding="utf-8"))
+    doc = gold.model_copy(deep=True)
+    t7 = doc.tables.t7
+    t7.rows, t7.total, t7.pages = [], T7Row(name="合计"), [10]
+    for ocr, note in ((True, None), (False, None), (True, "本单位无一般公共预算项目支出")):
+        t7.empty_note = note
+        doc.run = RunInfo(engine="layout", pages_ocr=[10] if ocr else [])
+        doc.findings, doc.reconcile = check_document(doc)
+        unread = [f.tables for f in doc.findings if f.rule == "complete.table_unread"]
+        assert unread == ([["t7"]] if ocr and not note else [])
+    t7.empty_note = None
+    doc.run = RunInfo(engine="layout", pages_ocr=[10])
+    doc.findings, doc.reconcile = check_document(doc)
+    score = score_document(doc, gold)
+    lost = [p for p, outcome in score.cells.items() if p.startswith("/tables/t7/") and outcome == "missing"]
+    assert lost and all(p in score.flagged for p in lost)

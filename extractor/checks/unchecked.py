@@ -5,7 +5,9 @@ dithered page, a blurred one) leaves its rows unverifiable: a row OCR lost break
 nothing tells the user it is gone. Such a table gets a warning; a born-digital table (its text
 layer read as printed) and a table some identity checked within itself do not. An identity with
 another table checks one figure, not the table's lines: a table read to one figure that another
-table repeats (its total and every line lost) is still unchecked.
+table repeats (its total and every line lost) is still unchecked. A table found on a scan that
+read no figure at all, and prints no note that it is empty, is reported too: a blank printed table
+and one whose every figure was lost look alike to the reader.
 """
 
 from __future__ import annotations
@@ -20,22 +22,29 @@ from .core import Identity, Outcome, rule
 
 UNCHECKED = rule("complete.table_unchecked", "扫描读出的表格没有一项可核对的合计或层级关系（可能漏行）",
                  "a table read by OCR that no identity could check (rows may be lost)", severity="warning")
+UNREAD = rule("complete.table_unread", "扫描页上找到的表格未读出任何数字（空表或漏读）",
+              "a table found on a scanned page with no figure read and no note that it is empty", severity="warning")
 
 
 def unchecked_tables(doc: Document, outcomes: Iterable[Outcome], ocr_pages: set[int]) -> list[Finding]:
     """A warning for every table with amounts, read from OCR'd pages only, that no evaluated
-    identity reads two of the table's own cells in."""
+    identity reads two of the table's own cells in, and for every such table read to no amount."""
     outcomes = list(outcomes)
     printed = {pointer.split("/")[2] for pointer, value in amount_cells(doc) if value is not None}
     scanned: list[tuple[str, str, str, list[int]]] = []
+    out = []
     for key, title in TABLE_TITLES.items():
         table = getattr(doc.tables, key)
         if table.present and key in printed:  # any figure: t4's lines may be extras, not rows
             scanned.append((key, f"/tables/{key}", f"表{key[1:]} {title}", table.pages))
+        elif table.present and not table.empty_note and table.pages and set(table.pages) <= ocr_pages:
+            out.append(Finding(rule=UNREAD, severity="warning", tables=[key], locations=[f"/tables/{key}"],
+                               message=f"表{key[1:]} {title}：扫描页上未读出任何数字，空表或漏读"
+                                       f" / no figure read from this scanned table: printed empty, or lost",
+                               cause="extraction"))
     for g, table in enumerate(doc.generic_tables):
         if table.rows:
             scanned.append((f"g{g + 1}", f"/generic_tables/{g}", table.title or f"g{g + 1}", table.pages))
-    out = []
     for key, location, name, pages in scanned:
         if not pages or not set(pages) <= ocr_pages:
             continue
