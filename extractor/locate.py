@@ -16,8 +16,9 @@ from . import templates
 from .grid import Grid, group_lines, page_grids, words_outside
 from .numerals import numeral
 from .pages import Page, Word
-from .templates import Template
+from .series import mend_numbers
 from .sheetgrid import sheet_grids
+from .templates import Template
 from .wordgrid import word_grid
 
 TABLE_KINDS = {f"t{i}" for i in range(1, 12)}
@@ -269,7 +270,16 @@ def locate(pages: list[Page], template: Template | None = None) -> Layout:
             grid = word_grid(page.number, words, page.segments, region.grids[0] if region.grids else None)
             if grid is not None:
                 region.grids.append(grid)
+    _mend_numbers(regions, {page.number for page in pages if page.source == "ocr"}, template)
     return Layout(regions=regions, front_lines=front, front_words=front_words, template=template)
+
+
+def _mend_numbers(regions: list[Region], ocr_pages: set[int], template: Template) -> None:
+    """Table numbers OCR misread or lost, from the series the others print (`series.mend_numbers`)."""
+    tables = [r for r in regions if r.kind in TABLE_KINDS | {"generic"}]
+    scanned = [bool(r.pages) and set(r.pages) <= ocr_pages for r in tables]
+    for region, number in zip(tables, mend_numbers([r.number for r in tables], scanned, template.numbered)):
+        region.number = number
 
 
 def _grid_title(grid: Grid, template: Template) -> str | None:

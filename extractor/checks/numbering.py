@@ -8,45 +8,30 @@ the family says how many it prints (``numbered`` in its template).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from schemas import Finding
 from schemas.tables import TABLE_TITLES
 
 from ..locate import printed_number
-from ..numerals import chinese, numeral
+from ..series import dominant
 from .core import Context, rule
 
 NUMBER_MISSING = rule("complete.number_missing", "表号有缺：编号之间的表格未读出",
                       "a table the numbering runs through was not read", severity="warning")
-# 公开表五, 公开05表, 表5, 附表5: what comes before the numeral, the numeral, what comes after.
-_FORM = re.compile(r"^(公开表|附表|表|公开)([0-9]+|[一二三四五六七八九十]+)(表?)$")
 
 
 def numbering_rules(ctx: Context) -> Iterator[Finding]:
     """One finding naming the numbers a series skips (the labels as the document prints them)."""
-    series: dict[tuple[str, str, bool], set[int]] = {}
-    padded: dict[tuple[str, str, bool], int] = {}  # 公开05表: digits padded to a width
-    for number in table_numbers(ctx):
-        m = _FORM.match(number)
-        digits = bool(m) and m.group(2).isdigit()
-        value = m and (int(m.group(2)) if digits else numeral(m.group(2)))
-        if m and value:
-            key = (m.group(1), m.group(3), digits)
-            series.setdefault(key, set()).add(value)
-            if digits and m.group(2).startswith("0"):
-                padded[key] = max(padded.get(key, 0), len(m.group(2)))
-    if not series:
+    found = dominant(table_numbers(ctx))
+    if found is None:
         return
-    key, values = max(series.items(), key=lambda kv: len(kv[1]))
+    kind, values = found
     if len(values) < 2:  # one number is no series
         return
     family = ctx.template()
     top = max(max(values), family.numbered if family else 0)
-    head, tail, digits = key
-    labels = [head + (str(n).zfill(padded.get(key, 0)) if digits else chinese(n)) + tail
-              for n in range(1, top + 1) if n not in values]
+    labels = [kind.label(n) for n in range(1, top + 1) if n not in values]
     if labels:
         yield Finding(rule=NUMBER_MISSING, severity="warning", tables=labels,
                       message=f"{'、'.join(labels)} 未读出（表号有缺） / tables numbered {', '.join(labels)} "
