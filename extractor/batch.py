@@ -19,9 +19,9 @@ from .pages import load_pages, sha256_file, stop_if_late
 from .pipeline import Options, extract
 from .watch import Progress, deadline_of
 
-# Bump when a reading change makes old outputs stale (11: a scanned table checked only against
-# other tables is reported unchecked).
-OUTPUT_VERSION = "11"
+# Bump when a reading change makes old outputs stale (12: a scan's table numbers mended from their
+# series; a scanned table read to no figure reported).
+OUTPUT_VERSION = "12"
 
 
 @dataclass
