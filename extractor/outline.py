@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
+from itertools import combinations, permutations
 
 from rapidfuzz.distance import Levenshtein
 
@@ -210,6 +212,7 @@ def mend_outlines(data: dict, ocr_pages: set[int], template: Template) -> list[s
                 row["project_name"] = restore_one(project)
                 record(f"/tables/{key}/rows/{i}/project_name", project, pages)
         _mend_extra(key, table, template, provenance, pages, ocr_read, record)
+        _label_by_sums(key, table, template, provenance, pages, ocr_read, record)
     for t, table in enumerate(data.get("generic_tables") or []):
         pages = list(table.get("pages") or [])
         if set(pages) & ocr_pages:
@@ -247,6 +250,48 @@ def _mend_extra(key, table, template, provenance, pages, ocr_read, record) -> No
         if pointer in provenance:
             provenance[f"/tables/{key}/extra/{new}"] = provenance.pop(pointer)
         record(f"/tables/{key}/extra/{new}", label, pages)
+
+
+def _label_by_sums(key, table, template, provenance, pages, ocr_read, record) -> None:
+    """Lines read under labels too far off to snap, named by the family's sum they complete.
+
+    A fax reads 一、基本支出 as 一、转本支山: two characters off, and 基本支出 and 项目支出 are two
+    apart themselves. Where a sum the family prints over labelled lines (`line_sums`) lacks
+    labels, and lines read under labels no sum knows complete it to the cent, exactly one set of
+    them, those lines take the missing labels, each the one its reading is closest to.
+    """
+    extra = table.get("extra") or {}
+    sums = template.line_sums.get(key, ())
+    known = {p.removeprefix("extra/") for one in sums for p in one if p.startswith("extra/")}
+    for lhs, *rhs in sums:
+        missing = [p.removeprefix("extra/") for p in rhs if p.startswith("extra/") and p[6:] not in extra]
+        unknown = [label for label in extra if label not in known and extra[label] is not None
+                   and ocr_read(f"/tables/{key}/extra/{label}", pages)]
+        total = _at(table, lhs)
+        if not missing or total is None or len(unknown) < len(missing):
+            continue
+        printed = sum((v for p in rhs if (v := _at(table, p)) is not None), Decimal(0))
+        fits = [lines for lines in combinations(unknown, len(missing))
+                if printed + sum(Decimal(str(extra[x])) for x in lines) == Decimal(str(total))]
+        if len(fits) != 1:
+            continue
+        names = min(permutations(missing), key=lambda names: sum(
+            Levenshtein.distance(label, name) for label, name in zip(fits[0], names)))
+        renamed = dict(zip(fits[0], names))
+        table["extra"] = extra = {renamed.get(k, k): v for k, v in extra.items()}
+        for label, name in renamed.items():
+            if f"/tables/{key}/extra/{label}" in provenance:
+                provenance[f"/tables/{key}/extra/{name}"] = provenance.pop(f"/tables/{key}/extra/{label}")
+            record(f"/tables/{key}/extra/{name}", label, pages)
+
+
+def _at(table: dict, path: str) -> Decimal | None:
+    """The amount at a table-relative path: total/expense_total/total, extra/当年支出小计."""
+    head, _, rest = path.partition("/")
+    node = table.get(head)
+    for part in [rest] if head == "extra" else rest.split("/"):  # a label may hold a slash
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, Decimal) else None
 
 
 def _mend_generic(t, table, template, agreed, provenance, pages, ocr_read, record) -> None:

@@ -157,3 +157,35 @@ def test_extraction_mends_an_ocr_page_and_leaves_a_text_layer():
     assert {p: s.read for p, s in doc.provenance.items() if s.read} == {
         "/tables/t1/rows/2/name": "、国防支出", "/tables/t1/rows/11/name": "十、农林水支出",
         "/tables/t1/rows/13/name": "1四、资源勘探信息等支出", "/tables/t1/rows/16/name": "十七、自然资源海详气象等支出"}
+
+
+def test_lines_too_far_off_to_snap_are_named_by_the_sum_they_complete():
+    from decimal import Decimal as D
+
+    # js20 faxed: 一、基本支出 read 一、转本支山, 二、项目支出 read ：二、项目支用 (two characters off
+    # each, and the two labels are two apart); 当年支出小计 is their sum with 三、单位预留机动经费.
+    read = {"一、财政拨款": D("37188.34"), "一、转本支山": D("21968.00"), "：二、项目支用": D("10208.94"),
+            "三、单位预留机动经费": D("5011.40"), "当年支出小计": D("37188.34")}
+    family = templates.load("jiangsu-2017")
+    data = _doc(PRINTED, pages_ocr=[1], extra=dict(read))
+    mend_outlines(data, {1}, family)
+    assert data["tables"]["t1"]["extra"] == {"一、财政拨款": D("37188.34"), "一、基本支出": D("21968.00"),
+                                             "二、项目支出": D("10208.94"), "三、单位预留机动经费": D("5011.40"),
+                                             "当年支出小计": D("37188.34")}
+    assert data["provenance"]["/tables/t1/extra/一、基本支出"]["read"] == "一、转本支山"
+    # A cent off, or read from a text layer: what was read stays.
+    for extra, ocr in ((read | {"：二、项目支用": D("10208.95")}, {1}), (read, set())):
+        data = _doc(PRINTED, pages_ocr=sorted(ocr), extra=dict(extra))
+        mend_outlines(data, ocr, family)
+        assert list(data["tables"]["t1"]["extra"]) == list(extra)
+
+
+def test_lines_two_sets_could_name_are_left_as_read():
+    from decimal import Decimal as D
+
+    # 9312.90 read twice under unknown labels (js03's fax: a 类 line and 、斯本支出): which is 基本支出?
+    read = {"、斯本支出": D("9312.90"), "一般公共服务支出13,907,78": D("9312.90"), "、项支出": D("6459.58"),
+            "三、单位预留机动经费": D("2557.89"), "当年支出小计": D("18330.37")}
+    data = _doc(PRINTED, pages_ocr=[1], extra=dict(read))
+    mend_outlines(data, {1}, templates.load("jiangsu-2017"))
+    assert list(data["tables"]["t1"]["extra"]) == list(read)
