@@ -11,6 +11,8 @@ from schemas.common import extra_key
 
 from .grid import Grid
 from .locate import Region, clean, normalise
+from .outline import snap
+from .outline import split as split_label
 from .provenance import Where, note, union
 from .read_tables import column_labels, column_paths, header_split
 
@@ -55,6 +57,7 @@ def read_two_sided(region: Region, table: str, where: Where | None = None, templ
     by use printed beside the expense by function) is kept in extra under its label.
     """
     template = template or templates.default()
+    classes = {name for names in template.classes.values() for name in names}
     income: dict[str, object] = {}
     expense: list[dict] = []
     totals: dict[str, object] = {}
@@ -111,7 +114,8 @@ def read_two_sided(region: Region, table: str, where: Where | None = None, templ
             if pointer and amounts:
                 note(where, pointer, grid.page, grid.cell(r, at[0]).bbox)
             tail = [clean(grid.text(r, c)) for c in range(end, grid.n_cols)]
-            _read_expense(grid, r, split, right, table, out_roles, paths, expense, totals, extra, where, tail)
+            _read_expense(grid, r, split, right, table, out_roles, paths, expense, totals, extra, where, tail,
+                          classes)
             if tail:  # the expense by use: its lines are kept as printed
                 used, used_amounts, _, used_at = _label_and_cells(tail)
                 if used and used_amounts and not _is_total(used):
@@ -177,7 +181,8 @@ def _is_class_code(text: str) -> bool:
     return bare.isdigit() and len(bare) == 3 and len(text) - len(bare) <= 1
 
 
-def _read_expense(grid, r, split, right, table, out_roles, paths, expense, totals, extra, where, tail) -> None:
+def _read_expense(grid, r, split, right, table, out_roles, paths, expense, totals, extra, where, tail,
+                  classes: set[str]) -> None:
     label, amounts, label_at, amount_at = _label_and_cells(right)
     cols: dict[str, int] = {}  # field -> grid column it was read from
     row_extra: dict[str, object] = {}
@@ -227,10 +232,11 @@ def _read_expense(grid, r, split, right, table, out_roles, paths, expense, total
         return
     match = _CODE_NAME.match(label)
     code, name = (match.group(1), match.group(2) or None) if match else (None, label)
-    bare = re.sub(r"^[一二三四五六七八九十]+、", "", normalise(name or ""))
+    bare = split_label(normalise(name or ""))[2]
     # A function class has a code or is named …支出 (a class printed blank is still a row: its
-    # amount null); 基本/项目支出 are uses, 当年支出小计 a subtotal, 结转下年资金 a line of its own.
-    if code is None and (not bare.endswith("支出") or bare in ("基本支出", "项目支出")):
+    # amount null), or a 类 name a character off (a fax's 四，公共安全支山); 基本/项目支出 are uses,
+    # 当年支出小计 a subtotal, 结转下年资金 a line of its own.
+    if code is None and not _names_class(bare, classes):
         # 当年支出小计, 结转下年资金: printed lines, but no function class.
         amount = next((v for v in values.values() if v is not None), None)
         if amount is None and tail:
@@ -246,6 +252,13 @@ def _read_expense(grid, r, split, right, table, out_roles, paths, expense, total
     for role, c in cols.items():
         note(where, f"{base}/{role}", grid.page, grid.cell(r, c).bbox)
     expense.append({"code": code, "name": name, **values, **({"extra": row_extra} if row_extra else {})})
+
+
+def _names_class(bare: str, classes: set[str]) -> bool:
+    """Whether an expense line's name (its numbering taken off) names a function 类 (``classes``)."""
+    if bare in ("基本支出", "项目支出"):
+        return False
+    return bare.endswith("支出") or snap(bare, classes) is not None
 
 
 def read_t10(region: Region, where: Where | None = None,

@@ -210,3 +210,19 @@ def test_a_piece_of_a_rule_read_as_a_one_is_no_word():
     assert [w[0] for w in split_words(one, [beside])] == ["1"]
     year = _printed(("2019", 0), height=12.0)
     assert [w[0] for w in split_words(year, [((year[1][1][0] + year[1][1][2]) / 2, 0, 0, 60)])] == ["2019"]
+
+
+def test_a_class_line_read_a_character_off_stays_a_class_line():
+    # js20 faxed: 四、公共安全支出 read 四，公共安全支山 (出's stroke lost, 、 read ，): a 类 line, not a
+    # line of its own beside the expense lines; 二、项目支出 and 当年支出小计 stay lines of their own.
+    from extractor import templates
+
+    grid = grid_of([["收入", "", "支出", ""], ["项目", "预算数", "项目", "预算数"],
+                    ["一、财政拨款", "37188.34", "一、一般公共服务支出", "8640.22"],
+                    ["", "", "四，公共安全支山", "27488.23"],
+                    ["", "", "二、项目支出", "10208.94"],
+                    ["", "", "当年支出小计", "37188.34"]])
+    _, rows, _, extra = read_two_sided(Region("t1", grids=[grid]), "t1", template=templates.load("jiangsu-2017"))
+    assert [(r["name"], r["amount"]) for r in rows] == [("一、一般公共服务支出", Decimal("8640.22")),
+                                                        ("四，公共安全支山", Decimal("27488.23"))]
+    assert {"二、项目支出", "当年支出小计"} <= set(extra)
