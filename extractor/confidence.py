@@ -121,7 +121,7 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     explained = _explained(outcomes, values)
     holding: list[set[str]] = []
     ocr_pages = ocr_pages_of(doc)
-    copied: set[str] = set()  # OCR'd cells held to the last digit by a copy of one other only
+    copied: set[str] = set()  # OCR'd cells held to the last digit by copies: a = b, or readings that agree
     doubted: set[str] = set()  # cells of a small sum that fails
     for i, outcome in enumerate(outcomes):
         identity_rules.add(outcome.identity.rule)
@@ -142,7 +142,8 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     for group in agreements(doc, values):  # figures no identity covers, vouched for by agreeing readings
         printed = [p for p in group if values.get(p) is not None]
         out.held.update(printed)
-        out.exact.update(printed)
+        copied.update(p for p in printed if read_by_ocr(doc, p, ocr_pages))
+        out.exact.update(p for p in printed if not read_by_ocr(doc, p, ocr_pages))
     # Two readings of one printed figure agree when its glyphs were misread alike (2.5 read 2.3
     # in a t6 line's 合计 and 公用经费): a copy confirms no digit of a cell a small sum doubts.
     out.exact.update(copied - doubted)
