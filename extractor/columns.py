@@ -53,8 +53,11 @@ def as_money(text: str):
     text = text.strip(SPECKS) or text
     if re.fullmatch(r"\d+[,:]\d{1,2}", text):  # OCR reads a decimal point as a comma or colon
         text = text.replace(",", ".").replace(":", ".")
-    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+[:：]\d{1,2}", text):  # "1,068:78": a colon is never a separator
-        text = text.replace(":", ".").replace("：", ".")
+    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+[,:：]\d{1,2}", text):
+        # "1,068:78", "2,827,41": after groups of three, one or two digits are cents (a colon is
+        # never a separator; a comma there groups nothing)
+        head, cents = re.split(r"[,:：](?=\d{1,2}$)", text)
+        text = f"{head}.{cents}"
     elif (m := re.fullmatch(r"(\d+)((?:,\d+)+)(\.\d{1,2})?", text)) \
             and all(len(g) % 3 == 0 for g in m[2].split(",")[1:]):
         text = text.replace(",", "")  # "1097,073.43", "1,097073.43": a separator lost, the others in their places

@@ -216,6 +216,16 @@ def test_a_grouped_amount_whose_point_reads_as_a_colon():
     assert as_money("1.2.3") is None
 
 
+def test_a_grouped_amount_whose_point_reads_as_a_comma():
+    from decimal import Decimal
+
+    from extractor.columns import as_money
+
+    # js20 faxed: "2,827.41" read "2,827,41". After groups of three, two digits are cents.
+    assert as_money("2,827,41") == Decimal("2827.41")
+    assert as_money("1,234,567") == Decimal("1234567")  # groups of three stay thousands
+
+
 def test_a_lost_yi_of_yibān_is_mended_without_a_numbering_comma():
     import numpy as np
 
