@@ -239,17 +239,13 @@ def mend_document(doc: Document, template: Template | None = None) -> Document:
 def _mend_extra(key, table, template, provenance, pages, ocr_read, record) -> None:
     """Lines kept by label in a table's extra, snapped to the labels its family's sums name."""
     extra = table.get("extra") or {}
-    known = {p.removeprefix("extra/") for sums in template.line_sums.get(key, ()) for p in sums
-             if p.startswith("extra/")}
+    known = _sum_labels(template, key)
     for label in list(extra):
         pointer = f"/tables/{key}/extra/{label}"
         new = (snap_label(label, known) if known else None) or restore_one(label)
         if new == label or new in extra or not ocr_read(pointer, pages):
             continue
-        table["extra"] = extra = {new if k == label else k: v for k, v in extra.items()}
-        if pointer in provenance:
-            provenance[f"/tables/{key}/extra/{new}"] = provenance.pop(pointer)
-        record(f"/tables/{key}/extra/{new}", label, pages)
+        extra = _rename_extra(key, table, {label: new}, provenance, pages, record)
 
 
 def _label_by_sums(key, table, template, provenance, pages, ocr_read, record) -> None:
@@ -261,28 +257,39 @@ def _label_by_sums(key, table, template, provenance, pages, ocr_read, record) ->
     them, those lines take the missing labels, each the one its reading is closest to.
     """
     extra = table.get("extra") or {}
-    sums = template.line_sums.get(key, ())
-    known = {p.removeprefix("extra/") for one in sums for p in one if p.startswith("extra/")}
-    for lhs, *rhs in sums:
-        missing = [p.removeprefix("extra/") for p in rhs if p.startswith("extra/") and p[6:] not in extra]
-        unknown = [label for label in extra if label not in known and extra[label] is not None
+    known = _sum_labels(template, key)
+    for lhs, *rhs in template.line_sums.get(key, ()):
+        labels = [p.removeprefix("extra/") for p in rhs if p.startswith("extra/")]
+        missing = [label for label in labels if label not in extra]
+        unknown = [label for label in extra if label not in known and isinstance(extra[label], Decimal)
                    and ocr_read(f"/tables/{key}/extra/{label}", pages)]
         total = _at(table, lhs)
         if not missing or total is None or len(unknown) < len(missing):
             continue
         printed = sum((v for p in rhs if (v := _at(table, p)) is not None), Decimal(0))
         fits = [lines for lines in combinations(unknown, len(missing))
-                if printed + sum(Decimal(str(extra[x])) for x in lines) == Decimal(str(total))]
+                if printed + sum(extra[line] for line in lines) == total]
         if len(fits) != 1:
             continue
         names = min(permutations(missing), key=lambda names: sum(
             Levenshtein.distance(label, name) for label, name in zip(fits[0], names)))
-        renamed = dict(zip(fits[0], names))
-        table["extra"] = extra = {renamed.get(k, k): v for k, v in extra.items()}
-        for label, name in renamed.items():
-            if f"/tables/{key}/extra/{label}" in provenance:
-                provenance[f"/tables/{key}/extra/{name}"] = provenance.pop(f"/tables/{key}/extra/{label}")
-            record(f"/tables/{key}/extra/{name}", label, pages)
+        extra = _rename_extra(key, table, dict(zip(fits[0], names)), provenance, pages, record)
+
+
+def _sum_labels(template: Template, key: str) -> set[str]:
+    """The labels of the lines a family's sums name in a table's extra."""
+    return {p.removeprefix("extra/") for sums in template.line_sums.get(key, ()) for p in sums
+            if p.startswith("extra/")}
+
+
+def _rename_extra(key, table, renamed: dict[str, str], provenance, pages, record) -> dict:
+    """A table's extra lines relabelled (read → mended), their boxes moved, each recorded as read."""
+    table["extra"] = {renamed.get(k, k): v for k, v in (table.get("extra") or {}).items()}
+    for label, name in renamed.items():
+        if f"/tables/{key}/extra/{label}" in provenance:
+            provenance[f"/tables/{key}/extra/{name}"] = provenance.pop(f"/tables/{key}/extra/{label}")
+        record(f"/tables/{key}/extra/{name}", label, pages)
+    return table["extra"]
 
 
 def _at(table: dict, path: str) -> Decimal | None:
