@@ -142,8 +142,8 @@ def evidence(doc: Document, outcomes: list | None = None) -> Evidence:
     for group in agreements(doc, values):  # figures no identity covers, vouched for by agreeing readings
         printed = [p for p in group if values.get(p) is not None]
         out.held.update(printed)
-        copied.update(p for p in printed if read_by_ocr(doc, p, ocr_pages))
-        out.exact.update(p for p in printed if not read_by_ocr(doc, p, ocr_pages))
+        for p in printed:
+            (copied if read_by_ocr(doc, p, ocr_pages) else out.exact).add(p)
     # Two readings of one printed figure agree when its glyphs were misread alike (2.5 read 2.3
     # in a t6 line's 合计 and 公用经费): a copy confirms no digit of a cell a small sum doubts.
     out.exact.update(copied - doubted)

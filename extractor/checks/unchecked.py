@@ -31,23 +31,23 @@ def unchecked_tables(doc: Document, outcomes: Iterable[Outcome], ocr_pages: set[
     identity reads two of the table's own cells in, and for every such table read to no amount."""
     outcomes = list(outcomes)
     printed = {pointer.split("/")[2] for pointer, value in amount_cells(doc) if value is not None}
-    scanned: list[tuple[str, str, str, list[int]]] = []
+    scanned: list[tuple[str, str, str]] = []  # tables with figures, on OCR'd pages only
     out = []
     for key, title in TABLE_TITLES.items():
         table = getattr(doc.tables, key)
-        if table.present and key in printed:  # any figure: t4's lines may be extras, not rows
-            scanned.append((key, f"/tables/{key}", f"表{key[1:]} {title}", table.pages))
-        elif table.present and not table.empty_note and table.pages and set(table.pages) <= ocr_pages:
+        if not (table.present and table.pages and set(table.pages) <= ocr_pages):
+            continue
+        if key in printed:  # any figure: t4's lines may be extras, not rows
+            scanned.append((key, f"/tables/{key}", f"表{key[1:]} {title}"))
+        elif not table.empty_note:
             out.append(Finding(rule=UNREAD, severity="warning", tables=[key], locations=[f"/tables/{key}"],
                                message=f"表{key[1:]} {title}：扫描页上未读出任何数字，空表或漏读"
                                        f" / no figure read from this scanned table: printed empty, or lost",
                                cause="extraction"))
     for g, table in enumerate(doc.generic_tables):
-        if table.rows:
-            scanned.append((f"g{g + 1}", f"/generic_tables/{g}", table.title or f"g{g + 1}", table.pages))
-    for key, location, name, pages in scanned:
-        if not pages or not set(pages) <= ocr_pages:
-            continue
+        if table.rows and table.pages and set(table.pages) <= ocr_pages:
+            scanned.append((f"g{g + 1}", f"/generic_tables/{g}", table.title or f"g{g + 1}"))
+    for key, location, name in scanned:
         if any(_within(outcome.identity, location) for outcome in outcomes):
             continue
         out.append(Finding(rule=UNCHECKED, severity="warning", tables=[key], locations=[location],
