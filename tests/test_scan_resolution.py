@@ -47,3 +47,14 @@ def test_a_sharp_scan_is_rendered_no_sharper_than_ocr_needs():
         page = doc.new_page(width=A4[0], height=A4[1])
         page.insert_image(page.rect, stream=_picture(round(A4[0] * 400 / 72), round(A4[1] * 400 / 72)))
         assert abs(_rendered_dpi(page) - Limits().ocr_dpi) <= 1
+
+
+def test_a_fax_is_rendered_at_its_finer_resolution():
+    # Standard-mode fax: 200 dpi across, 100 down, so the stored picture is wider than tall on a
+    # portrait page. Taken for a picture drawn turned, it was rendered at 141 dpi and lost the
+    # fine strokes across.
+    with pymupdf.open() as doc:
+        page = doc.new_page(width=A4[0], height=A4[1])
+        page.insert_image(page.rect, stream=_picture(round(A4[0] * 200 / 72), round(A4[1] * 100 / 72)),
+                          keep_proportion=False)
+        assert abs(_rendered_dpi(page) - 200) <= 1
