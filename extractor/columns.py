@@ -79,12 +79,16 @@ def as_money(text: str):
 
 _DIGITS = re.compile(r"^\d+$")
 _NUMERIC = re.compile(r"^[+-]?[\d,]*[.,]?\d+$")
+_SEPARATOR = re.compile(r"\d[.,:：]\d")
 
 
 def is_amount(text: str) -> bool:
-    return bool(_NUMERIC.match(text.replace(" ", ""))) and not _DIGITS.match(text) or (
-        bool(_DIGITS.match(text)) and len(text) not in (2, 3, 5, 7)
-    )
+    """Whether a cell prints an amount: a number that is no code, or one OCR garbled in a way
+    ``as_money`` mends ("3.580.05" for 3,580.05: a 合计 line read so was taken for header)."""
+    plain = text.replace(" ", "")
+    if _NUMERIC.match(plain):
+        return not _DIGITS.match(text) or len(text) not in (2, 3, 5, 7)
+    return bool(_SEPARATOR.search(plain)) and as_money(plain) is not None
 
 
 def is_code_text(text: str) -> bool:

@@ -226,3 +226,18 @@ def test_a_class_line_read_a_character_off_stays_a_class_line():
     assert [(r["name"], r["amount"]) for r in rows] == [("一、一般公共服务支出", Decimal("8640.22")),
                                                         ("四，公共安全支山", Decimal("27488.23"))]
     assert {"二、项目支出", "当年支出小计"} <= set(extra)
+
+
+def test_a_total_line_whose_comma_reads_as_a_point_is_data_not_header():
+    # A fax's 3,580.05 read "3.580.05": taken for header, the 合计 line was lost without a word.
+    from extractor.columns import is_amount
+    from extractor.read_tables import header_split
+
+    assert is_amount("3.580.05") and is_amount("2,827,41") and is_amount("12.50")
+    assert not is_amount("201") and not is_amount("1.2.3") and not is_amount("机关运行经费支出")
+    grid = grid_of([
+        ["科目编码", "科目名称", "机关运行经费支出"],
+        ["合计", "", "3.580.05"],
+        ["302", "商品和服务支出", "3,580.05"],
+    ])
+    assert header_split(grid) == 1
