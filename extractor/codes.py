@@ -35,7 +35,7 @@ def shared_codes(codes) -> dict[str, list[int]]:
     return {code: rows for code, rows in lines.items() if len(rows) > 1}
 
 
-def _close(read: str, other: str) -> int | None:
+def close_codes(read: str, other: str) -> int | None:
     """How far a read code is from another reading of it, None when they are no misreading.
 
     Same length: the number of differing digits (at most two, never the 类 digits all at once).
@@ -117,7 +117,7 @@ def settle_codes(tables: dict) -> None:
                     votes.update(codes)
             candidates = []
             for other, count in votes.items():
-                distance = _close(code, other)
+                distance = close_codes(code, other)
                 if distance is not None and len(code) == len(other) and i not in broken:
                     continue  # well-formed and in place: printed so, perhaps differently
                 # A code the table already prints for another row is not this row's (t7 prints

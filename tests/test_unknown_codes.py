@@ -67,3 +67,26 @@ def test_a_code_read_as_another_lines_is_reported_on_a_scan_only():
         findings, _ = check_document(doc)
         repeated = [f.locations for f in findings if f.rule == "codes.repeated"]
         assert repeated == ([[f"/tables/t6/rows/{first}/code", f"/tables/t6/rows/{misread}/code"]] if ocr else [])
+
+
+def _disagree(doc: Document):
+    findings, _ = check_document(doc)
+    return [f for f in findings if f.rule == "codes.disagree"]
+
+
+def test_one_line_read_under_two_codes_in_two_tables_is_reported():
+    """A fax read 2080504 (未归口管理的行政单位离退休) as 2080501, a valid code of the same 款, in the
+    table kept as printed (公开表五) only: t5 read it right, no sum could tell."""
+    doc = _js03(cut=False, ocr=False)
+    assert not _disagree(doc)
+    g, table = next((g, t) for g, t in enumerate(doc.generic_tables) if any(r and r[0] == "2080504" for r in t.rows))
+    i = next(i for i, r in enumerate(table.rows) if r[0] == "2080504")
+    table.rows[i][0] = "2080501"
+    assert not _disagree(doc)  # a text layer prints what it prints
+    doc.run = RunInfo(engine="layout", pages_ocr=list(table.pages))
+    [finding] = _disagree(doc)
+    t5 = next(j for j, row in enumerate(doc.tables.t5.rows) if row.code == "2080504")
+    assert set(finding.locations) == {f"/generic_tables/{g}/rows/{i}/0", f"/tables/t5/rows/{t5}/code"}
+    # A table that prints both codes prints two subjects: no misreading then.
+    doc.tables.t5.rows[t5 - 1].code = "2080501"
+    assert not _disagree(doc)

@@ -27,7 +27,7 @@ from .rules_narrative import completeness_rules, narrative_rules, profile_rules
 from .rules_sheets import missing_sheets, sheet_rules
 from .rules_tables import table_rules
 from .unchecked import unchecked_tables
-from .unknown_codes import repeated_lines, unknown_codes
+from .unknown_codes import disagreeing_codes, repeated_lines, unknown_codes
 
 __all__ = ["RULES", "Rule", "check", "check_document", "evaluate_all", "GENERATORS"]
 
@@ -69,6 +69,7 @@ def check_document(doc: Document, ocr_pages: Iterable[int] = (),
     findings += unchecked_tables(doc, outcomes, ocr)
     findings += unknown_codes(doc, Context(doc, values).template(), ocr)  # None: the national lists
     findings += repeated_lines(doc, ocr)
+    findings += disagreeing_codes(doc, ocr)
     for finding in findings:
         finding.cause = _cause(doc, finding, ocr)
     return sorted(findings, key=lambda f: SEVERITY_ORDER[f.severity]), tally(outcomes)

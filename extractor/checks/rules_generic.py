@@ -48,8 +48,9 @@ def code_of(text: str | None) -> str | None:
     return code if _CODE.fullmatch(code) else None
 
 
-def _amount(text: str | None):
-    from ..columns import as_money  # as the checker's values read a generic cell ("256:00")
+def cell_amount(text: str | None):
+    """A generic cell's amount as the checker's values read it ("256:00"), None for other text."""
+    from ..columns import as_money
 
     return as_money(text) if text else None
 
@@ -90,7 +91,7 @@ def amount_columns(header: list[list[str]], rows: list[list[str | None]]) -> lis
         if any(w in head for w in _LABEL_WORDS) and not any(w in head for w in _MONEY_WORDS):
             continue
         cells = [r[j] for r in rows if j < len(r) and r[j] and r[j].strip()]
-        money = [c for c in cells if _amount(c) is not None and not code_of(c)]
+        money = [c for c in cells if cell_amount(c) is not None and not code_of(c)]
         if money and len(money) * 3 >= len(cells) * 2:
             out.append(j)
     return out
@@ -139,7 +140,7 @@ def table_identities(doc: Document, g: int) -> Iterator[Identity]:
         for ln in coded:
             yield from sums(ROW_SUM, ln.index, [c.index for c in coded if parent[c.index] == ln.index])
         others = [ln for ln in body if not ln.code and not ln.is_total and not ln.is_part_of
-                  and any(_amount(_at(table.rows[ln.index], j)) is not None for j in amounts)]
+                  and any(cell_amount(_at(table.rows[ln.index], j)) is not None for j in amounts)]
         if total is not None and not others:  # every amount row is coded: the top rows make the total
             yield from sums(TOTAL, total, [ln.index for ln in coded if parent[ln.index] is None])
     else:

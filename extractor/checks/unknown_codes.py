@@ -12,18 +12,34 @@ them misread: its last digit (30204 as 30201, beside 30201's own line) keeps the
 group it under, so no sum can tell, and the line is scored, exported and joined under another
 line's code. Both lines are named (the table does not say which one is wrong); a project table
 (t7) lists many projects under one code, and is left out.
+
+One line printed in two tables (t5 and a table kept as printed) under codes a digit or two apart,
+its name alike and an amount the same, is one code misread: a fax read 2080504 as 2080501, a
+valid code of the same 款, in one table only. Both codes are named, unless a table prints both
+(two subjects, then).
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+from itertools import combinations
+from typing import NamedTuple
+
+from rapidfuzz import fuzz
+
 from schemas import Document, Finding
 from schemas.tables import TABLE_TITLES
 
-from ..codes import FUNCTION_CODED, shared_codes
+from ..codes import FUNCTION_CODED, close_codes, shared_codes
+from ..locate import normalise
 from .core import rule
+from .rules_generic import amount_columns, cell_amount, lines
 
 UNKNOWN = rule("codes.unknown_class", "扫描读出的科目编码不属于任何一类（可能误读）",
                "a scanned line's subject code under no 类 of its classification (misread)", severity="warning")
+DISAGREE = rule("codes.disagree", "同一行在两张表中读出的科目编码不同（其一可能误读）",
+                "one line read under two codes in two tables (one is misread?)", severity="warning")
+NAME_ALIKE = 80.0  # fuzzy ratio of two readings of one name, each garbled a character or two
 REPEATED = rule("codes.repeated", "扫描读出的两行科目编码相同（其一可能误读）",
                 "two lines of a scanned table read one subject code (one is misread?)", severity="warning")
 
@@ -72,3 +88,60 @@ def repeated_lines(doc: Document, ocr_pages: set[int]) -> list[Finding]:
                                    f" / code {codes} read on more than one line (misread?)",
                            cause="extraction"))
     return out
+
+
+class _Line(NamedTuple):
+    pointer: str  # its code cell
+    table: str
+    code: str
+    name: str
+    amounts: frozenset[Decimal]
+    scanned: bool
+
+
+def disagreeing_codes(doc: Document, ocr_pages: set[int]) -> list[Finding]:
+    """A warning per pair of lines (one scanned at least) that print one line under two codes."""
+    found = list(_coded_lines(doc, ocr_pages))
+    together = {(a.code, b.code) for a, b in combinations(found, 2) if a.table == b.table}
+    out = []
+    for a, b in combinations(found, 2):
+        if a.table == b.table or not (a.scanned or b.scanned) or len(a.code) != len(b.code) \
+                or close_codes(a.code, b.code) is None or a.code[:3] != b.code[:3] \
+                or (a.code, b.code) in together or (b.code, a.code) in together \
+                or not a.amounts & b.amounts or fuzz.ratio(a.name, b.name) < NAME_ALIKE:
+            continue
+        out.append(Finding(rule=DISAGREE, severity="warning", tables=sorted({_table_key(a), _table_key(b)}),
+                           locations=[a.pointer, b.pointer],
+                           message=f"{a.name}：{a.code}（{a.pointer}）与 {b.code}（{b.pointer}），其一可能误读"
+                                   f" / one line read as {a.code} and {b.code} (misread?)",
+                           cause="extraction"))
+    return out
+
+
+def _coded_lines(doc: Document, ocr_pages: set[int]):
+    """Every coded line of the function-coded tables and the tables kept as printed, with its
+    name and its amounts of three digits or more (a 0.00 or 1.00 agrees with too much)."""
+    for key in FUNCTION_CODED:
+        table = getattr(doc.tables, key, None)
+        if key == "t7" or table is None or not table.present:
+            continue
+        scanned = bool(set(table.pages or []) & ocr_pages)
+        for i, row in enumerate(table.rows):
+            code, name = getattr(row, "code", None), normalise(getattr(row, "name", None) or "")
+            amounts = frozenset(v for v in row.model_dump().values() if isinstance(v, Decimal) and abs(v) >= 100)
+            if code and name and amounts:
+                yield _Line(f"/tables/{key}/rows/{i}/code", key, str(code), name, amounts, scanned)
+    for g, table in enumerate(doc.generic_tables):
+        scanned = bool(set(table.pages or []) & ocr_pages)
+        amounts = amount_columns(table.header, table.rows)
+        for line in lines(table.rows, amounts):
+            row = table.rows[line.index]
+            values = frozenset(v for j in amounts if j < len(row) and (v := cell_amount(row[j])) is not None
+                               and abs(v) >= 100)
+            if line.code and line.text and values:
+                yield _Line(f"/generic_tables/{g}/rows/{line.index}/{line.code_col}", f"g{g}", line.code,
+                            normalise(line.text), values, scanned)
+
+
+def _table_key(line: _Line) -> str:
+    return line.table if line.table.startswith("t") else f"g{int(line.table[1:]) + 1}"
