@@ -320,21 +320,22 @@ def page_grids(page: Page) -> list[Grid]:
         tiny = y1 - y0 < 18 or x1 - x0 < 40
         if tiny and not any(ch.isdigit() for cell in grid.cells for ch in cell.text):
             continue
-        if _stacked(grid):
+        figures = [_figure_lines(cell) for cell in grid.cells]
+        if _stacked(figures):
             continue  # its words are read as a table printed without rules (locate, wordgrid)
-        if page.source == "ocr" and (lost := _lost_rules(grid, page.words)):
+        if page.source == "ocr" and (lost := _lost_rules(grid, figures, page.words)):
             grid = build_grid(page, ghs + lost, gvs, pieces)
         grids.append(grid)
     return sorted(grids, key=lambda g: g.bbox[1])
 
 
-def _stacked(grid: Grid) -> bool:
-    """Whether most of a grid's cells holding figures hold figures on two lines or more: its rules
-    across are not the table's rows (a table ruled down only, a few stray rules left), and a
-    reading of its cells would glue amounts of different rows ("18,330.3718,330.37")."""
+def _stacked(figures: list[list[list[Word]]]) -> bool:
+    """Whether most of a grid's cells holding figures (``figures``: each cell's figure lines) hold
+    figures on two lines or more: its rules across are not the table's rows (a table ruled down
+    only, a few stray rules left), and a reading of its cells would glue amounts of different rows
+    ("18,330.3718,330.37")."""
     with_figures = stacked = 0
-    for cell in grid.cells:
-        lines = _figure_lines(cell)
+    for lines in figures:
         with_figures += bool(lines)
         stacked += len(lines) >= 2
     return with_figures >= 2 and 2 * stacked >= with_figures
@@ -355,14 +356,13 @@ def _pieces(hs: list[Segment], ghs: list[Segment], gvs: list[Segment]) -> list[S
     return [h for h in hs if id(h) not in own and x0 <= h.x0 and h.x1 <= x1 and y0 <= h.y0 <= y1]
 
 
-def _lost_rules(grid: Grid, words: list[Word]) -> list[Segment]:
+def _lost_rules(grid: Grid, figures: list[list[list[Word]]], words: list[Word]) -> list[Segment]:
     """Row rules a scan lost, where a few cells hold figures on two lines: an amount never wraps,
     so two stacked in one cell are two rows ("5,227.59" over "1,637.72" read "5,227,591,637.72").
     Each is drawn between the lines, across every column whose words do not run over it (a
     label centred in a cell spanning both rows)."""
     cuts: set[float] = set()
-    for cell in grid.cells:
-        lines = _figure_lines(cell)
+    for lines in figures:
         for upper, lower in zip(lines, lines[1:]):
             bottom, top = max(w.y1 for w in upper), min(w.y0 for w in lower)
             cuts.add(round((bottom + top) / 2 if top >= bottom else (_mid(upper) + _mid(lower)) / 2, 1))
