@@ -15,6 +15,7 @@ from .columns import SPECKS, as_money, is_amount, is_code_text, key_role, money_
 from .grid import Grid
 from .locate import Region, clean, normalise
 from .provenance import union
+from .total_line import garbled_total
 from . import templates
 from .templates import Template
 
@@ -288,6 +289,11 @@ class CodedTableReader:
                 row = self._read_row(grid, r, roles, prefix)
                 if row is not None:
                     rows.append(row)
+        if not any(row.is_total for row in rows) \
+                and (found := garbled_total([row.values for row in rows], self.money_fields, TOTAL_WORDS)):
+            i, word = found
+            rows[i].is_total = True
+            rows[i].values["name"] = word
         return rows
 
     def _positional_roles(self, grid: Grid, start: int) -> list[str | None]:

@@ -241,3 +241,24 @@ def test_a_total_line_whose_comma_reads_as_a_point_is_data_not_header():
         ["302", "商品和服务支出", "3,580.05"],
     ])
     assert header_split(grid) == 1
+
+
+def test_a_total_line_read_under_a_garbled_label_is_the_total_where_it_sums_the_classes():
+    """A fax read 合计 as 个计: the total became a row of its own and the table lost its total."""
+    from extractor.read_tables import CodedTableReader
+
+    def read(last: str, amounts=("14.00", "10.00", "4.00")):
+        grid = grid_of([
+            ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+            ["201", "一般公共服务支出", "10.00", "6.00", "4.00"],
+            ["20101", "人大事务", "10.00", "6.00", "4.00"],
+            ["208", "社会保障和就业支出", "4.00", "4.00", ""],
+            ["", last, *amounts],
+        ])
+        return CodedTableReader("t3", ["total", "basic", "project"]).read(Region("t3", grids=[grid]))
+
+    rows = read("个计")
+    assert rows[-1].is_total and rows[-1].values["name"] == "合计" and not any(r.is_total for r in rows[:-1])
+    assert not read("小计")[-1].is_total  # a subtotal, one character off 合计
+    assert not read("个计", ("14.00", "10.00", "3.00"))[-1].is_total  # sums no column of the 类 lines
+    assert not read("行政运行", ("14.00", "10.00", "4.00"))[-1].is_total
