@@ -131,8 +131,13 @@ def _ideograph(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff"
 
 
+LEAD_SPECKS = "\"'“”‘’`·•*"  # marks no label opens with
+
+
 def snap_label(label: str, known: Iterable[str]) -> str | None:
-    """A numbered label snapped as a whole (一、财政拨款 for 、财政拨款), keeping a well-formed numeral."""
+    """A numbered label snapped as a whole (一、财政拨款 for 、财政拨款), keeping a well-formed numeral.
+    A speck read before it is no part of it (a fax: "-、财政拨款收入 for 一、财政拨款收入)."""
+    label = label.lstrip(LEAD_SPECKS) or label
     new = snap(label, known, any_edit=True)
     if new is None and split(label)[0] is None:  # 一、 lost whole: the two thinnest marks of a scan
         whole = {k for k in known if split(k)[0] == "一" and split(k)[2] == label}

@@ -111,6 +111,10 @@ def test_family_line_labels_snap_but_keep_a_printed_numeral():
     data = _doc(PRINTED, pages_ocr=[1], extra={"基本支出": "1", "项目支出": "2"})
     mend_outlines(data, {1}, templates.load("jiangsu-2017"))
     assert list(data["tables"]["t1"]["extra"]) == ["一、基本支出", "项目支出"]
+    # A speck read before a label is none of it (sh11's fax read "-、财政拨款收入).
+    data = _doc(PRINTED, pages_ocr=[1], extra={'"-、财政拨款收入': "1"})
+    mend_outlines(data, {1}, templates.load("shanghai-2023"))
+    assert list(data["tables"]["t1"]["extra"]) == ["一、财政拨款收入"]
 
 
 def test_coded_names_snap_to_their_codes_names():
