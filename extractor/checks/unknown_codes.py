@@ -121,7 +121,7 @@ def disagreeing_codes(doc: Document, ocr_pages: set[int]) -> list[Finding]:
 def _coded_lines(doc: Document, ocr_pages: set[int]):
     """Every coded line of the function-coded tables and the tables kept as printed, with its
     name and its amounts of three digits or more (a 0.00 or 1.00 agrees with too much)."""
-    for key in FUNCTION_CODED:
+    for key in (*FUNCTION_CODED, "t6"):
         table = getattr(doc.tables, key, None)
         if key == "t7" or table is None or not table.present:
             continue
