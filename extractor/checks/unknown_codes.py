@@ -21,6 +21,7 @@ valid code of the same 款, in one table only. Both codes are named, unless a ta
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 from itertools import combinations
 from typing import NamedTuple
@@ -92,7 +93,7 @@ def repeated_lines(doc: Document, ocr_pages: set[int]) -> list[Finding]:
 
 class _Line(NamedTuple):
     pointer: str  # its code cell
-    table: str
+    table: str  # t5, or g1 for the first table kept as printed (as the checker keys them)
     code: str
     name: str
     amounts: frozenset[Decimal]
@@ -102,15 +103,17 @@ class _Line(NamedTuple):
 def disagreeing_codes(doc: Document, ocr_pages: set[int]) -> list[Finding]:
     """A warning per pair of lines (one scanned at least) that print one line under two codes."""
     found = list(_coded_lines(doc, ocr_pages))
-    together = {(a.code, b.code) for a, b in combinations(found, 2) if a.table == b.table}
+    printed: dict[str, set[str]] = defaultdict(set)  # each table's codes
+    for line in found:
+        printed[line.table].add(line.code)
     out = []
     for a, b in combinations(found, 2):
         if a.table == b.table or not (a.scanned or b.scanned) or len(a.code) != len(b.code) \
                 or close_codes(a.code, b.code) is None or a.code[:3] != b.code[:3] \
-                or (a.code, b.code) in together or (b.code, a.code) in together \
+                or any({a.code, b.code} <= codes for codes in printed.values()) \
                 or not a.amounts & b.amounts or fuzz.ratio(a.name, b.name) < NAME_ALIKE:
             continue
-        out.append(Finding(rule=DISAGREE, severity="warning", tables=sorted({_table_key(a), _table_key(b)}),
+        out.append(Finding(rule=DISAGREE, severity="warning", tables=sorted({a.table, b.table}),
                            locations=[a.pointer, b.pointer],
                            message=f"{a.name}：{a.code}（{a.pointer}）与 {b.code}（{b.pointer}），其一可能误读"
                                    f" / one line read as {a.code} and {b.code} (misread?)",
@@ -139,9 +142,6 @@ def _coded_lines(doc: Document, ocr_pages: set[int]):
             values = frozenset(v for j in amounts if j < len(row) and (v := cell_amount(row[j])) is not None
                                and abs(v) >= 100)
             if line.code and line.text and values:
-                yield _Line(f"/generic_tables/{g}/rows/{line.index}/{line.code_col}", f"g{g}", line.code,
+                yield _Line(f"/generic_tables/{g}/rows/{line.index}/{line.code_col}", f"g{g + 1}", line.code,
                             normalise(line.text), values, scanned)
 
-
-def _table_key(line: _Line) -> str:
-    return line.table if line.table.startswith("t") else f"g{int(line.table[1:]) + 1}"
