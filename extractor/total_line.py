@@ -23,7 +23,7 @@ def garbled_total(rows: list[dict], money_fields: list[str], words: tuple[str, .
     if not classes:
         return None
     sums = {f: sum((row[f] for row in classes if isinstance(row.get(f), Decimal)), Decimal(0)) for f in money_fields}
-    for i in {0, len(rows) - 1}:
+    for i in sorted({0, len(rows) - 1}):  # the first line, then the last
         row = rows[i]
         name = str(row.get("name") or "")
         word = next((w for w in words if len(name) == len(w) and Levenshtein.distance(name, w) == 1), None)
