@@ -103,13 +103,16 @@ class _Line(NamedTuple):
 def disagreeing_codes(doc: Document, ocr_pages: set[int]) -> list[Finding]:
     """A warning per pair of lines (one scanned at least) that print one line under two codes."""
     found = list(_coded_lines(doc, ocr_pages))
+    if not any(line.scanned for line in found):
+        return []
     printed: dict[str, set[str]] = defaultdict(set)  # each table's codes
+    alike: dict[tuple[int, str], list[_Line]] = defaultdict(list)  # lines by code level and 类
     for line in found:
         printed[line.table].add(line.code)
+        alike[(len(line.code), line.code[:3])].append(line)
     out = []
-    for a, b in combinations(found, 2):
-        if a.table == b.table or not (a.scanned or b.scanned) or len(a.code) != len(b.code) \
-                or close_codes(a.code, b.code) is None or a.code[:3] != b.code[:3] \
+    for a, b in (pair for lines in alike.values() for pair in combinations(lines, 2)):
+        if a.table == b.table or not (a.scanned or b.scanned) or close_codes(a.code, b.code) is None \
                 or any({a.code, b.code} <= codes for codes in printed.values()) \
                 or not a.amounts & b.amounts or fuzz.ratio(a.name, b.name) < NAME_ALIKE:
             continue
