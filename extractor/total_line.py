@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rapidfuzz.distance import Levenshtein
+from .columns import one_char_off
 
 NOT_TOTALS = ("小计",)  # one character off 合计, and a subtotal: never the table's total
 
@@ -26,7 +26,7 @@ def garbled_total(rows: list[dict], money_fields: list[str], words: tuple[str, .
     for i in sorted({0, len(rows) - 1}):  # the first line, then the last
         row = rows[i]
         name = str(row.get("name") or "")
-        word = next((w for w in words if len(name) == len(w) and Levenshtein.distance(name, w) == 1), None)
+        word = next((w for w in words if len(name) == len(w) and one_char_off(name, (w,))), None)
         if row.get("code") or word is None or name in NOT_TOTALS:
             continue
         printed = {f: row.get(f) for f in money_fields}
