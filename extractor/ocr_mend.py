@@ -20,8 +20,9 @@ APART = 1 / 3  # of a character's height: characters of one word stand closer
 _RULE_MARKS = "|丨l1I[]"  # a cell's rule caught at the crop's left edge, read as a mark
 
 
-def free_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) -> np.ndarray:
-    """Printed pixels (255) no recognised line covers and no rule draws, salt-and-pepper specks removed.
+def printed_ink(grey: np.ndarray, clean: np.ndarray | None = None) -> np.ndarray:
+    """Printed pixels (255) no rule draws: computed once a page, then each second look takes out
+    what its result covers (``free_ink``).
 
     ``clean``: grey with its rules painted white, when the caller has it already: the pixels it
     changed are the rules' (a cell's rule beside a line is not unread print).
@@ -34,7 +35,15 @@ def free_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) ->
     # Ink of the page with its rules painted white and painted the paper's grey alike: on grey
     # paper or under dim light the paper beside a white stripe looks like ink to a local threshold,
     # and that "ink" along every column rule was read as digits (the amount's last digit, again).
-    binary = cv2.bitwise_and(ink(clean), ink(on_paper(grey, clean != grey)))
+    return cv2.bitwise_and(ink(clean), ink(on_paper(grey, clean != grey)))
+
+
+def free_ink(printed: np.ndarray, result: list) -> np.ndarray:
+    """The printed ink (``printed_ink``) no recognised line of result covers, salt-and-pepper
+    specks removed."""
+    import cv2
+
+    binary = printed.copy()
     for item in result:  # what was read is not unread
         x0, y0, x1, y1 = box_bounds(item[0])
         binary[max(0, int(y0) - 2):int(y1) + 3, max(0, int(x0) - 2):int(x1) + 3] = 0
@@ -62,9 +71,9 @@ def cut_lines(result: list, free: np.ndarray | None = None) -> list[int]:
     return out
 
 
-def mend_numerals(img: np.ndarray, result: list, recognise, clean: np.ndarray | None = None) -> list:
+def mend_numerals(img: np.ndarray, result: list, recognise, printed: np.ndarray | None = None) -> list:
     """result with each cut line read again from a widened crop; recognise(crops) → [(text, score)].
-    ``clean``: the page's grey with its rules painted white (``rectify.without_rules``), if made.
+    ``printed``: the page's ``printed_ink``, if made.
 
     The new reading is kept when it is a numeral (and its 、) before the old text; the old text's
     characters are kept, only the numeral is taken from the new reading.
@@ -72,7 +81,7 @@ def mend_numerals(img: np.ndarray, result: list, recognise, clean: np.ndarray | 
     import cv2
 
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    cut = cut_lines(result, free_ink(grey, result, clean))
+    cut = cut_lines(result, free_ink(printed_ink(grey) if printed is None else printed, result))
     if not cut:
         return result
     h_img, w_img = img.shape[:2]
@@ -135,12 +144,12 @@ PRINT_GREY = 160  # the darkest tenth of a printed mark's pixels is this dark (a
 KEEP_INK = 0.7  # a reading of ink the detector passed over is kept only this sure
 
 
-def unread_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) -> list[tuple[int, int, int, int]]:
+def unread_ink(grey: np.ndarray, result: list, printed: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes (x0, y0, x1, y1) of printed marks no recognised line covers, sized like a line of text.
 
     The detector passes over a lone "0" in a cell (a ring of ink too small to score as text):
     the cell reads blank, and a blank adds nothing, so no identity breaks. grey has its rules
-    and seals taken out already.
+    and seals taken out already; printed is its ``printed_ink``.
     """
     import cv2
 
@@ -148,7 +157,7 @@ def unread_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) 
     if len(heights) < 5:
         return []
     line = heights[len(heights) // 2]
-    binary = free_ink(grey, result, clean)
+    binary = free_ink(printed, result)
     # The glyphs of one number are a stroke's width apart: join them into one box.
     joined = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(line * 0.4)), 1)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
@@ -166,15 +175,17 @@ def unread_ink(grey: np.ndarray, result: list, clean: np.ndarray | None = None) 
     return out
 
 
-def read_unread_ink(img: np.ndarray, result: list, recognise, clean: np.ndarray | None = None) -> list:
-    """result plus the sure readings of the ink it passed over (see unread_ink), one word each."""
+def read_unread_ink(img: np.ndarray, result: list, recognise, clean: np.ndarray | None = None,
+                    printed: np.ndarray | None = None) -> list:
+    """result plus the sure readings of the ink it passed over (see unread_ink), one word each.
+    ``clean``, ``printed``: the page without its rules and its ``printed_ink``, if made."""
     import cv2
 
     from .rectify import without_rules
 
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
     clean = without_rules(grey) if clean is None else clean
-    boxes = unread_ink(grey, result, clean)
+    boxes = unread_ink(grey, result, printed_ink(grey, clean) if printed is None else printed)
     if not boxes:
         return result
     # The mark was found on the rule-free page; read it there too: a lone "0" beside its cell's

@@ -115,7 +115,7 @@ def test_rules_on_grey_paper_leave_no_unread_ink_beside_them():
     # look like ink to the local threshold, read as digits along every column rule.
     import numpy as np
 
-    from extractor.ocr_mend import free_ink
+    from extractor.ocr_mend import free_ink, printed_ink
     from extractor.rectify import without_rules
 
     rng = np.random.default_rng(0)
@@ -124,7 +124,7 @@ def test_rules_on_grey_paper_leave_no_unread_ink_beside_them():
     grey[20:380, 300:303] = 20  # a column rule
     grey[200:203, 310:330] = 20  # "一" beside it
     grey[250:262, 320:328] = 20  # a digit's ink
-    binary = free_ink(grey, [], without_rules(grey))
+    binary = free_ink(printed_ink(grey, without_rules(grey)), [])
     assert not binary[:, 280:306].any()
     assert binary[196:208, 308:334].sum() >= 255 * 40 and binary[246:266, 316:332].sum() >= 255 * 60  # print stays
 
