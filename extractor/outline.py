@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from itertools import combinations, permutations
 
+from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from schemas import Document
@@ -257,28 +258,73 @@ def _label_by_sums(key, table, template, provenance, pages, ocr_read, record) ->
     """Lines read under labels too far off to snap, named by the family's sum they complete.
 
     A fax reads 一、基本支出 as 一、转本支山: two characters off, and 基本支出 and 项目支出 are two
-    apart themselves. Where a sum the family prints over labelled lines (`line_sums`) lacks
-    labels, and lines read under labels no sum knows complete it to the cent, exactly one set of
-    them, those lines take the missing labels, each the one its reading is closest to.
+    apart themselves. Where a sum the family prints over labelled lines (`line_sums`) lacks some
+    of its lines, and lines read under labels no sum knows complete it to the cent, exactly one
+    set of them (a missing line may be blank), those lines take the missing places, each the one
+    its reading is closest to. A contract field's place (1.·般公其预算 for t1's 一般公共预算) is
+    taken only by a label that still holds half of the field's words (`FIELD_LIKE`).
     """
     extra = table.get("extra") or {}
     known = _sum_labels(template, key)
     for lhs, *rhs in template.line_sums.get(key, ()):
-        labels = [p.removeprefix("extra/") for p in rhs if p.startswith("extra/")]
-        missing = [label for label in labels if label not in extra]
+        places = {p: name for p in rhs if _at(table, p) is None and (name := _place_name(template, key, p))}
         unknown = [label for label in extra if label not in known and isinstance(extra[label], Decimal)
                    and ocr_read(f"/tables/{key}/extra/{label}", pages)]
         total = _at(table, lhs)
-        if not missing or total is None or len(unknown) < len(missing):
+        if not places or total is None or not unknown:
             continue
         printed = sum((v for p in rhs if (v := _at(table, p)) is not None), Decimal(0))
-        fits = [lines for lines in combinations(unknown, len(missing))
-                if printed + sum(extra[line] for line in lines) == total]
-        if len(fits) != 1:
+        named = [named for n in range(1, len(places) + 1) for lines in combinations(unknown, n)
+                 if printed + sum(extra[line] for line in lines) == total
+                 and (named := _closest(lines, places))]
+        if len(named) != 1:
             continue
-        names = min(permutations(missing), key=lambda names: sum(
-            Levenshtein.distance(label, name) for label, name in zip(fits[0], names)))
-        extra = _rename_extra(key, table, dict(zip(fits[0], names)), provenance, pages, record)
+        for label, path in named[0].items():
+            if path.startswith("extra/"):
+                extra = _rename_extra(key, table, {label: path.removeprefix("extra/")}, provenance, pages, record)
+            else:
+                extra = _move_to_field(key, table, label, path, provenance, pages, record)
+
+
+FIELD_LIKE = 50  # rapidfuzz partial ratio of a field's words in a label: 般公共 in ·般公其预算 is 67
+
+
+def _place_name(template: Template, key: str, path: str) -> str | None:
+    """What a sum's place is called: an extra line's label, or the words naming a contract field
+    among the family's fixed lines of the table (般公共 for t1's income/general_budget)."""
+    if path.startswith("extra/"):
+        return path.removeprefix("extra/")
+    if path.count("/") != 1:
+        return None  # a total's column (total/expense_total/total): no line of its own
+    field = path.rpartition("/")[2]
+    for name, rules in template.lines.items():
+        if name == key or name.startswith(f"{key}_"):
+            words = next((rule.words for rule in rules if rule.field == field), None)
+            if words:
+                return "".join(words)
+    return None
+
+
+def _closest(lines: tuple[str, ...], places: dict[str, str]) -> dict[str, str] | None:
+    """Each line its place (label → path), the assignment fewest edits from the readings; None
+    when a contract field's place goes to a label that does not resemble its words."""
+    best = min(permutations(places, len(lines)), key=lambda paths: sum(
+        Levenshtein.distance(line, places[path]) for line, path in zip(lines, paths)))
+    if any(not path.startswith("extra/") and fuzz.partial_ratio(places[path], line) < FIELD_LIKE
+           for line, path in zip(lines, best)):
+        return None
+    return dict(zip(lines, best))
+
+
+def _move_to_field(key, table, label: str, path: str, provenance, pages, record) -> dict:
+    """An extra line moved to the contract field its sum names, its box and reading kept."""
+    head, _, field = path.partition("/")
+    extra = table["extra"]
+    table.setdefault(head, {})[field] = extra.pop(label)
+    if f"/tables/{key}/extra/{label}" in provenance:
+        provenance[f"/tables/{key}/{path}"] = provenance.pop(f"/tables/{key}/extra/{label}")
+    record(f"/tables/{key}/{path}", label, pages)
+    return extra
 
 
 def _sum_labels(template: Template, key: str) -> set[str]:

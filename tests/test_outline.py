@@ -184,6 +184,29 @@ def test_lines_too_far_off_to_snap_are_named_by_the_sum_they_complete():
         assert list(data["tables"]["t1"]["extra"]) == list(extra)
 
 
+def test_a_contract_line_too_far_off_to_match_takes_its_field_by_the_sum():
+    from decimal import Decimal as D
+
+    # js03 faxed: 1.一般公共预算拨款 read 1.·般公其预算 (一 and 共 lost strokes) and 收入合计 read 收入合让,
+    # both 18330.37; 一、财政拨款 = 一般公共预算 + 政府性基金 names one of them, and only the one that
+    # still reads like 一般公共预算 (般公) takes the field.
+    read = {"一、财政拨款": D("18330.37"), "1.·般公其预算": D("18330.37"), "收入合让": D("18330.37"),
+            "当年收入小计": D("18330.37")}
+    family = templates.load("jiangsu-2017")
+    data = _doc(PRINTED, pages_ocr=[1], extra=dict(read))
+    mend_outlines(data, {1}, family)
+    t1 = data["tables"]["t1"]
+    assert t1["income"]["general_budget"] == D("18330.37") and t1["income"]["gov_fund"] is None
+    assert "1.·般公其预算" not in t1["extra"] and "收入合让" in t1["extra"]
+    assert data["provenance"]["/tables/t1/income/general_budget"]["read"] == "1.·般公其预算"
+    # A label nothing like the field's words stays where it was read, as does a text layer's.
+    for extra, ocr in (({"一、财政拨款": D("18330.37"), "收入合让": D("18330.37")}, {1}), (read, set())):
+        data = _doc(PRINTED, pages_ocr=sorted(ocr), extra=dict(extra))
+        mend_outlines(data, ocr, family)
+        assert list(data["tables"]["t1"]["extra"]) == list(extra)
+        assert data["tables"]["t1"]["income"]["general_budget"] is None
+
+
 def test_lines_two_sets_could_name_are_left_as_read():
     from decimal import Decimal as D
 
