@@ -18,6 +18,9 @@ from .templates import Template, match_words
 _CODE_PART = re.compile(r"(类|款|项)$")
 
 
+EXTRA = "extra/"  # role prefix of a printed money column the contract has no field for
+
+
 def money_role(table: str, label: str, template: Template | None = None) -> str | None:
     """The schema field a money column's header label names in the family's vocabulary, or None."""
     return match_words(label, (template or templates.default()).column_rules(table))

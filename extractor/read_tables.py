@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 from schemas.common import extra_key
 
-from .columns import SPECKS, as_money, is_amount, is_code_text, key_role, money_role, one_char_off
+from .columns import EXTRA, SPECKS, as_money, is_amount, is_code_text, key_role, money_role
 from .grid import Grid
+from .header_mend import as_named_before, fill_blank_headers, mend_misread_headers, roles_by_position
 from .locate import Region, clean, normalise
 from .provenance import union
 from .total_line import garbled_total
@@ -113,7 +114,6 @@ def column_paths(grid: Grid, header_rows: int) -> list[list[str]]:
     return labels
 
 
-EXTRA = "extra/"  # role prefix of a printed money column the contract has no field for
 
 
 def column_roles(table: str, paths: list[list[str]], template: Template | None = None) -> list[str | None]:
@@ -122,6 +122,10 @@ def column_roles(table: str, paths: list[list[str]], template: Template | None =
     for path in paths:
         label = "".join(path)
         role = key_role(table, label)
+        if role is None and len(path) > 1 and path[-1] in ("类", "款", "项"):
+            # A code part's own cell under a group header OCR garbled (功能分类科 | 编码 for
+            # 功能分类科目编码); the group's 项目 would otherwise name it 项目支出.
+            role = key_role(table, path[-1])
         if role is None and label:
             role = money_role(table, label, template) or EXTRA + extra_key(path[-1])
         roles.append(role)
@@ -171,96 +175,6 @@ def _infer_key_roles(grid: Grid, start: int, roles: list[str | None]) -> list[st
     return roles
 
 
-def fill_blank_headers(roles: list[str | None], money_fields: list[str], grid: Grid, start: int) -> list[str | None]:
-    """Place an amount column whose header OCR lost by its neighbours among the known headers.
-
-    The money columns are printed in the contract's order; a run of blank-headed columns holding
-    amounts between two known money columns takes the fields that order puts between them, when
-    the count agrees (one lost header between 工资福利支出 and 对个人和家庭的补助 is 商品和服务支出).
-    """
-    order = {f: i for i, f in enumerate(money_fields)}
-    roles = list(roles)
-    known = [c for c, role in enumerate(roles) if role in order]
-    for left, right in zip(known, known[1:]):
-        blanks = [c for c in range(left + 1, right) if roles[c] is None]
-        if not blanks or any(roles[c] is not None for c in range(left + 1, right)):
-            continue
-        between = [f for f in money_fields[order[roles[left]] + 1:order[roles[right]]] if f not in roles]
-        amounts = [c for c in blanks if any(is_amount(normalise(grid.text(r, c))) for r in range(start, grid.n_rows))]
-        if amounts and len(between) == len(blanks):
-            for c, name in zip(blanks, between):
-                roles[c] = name
-    return roles
-
-
-def mend_misread_headers(roles: list[str | None], grid: Grid, start: int, money_fields: list[str],
-                         rules) -> list[str | None]:
-    """Name a money column whose header OCR misread by a character ("人贝经费") by its place.
-
-    Such a column matches no rule and would be kept as an extra. The money columns are printed in
-    the contract's order: when exactly one field is missing between the column's known neighbours,
-    and the header reads as that field's rule words with one character wrong, it is that field.
-    All must hold: the place alone would name a column the family prints beyond the contract, and
-    a header OCR read without doubt (or a text layer's) is taken as printed.
-    """
-    order = {f: i for i, f in enumerate(money_fields)}
-    paths = column_paths(grid, start)
-    roles = list(roles)
-    for c, role in enumerate(roles):
-        if not (role and role.startswith(EXTRA)) or not _unsure_header(grid, start, c):
-            continue
-        left, right = _neighbours(roles, c, order)
-        extras_between = [k for k in range(len(roles)) if roles[k] and roles[k].startswith(EXTRA)
-                          and left < sum(_neighbours(roles, k, order)) / 2 < right]
-        missing = [f for f in money_fields[left + 1:right] if f not in roles]
-        if len(missing) != 1 or len(extras_between) != 1:
-            continue
-        label = normalise("".join(paths[c]))
-        if any(rule.field == missing[0] and one_char_off(label, rule.words) for rule in rules):
-            roles[c] = missing[0]
-    return roles
-
-
-def _unsure_header(grid: Grid, start: int, c: int) -> bool:
-    """A column's header read by OCR with a doubt: a word of it below 0.99 (a text layer's are 1.0)."""
-    return any(w.conf < 0.99 for r in range(start) for w in grid.cells[grid.owner[r][c]].words)
-
-
-def _neighbours(roles: list[str | None], c: int, order: dict[str, int]) -> tuple[int, int]:
-    """Where an unnamed column sits in the contract's order: its known neighbours' places."""
-    left = max((order[r] for r in roles[:c] if r in order), default=-1)
-    right = min((order[r] for r in roles[c + 1:] if r in order), default=len(order))
-    return left, right
-
-
-def roles_by_position(header: tuple[list[str | None], list[float]] | None, grid: Grid) -> list[str | None] | None:
-    """Roles of a continuation grid by where its columns sit under the header grid's columns.
-
-    A scan finds a rule on one page and misses it (or finds a stroke more) on the next, so the
-    continued table's columns need not count the same: each column takes the role of the header
-    column its middle falls in, both tables measured from their own left and right edges.
-    """
-    if header is None:
-        return None
-    roles, edges = header
-    width, own = edges[-1] - edges[0], grid.col_edges[-1] - grid.col_edges[0]
-    if len(roles) != len(edges) - 1 or width <= 0 or abs(own - width) > 0.1 * width:
-        return None  # another table's width: not the same columns
-    def scaled(x: float) -> float:
-        return edges[0] + (x - grid.col_edges[0]) * width / own
-
-    out: list[str | None] = []
-    for c in range(grid.n_cols):
-        x0, x1 = scaled(grid.col_edges[c]), scaled(grid.col_edges[c + 1])
-        # A cell spanning several header columns (a 总计 label across 科目名称 and 项目名称)
-        # takes the first of them; otherwise the column its middle falls in.
-        spanned = [j for j in range(len(roles)) if x0 <= (edges[j] + edges[j + 1]) / 2 <= x1]
-        at = (x0 + x1) / 2
-        j = spanned[0] if spanned else next((j for j in range(len(roles)) if at < edges[j + 1]), len(roles) - 1)
-        out.append(roles[j])
-    return out
-
-
 class CodedTableReader:
     """Reads the coded tables (t2, t3, t5, t6, t7, t8, t9) and t11 of one region."""
 
@@ -280,7 +194,8 @@ class CodedTableReader:
                 roles = column_roles(self.table, column_paths(grid, start), self.template)
                 roles = fill_blank_headers(roles, self.money_fields, grid, start)
                 rules = (self.template or templates.default()).column_rules(self.table)
-                roles = mend_misread_headers(roles, grid, start, self.money_fields, rules)
+                roles = mend_misread_headers(roles, grid, start, column_paths(grid, start), self.money_fields, rules)
+                roles = as_named_before(roles, header[0] if header else None)
                 header = (roles, grid.col_edges)
             if roles is None or len(roles) != grid.n_cols:
                 roles = roles_by_position(header, grid) or self._positional_roles(grid, start)
