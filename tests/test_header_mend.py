@@ -19,3 +19,27 @@ def test_a_repeated_header_names_its_columns_as_the_first_page_did():
     # Another width is another table; a field this header names elsewhere stays where it is read.
     assert as_named_before(read, before[:-1]) == read
     assert as_named_before(["total", "extra/个计"], ["name", "total"]) == ["total", "extra/个计"]
+
+
+def test_a_speck_read_inside_a_scanned_header_word_is_none_of_it():
+    import dataclasses
+    from decimal import Decimal
+
+    from tests.test_robust_readers import make_grid
+
+    from extractor.engines.layout import _money_fields
+    from extractor.locate import Region
+    from extractor.read_tables import CodedTableReader
+
+    # 004's fax: a rule's stub read as 1 inside 商品和服务支出, the one field its place leaves.
+    header = ["科目编码", "科目名称", "项目名称", "项目支出合计", "工资福利支出", "商品和1服务支出", "对个人和家庭的补助"]
+    rows = [header, ["2010301", "行政运行", "办公经费", "30.00", "10.00", "15.50", "4.50"]]
+
+    def read(conf: float):
+        grid = make_grid(1, rows)
+        for cell in grid.cells:
+            cell.words = [dataclasses.replace(w, conf=conf) for w in cell.words]
+        return CodedTableReader("t7", _money_fields("t7"), None).read(Region("t7", grids=[grid]))[0].values
+
+    assert read(0.9)["goods_services"] == Decimal("15.50")
+    assert "goods_services" not in read(1.0)  # a header read without doubt is what the page prints
