@@ -321,9 +321,7 @@ def _move_to_field(key, table, label: str, path: str, provenance, pages, record)
     head, _, field = path.partition("/")
     extra = table["extra"]
     table.setdefault(head, {})[field] = extra.pop(label)
-    if f"/tables/{key}/extra/{label}" in provenance:
-        provenance[f"/tables/{key}/{path}"] = provenance.pop(f"/tables/{key}/extra/{label}")
-    record(f"/tables/{key}/{path}", label, pages)
+    _repoint(key, label, path, provenance, pages, record)
     return extra
 
 
@@ -337,10 +335,15 @@ def _rename_extra(key, table, renamed: dict[str, str], provenance, pages, record
     """A table's extra lines relabelled (read → mended), their boxes moved, each recorded as read."""
     table["extra"] = {renamed.get(k, k): v for k, v in (table.get("extra") or {}).items()}
     for label, name in renamed.items():
-        if f"/tables/{key}/extra/{label}" in provenance:
-            provenance[f"/tables/{key}/extra/{name}"] = provenance.pop(f"/tables/{key}/extra/{label}")
-        record(f"/tables/{key}/extra/{name}", label, pages)
+        _repoint(key, label, f"extra/{name}", provenance, pages, record)
     return table["extra"]
+
+
+def _repoint(key, label: str, path: str, provenance, pages, record) -> None:
+    """An extra line's box moved to where it now stands (path), the label it was read under kept."""
+    if f"/tables/{key}/extra/{label}" in provenance:
+        provenance[f"/tables/{key}/{path}"] = provenance.pop(f"/tables/{key}/extra/{label}")
+    record(f"/tables/{key}/{path}", label, pages)
 
 
 def _at(table: dict, path: str) -> Decimal | None:
